@@ -1,0 +1,468 @@
+"""Boundary imports: read CBS GeoJSON in any of its published spellings, stage a dataset, activate it.
+
+Reading and validating happen before anything is written, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db import transaction
+from django.utils import timezone
+from pyproj import Transformer
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from .lookup import BuurtIndex
+from .models import Address, Buurt, Dataset, Municipality, Wijk
+
+CODE_RE = re.compile(r"^(GM|WK|BU)[0-9]{4,8}$")
+RD_NEW_NAMES = {"EPSG:28992", "urn:ogc:def:crs:EPSG::28992", "urn:ogc:def:crs:EPSG:28992"}
+WGS84_NAMES = {
+    "EPSG:4326",
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+}
+# The property names CBS uses, per publication channel: our fixtures, PDOK, shapefile exports and
+# cartographic extracts. The first name found wins.
+PROPERTY_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "code": (
+        "code",
+        "buurtcode",
+        "wijkcode",
+        "gemeentecode",
+        "BU_CODE",
+        "WK_CODE",
+        "GM_CODE",
+        "statcode",
+    ),
+    "name": (
+        "name",
+        "buurtnaam",
+        "wijknaam",
+        "gemeentenaam",
+        "BU_NAAM",
+        "WK_NAAM",
+        "GM_NAAM",
+        "statnaam",
+    ),
+    "wijk_name": ("wijk_name", "wijknaam", "WK_NAAM"),
+    "gemeente_name": ("gemeente_name", "gemeentenaam", "GM_NAAM"),
+}
+# Within a buurt file, `wijknaam` names the wijk, not the feature; keep it out of `name` there.
+NAME_BY_LEVEL = {
+    "BU": ("name", "buurtnaam", "BU_NAAM", "statnaam"),
+    "WK": ("name", "wijknaam", "WK_NAAM", "statnaam"),
+    "GM": ("name", "gemeentenaam", "GM_NAAM", "statnaam"),
+}
+LEVEL_CODE_PROPERTIES = {
+    "BU": ("code", "buurtcode", "BU_CODE", "statcode"),
+    "WK": ("code", "wijkcode", "WK_CODE", "statcode"),
+    "GM": ("code", "gemeentecode", "GM_CODE", "statcode"),
+}
+# The Netherlands with a margin, in WGS84: coordinates outside are a wrong CRS, not a boundary.
+NL_BOUNDS = (3.0, 50.6, 7.4, 53.7)
+
+
+class BoundaryFileError(ValueError):
+    """A file that cannot be imported; the message names the feature and the reason."""
+
+
+@dataclass
+class BoundaryFeature:
+    level: str
+    code: str
+    name: str
+    geometry: BaseGeometry
+    wijk_name: str = ""
+    gemeente_name: str = ""
+
+    @property
+    def wijk_code(self) -> str:
+        return "WK" + self.code[2:8]
+
+    @property
+    def gemeente_code(self) -> str:
+        return "GM" + self.code[2:6]
+
+
+@dataclass
+class BoundarySummary:
+    dataset: str
+    level: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    activated: bool = False
+    addresses_assigned: int = 0
+    addresses_outside: int = 0
+    overlaps: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+def _pick(properties: dict[str, Any], names: Iterable[str]) -> str:
+    for name in names:
+        value = properties.get(name)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def _crs_transformer(collection: dict[str, Any]) -> Transformer | None:
+    crs = collection.get("crs")
+    if not crs:
+        return None
+    name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+    if name in WGS84_NAMES:
+        return None
+    if name in RD_NEW_NAMES:
+        return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    raise BoundaryFileError(
+        f"The file's crs member names {name or crs!r}; use WGS84 (RFC 7946) or EPSG:28992 (RD New)."
+    )
+
+
+def read_boundary_file(path: Path) -> list[BoundaryFeature]:
+    """Parse and validate a GeoJSON FeatureCollection of buurten, wijken or municipalities."""
+    try:
+        with path.open("rb") as handle:
+            collection = json.load(handle)
+    except FileNotFoundError as error:
+        raise BoundaryFileError(f"{path}: no such file.") from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BoundaryFileError(f"{path} is not GeoJSON: {error}.") from error
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise BoundaryFileError(f"{path} is not a GeoJSON FeatureCollection.")
+    features = collection.get("features")
+    if not isinstance(features, list) or not features:
+        raise BoundaryFileError(f"{path} holds no features.")
+    transformer = _crs_transformer(collection)
+    parsed = [
+        _read_feature(number, feature, transformer)
+        for number, feature in enumerate(features, start=1)
+    ]
+    levels = {feature.level for feature in parsed}
+    if len(levels) > 1:
+        raise BoundaryFileError(
+            f"{path} mixes levels {', '.join(sorted(levels))}; import one level per file."
+        )
+    seen: dict[str, int] = {}
+    for number, feature in enumerate(parsed, start=1):
+        if feature.code in seen:
+            raise BoundaryFileError(
+                f"Feature {number} ({feature.code}): duplicate code, also used by feature "
+                f"{seen[feature.code]}."
+            )
+        seen[feature.code] = number
+    return parsed
+
+
+def _read_feature(number: int, feature: Any, transformer: Transformer | None) -> BoundaryFeature:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise BoundaryFileError(f"Feature {number}: not a GeoJSON Feature.")
+    properties = feature.get("properties") or {}
+    code = _pick(properties, PROPERTY_SPELLINGS["code"]).upper()
+    label = f"Feature {number}" + (f" ({code})" if code else "")
+    if not code:
+        raise BoundaryFileError(
+            f"{label}: no code property found; expected one of "
+            f"{', '.join(PROPERTY_SPELLINGS['code'])}. Properties present: "
+            f"{', '.join(sorted(properties)) or 'none'}."
+        )
+    if not CODE_RE.match(code):
+        raise BoundaryFileError(f"{label}: {code!r} is not a CBS code (BU…, WK… or GM…).")
+    level = code[:2]
+    # A buurt file may carry its wijk's code in `wijkcode`; prefer the level's own property.
+    code = _pick(properties, LEVEL_CODE_PROPERTIES[level]).upper() or code
+    name = _pick(properties, NAME_BY_LEVEL[level])
+    if not name:
+        raise BoundaryFileError(f"{label}: no name property found.")
+    geometry = _read_geometry(label, feature.get("geometry"), transformer)
+    return BoundaryFeature(
+        level=level,
+        code=code,
+        name=name,
+        geometry=geometry,
+        wijk_name=_pick(properties, PROPERTY_SPELLINGS["wijk_name"]) if level == "BU" else "",
+        gemeente_name=_pick(properties, PROPERTY_SPELLINGS["gemeente_name"]),
+    )
+
+
+def _read_geometry(label: str, raw: Any, transformer: Transformer | None) -> BaseGeometry:
+    if not isinstance(raw, dict) or raw.get("type") not in {"Polygon", "MultiPolygon"}:
+        kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+        raise BoundaryFileError(f"{label}: geometry must be a Polygon or MultiPolygon, not {kind}.")
+    polygons = raw.get("coordinates") or []
+    if raw["type"] == "Polygon":
+        polygons = [polygons]
+    for polygon in polygons:
+        for ring in polygon or [[]]:
+            if not isinstance(ring, list) or len(ring) < 4:
+                raise BoundaryFileError(
+                    f"{label}: a ring has fewer than 4 points; a ring needs at least 4."
+                )
+            if ring[0] != ring[-1]:
+                raise BoundaryFileError(
+                    f"{label}: a ring is not closed (its first and last points differ)."
+                )
+    try:
+        geometry = shape(raw)
+    except (ValueError, TypeError, IndexError) as error:
+        raise BoundaryFileError(f"{label}: unreadable coordinates ({error}).") from error
+    if transformer is not None:
+        geometry = shapely.transform(geometry, _reprojector(transformer), interleaved=False)
+    if not geometry.is_valid:
+        raise BoundaryFileError(f"{label}: invalid geometry: {explain_validity(geometry)}.")
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    west, south, east, north = NL_BOUNDS
+    if min_lon < west or max_lon > east or min_lat < south or max_lat > north:
+        raise BoundaryFileError(
+            f"{label}: coordinates lie outside the Netherlands; is the file in RD New without a "
+            f"crs member naming EPSG:28992?"
+        )
+    return shapely.normalize(geometry)
+
+
+def _reprojector(transformer: Transformer) -> Callable[[np.ndarray, np.ndarray], tuple]:
+    def reproject(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return transformer.transform(x, y)
+
+    return reproject
+
+
+def find_overlaps(
+    features: list[BoundaryFeature], *, min_area_m2: float = 1.0
+) -> list[tuple[str, str, float]]:
+    """Pairs of features whose interiors overlap, with the overlap's approximate area in m²."""
+    geometries = np.array([feature.geometry for feature in features], dtype=object)
+    tree = shapely.STRtree(geometries)
+    left, right = tree.query(geometries, predicate="intersects")
+    overlaps = []
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        shared = shapely.intersection(geometries[i], geometries[j])
+        area = _area_m2(shared)
+        if area >= min_area_m2:
+            overlaps.append((features[i].code, features[j].code, area))
+    return overlaps
+
+
+def _area_m2(geometry: BaseGeometry) -> float:
+    if geometry.is_empty:
+        return 0.0
+    lat = geometry.centroid.y
+    # Degrees to metres near this latitude; plenty for reporting an overlap's size.
+    return geometry.area * 111_320.0 * 111_320.0 * float(np.cos(np.radians(lat)))
+
+
+def _geometry_fields(geometry: BaseGeometry) -> dict[str, Any]:
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    label = shapely.point_on_surface(geometry)
+    return {
+        "boundary": shapely.to_wkb(geometry),
+        "min_lon": min_lon,
+        "min_lat": min_lat,
+        "max_lon": max_lon,
+        "max_lat": max_lat,
+        "label_lon": label.x,
+        "label_lat": label.y,
+    }
+
+
+def dataset_name_for(path: Path) -> str:
+    name = path.name
+    for suffix in (".geojson", ".json"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def import_boundaries(
+    *,
+    features: list[BoundaryFeature],
+    dataset_name: str,
+    source: str = "",
+    activate: bool = False,
+) -> BoundarySummary:
+    """Create or update the features in the named dataset, in one transaction; optionally activate."""
+    level = features[0].level
+    summary = BoundarySummary(dataset=dataset_name, level=level)
+    summary.overlaps = find_overlaps(features) if level != "GM" else []
+    with transaction.atomic():
+        dataset, _created = Dataset.objects.get_or_create(
+            name=dataset_name, defaults={"source": source}
+        )
+        if level == "GM":
+            _upsert_municipalities(features, summary)
+        elif level == "WK":
+            _upsert_wijken(dataset, features, summary)
+        else:
+            _upsert_buurten(dataset, features, summary)
+        if summary.created or summary.updated:
+            # Touching imported_at tells every process that the index of this dataset changed.
+            Dataset.objects.filter(pk=dataset.pk).update(imported_at=timezone.now())
+        if activate:
+            assigned, outside = activate_dataset(dataset)
+            summary.activated = True
+            summary.addresses_assigned, summary.addresses_outside = assigned, outside
+    return summary
+
+
+def _municipality(code: str, name: str) -> Municipality:
+    municipality, created = Municipality.objects.get_or_create(
+        code=code, defaults={"name": name or code}
+    )
+    if name and not created and municipality.name != name:
+        municipality.name = name
+        municipality.save(update_fields=["name"])
+    return municipality
+
+
+def _upsert_municipalities(features: list[BoundaryFeature], summary: BoundarySummary) -> None:
+    existing = {m.code: m for m in Municipality.objects.filter(code__in=[f.code for f in features])}
+    for feature in features:
+        municipality = existing.get(feature.code)
+        if municipality is None:
+            Municipality.objects.create(code=feature.code, name=feature.name)
+            summary.created += 1
+        elif municipality.name != feature.name:
+            municipality.name = feature.name
+            municipality.save(update_fields=["name"])
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+
+
+def _upsert_area(
+    model: type[Wijk] | type[Buurt],
+    existing: Any,
+    values: dict[str, Any],
+    summary: BoundarySummary,
+    **keys: Any,
+) -> Any:
+    if existing is None:
+        summary.created += 1
+        return model.objects.create(**keys, **values)
+    changed = {
+        name: value
+        for name, value in values.items()
+        if (bytes(getattr(existing, name)) if name == "boundary" else getattr(existing, name))
+        != value
+    }
+    if changed:
+        for name, value in changed.items():
+            setattr(existing, name, value)
+        existing.save(update_fields=list(changed))
+        summary.updated += 1
+    else:
+        summary.unchanged += 1
+    return existing
+
+
+def _upsert_wijken(
+    dataset: Dataset, features: list[BoundaryFeature], summary: BoundarySummary
+) -> None:
+    existing = {w.code: w for w in Wijk.objects.filter(dataset=dataset)}
+    for feature in features:
+        municipality = _municipality(feature.gemeente_code, feature.gemeente_name)
+        values = {
+            "name": feature.name,
+            "municipality_id": municipality.pk,
+            **_geometry_fields(feature.geometry),
+        }
+        _upsert_area(
+            Wijk, existing.get(feature.code), values, summary, dataset=dataset, code=feature.code
+        )
+
+
+def _upsert_buurten(
+    dataset: Dataset, features: list[BoundaryFeature], summary: BoundarySummary
+) -> None:
+    wijken = {w.code: w for w in Wijk.objects.filter(dataset=dataset)}
+    existing = {b.code: b for b in Buurt.objects.filter(dataset=dataset)}
+    for feature in features:
+        wijk = wijken.get(feature.wijk_code)
+        if wijk is None:
+            # A buurt file without its wijken: create the wijk from the buurt's properties; a
+            # later wijk import fills in its boundary.
+            municipality = _municipality(feature.gemeente_code, feature.gemeente_name)
+            wijk = Wijk.objects.create(
+                dataset=dataset,
+                code=feature.wijk_code,
+                name=feature.wijk_name or feature.wijk_code,
+                municipality=municipality,
+            )
+            wijken[wijk.code] = wijk
+        values = {"name": feature.name, "wijk_id": wijk.pk, **_geometry_fields(feature.geometry)}
+        _upsert_area(
+            Buurt, existing.get(feature.code), values, summary, dataset=dataset, code=feature.code
+        )
+
+
+def activate_dataset(dataset: Dataset, *, batch_size: int = 50_000) -> tuple[int, int]:
+    """Make `dataset` the one that answers lookups, in one transaction.
+
+    Every address is re-assigned to its buurt in the new dataset, and everything else that points
+    at a buurt (officer assignments) follows the buurt's code to the new dataset.
+    Returns (addresses in a buurt, addresses outside every buurt).
+    """
+    with transaction.atomic():
+        previous = Dataset.objects.filter(is_active=True).exclude(pk=dataset.pk).first()
+        if previous is not None:
+            _follow_buurt_codes(previous, dataset)
+            Dataset.objects.filter(pk=previous.pk).update(is_active=False)
+        Dataset.objects.filter(pk=dataset.pk).update(is_active=True, activated_at=timezone.now())
+        return assign_addresses(dataset, batch_size=batch_size)
+
+
+def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
+    new_ids = dict(Buurt.objects.filter(dataset=current).values_list("code", "pk"))
+    old_codes = dict(Buurt.objects.filter(dataset=previous).values_list("pk", "code"))
+    for relation in Buurt._meta.related_objects:
+        if relation.related_model is Address or not relation.many_to_one:
+            continue
+        model, column = relation.related_model, relation.field.attname
+        rows = model.objects.filter(**{f"{column}__in": list(old_codes)}).values_list("pk", column)
+        for pk, old_id in rows:
+            new_id = new_ids.get(old_codes[old_id])
+            if new_id is not None:
+                model.objects.filter(pk=pk).update(**{column: new_id})
+
+
+def assign_addresses(dataset: Dataset, *, batch_size: int = 50_000) -> tuple[int, int]:
+    """Give every address its buurt in `dataset` (vectorised, in batches of ids)."""
+    index = BuurtIndex.for_dataset(dataset.pk)
+    assigned = outside = 0
+    last_id = 0
+    while True:
+        rows = list(
+            Address.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "lon", "lat", "buurt_id")[:batch_size]
+        )
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        ids, lons, lats, current = zip(*rows, strict=True)
+        located = index.locate_many(lons, lats)
+        changes: dict[int | None, list[int]] = {}
+        for pk, old, new in zip(ids, current, located.tolist(), strict=True):
+            new_id = None if new < 0 else new
+            if new_id is None:
+                outside += 1
+            else:
+                assigned += 1
+            if old != new_id:
+                changes.setdefault(new_id, []).append(pk)
+        for buurt_id, pks in changes.items():
+            for start in range(0, len(pks), 900):
+                Address.objects.filter(pk__in=pks[start : start + 900]).update(buurt_id=buurt_id)
+    return assigned, outside

@@ -1,0 +1,268 @@
+"""Address and point -> buurt lookup: input parsing, the address register probe and the STRtree.
+
+This is the only module that knows shapely's spatial index. Views, the API and the commands call it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from django.utils.translation import gettext_lazy as _
+
+from .models import Address, Buurt, Dataset
+
+POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+# Residents type separators of every kind between the parts of a postcode.
+POSTCODE_NOISE_RE = re.compile(r"[\s.\-]+")
+HOUSE_NUMBER_RE = re.compile(r"^(?P<number>[0-9]+)(?P<rest>.*)$")
+SUFFIX_SEPARATORS_RE = re.compile(r"[\s\-/.,]+")
+SUFFIX_RE = re.compile(r"^[A-Z0-9]{0,5}$")
+MAX_HOUSE_NUMBER = 99999
+
+
+class InvalidInput(ValueError):
+    """Input a resident can correct. `field` names the form field, `message` says what to do."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class InvalidPostcode(InvalidInput):
+    code = "invalid-postcode"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "postcode",
+            _("Enter a Dutch postcode: four digits and two letters, for example 6411 NH."),
+        )
+
+
+class InvalidHouseNumber(InvalidInput):
+    code = "invalid-house-number"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "huisnummer",
+            _("Enter a house number, for example 13, 13E or 13-2."),
+        )
+
+
+def normalise_postcode(raw: str) -> str:
+    """`' 6411-nh '` -> `'6411NH'`; raises InvalidPostcode for anything that is not a Dutch postcode."""
+    postcode = POSTCODE_NOISE_RE.sub("", raw or "").upper()
+    if not POSTCODE_RE.match(postcode):
+        raise InvalidPostcode
+    return postcode
+
+
+@dataclass(frozen=True)
+class HouseNumber:
+    """A parsed house number. `suffix` is letter and addition run together, upper-case."""
+
+    number: int
+    letter: str = ""
+    addition: str = ""
+
+    @property
+    def suffix(self) -> str:
+        return self.letter + self.addition
+
+    def __str__(self) -> str:
+        text = f"{self.number}{self.letter}"
+        return f"{text}-{self.addition}" if self.addition else text
+
+
+def parse_house_number(raw: str, extra: str = "") -> HouseNumber:
+    """Parse a house number typed in one field or two: `13`, `13E`, `13 e`, `13-E`, `13-2`, `13 bis`,
+    `13A-2`, or `13` plus `A-2` in a second field.
+
+    A lone letter is read as the BAG's huisletter and anything else as huisnummertoevoeging; the
+    lookup compares the suffix as a whole, so `13-E` also finds an address whose E is an addition.
+    """
+    text = f"{raw or ''} {extra or ''}".strip().upper()
+    match = HOUSE_NUMBER_RE.match(text)
+    if not match:
+        raise InvalidHouseNumber
+    number = int(match["number"])
+    if not 0 < number <= MAX_HOUSE_NUMBER:
+        raise InvalidHouseNumber
+    parts = [part for part in SUFFIX_SEPARATORS_RE.split(match["rest"]) if part]
+    letter, addition = "", ""
+    if parts and len(parts[0]) == 1 and parts[0].isalpha():
+        letter, addition = parts[0], "".join(parts[1:])
+    elif len(parts) == 1 and parts[0][0].isalpha() and parts[0][1:].isdigit():
+        letter, addition = parts[0][0], parts[0][1:]  # "13A2": letter and addition run together
+    else:
+        addition = "".join(parts)
+    if not SUFFIX_RE.match(letter + addition) or len(addition) > 4:
+        raise InvalidHouseNumber
+    return HouseNumber(number=number, letter=letter, addition=addition)
+
+
+class AddressOutcome(enum.Enum):
+    FOUND = "found"
+    POSTCODE_ONE_BUURT = "postcode-one-buurt"
+    HOUSE_NUMBER_REQUIRED = "house-number-required"
+    SUFFIX_NOT_FOUND = "suffix-not-found"
+    NOT_FOUND = "not-found"
+
+
+@dataclass
+class AddressMatch:
+    """What the register says about a postcode (and house number).
+
+    `buurt` is set for FOUND and POSTCODE_ONE_BUURT, and None there when the address lies outside
+    every buurt. `alternatives` lists the addresses that do exist at a number whose suffix is unknown.
+    """
+
+    outcome: AddressOutcome
+    postcode: str
+    address: Address | None = None
+    buurt: Buurt | None = None
+    alternatives: list[Address] = field(default_factory=list)
+
+    @property
+    def is_answer(self) -> bool:
+        return self.outcome in {AddressOutcome.FOUND, AddressOutcome.POSTCODE_ONE_BUURT}
+
+
+def find_address(*, postcode: str, house_number: HouseNumber | None) -> AddressMatch:
+    """Look the address up in the register (one indexed query; no geometry for known addresses)."""
+    if house_number is None:
+        return _find_postcode(postcode)
+    candidates = list(
+        Address.objects.filter(postcode=postcode, huisnummer=house_number.number)
+        .select_related("buurt__wijk__municipality")
+        .order_by("huisletter", "huisnummertoevoeging")
+    )
+    if not candidates:
+        return AddressMatch(AddressOutcome.NOT_FOUND, postcode)
+    exact = [
+        address
+        for address in candidates
+        if address.huisletter == house_number.letter
+        and address.huisnummertoevoeging == house_number.addition
+    ]
+    same_suffix = [
+        address
+        for address in candidates
+        if address.huisletter + address.huisnummertoevoeging == house_number.suffix
+    ]
+    found = exact or same_suffix
+    if not found:
+        return AddressMatch(AddressOutcome.SUFFIX_NOT_FOUND, postcode, alternatives=candidates)
+    address = found[0]
+    return AddressMatch(AddressOutcome.FOUND, postcode, address=address, buurt=address.buurt)
+
+
+def _find_postcode(postcode: str) -> AddressMatch:
+    buurt_ids = list(
+        Address.objects.filter(postcode=postcode).values_list("buurt_id", flat=True).distinct()[:2]
+    )
+    if not buurt_ids:
+        return AddressMatch(AddressOutcome.NOT_FOUND, postcode)
+    if len(buurt_ids) > 1:
+        return AddressMatch(AddressOutcome.HOUSE_NUMBER_REQUIRED, postcode)
+    buurt = (
+        Buurt.objects.select_related("wijk__municipality").filter(pk=buurt_ids[0]).first()
+        if buurt_ids[0] is not None
+        else None
+    )
+    return AddressMatch(AddressOutcome.POSTCODE_ONE_BUURT, postcode, buurt=buurt)
+
+
+class BuurtIndex:
+    """An STRtree over the buurten of one dataset, with *covers* semantics.
+
+    Geometries are held in code order, so when a point lies on a shared edge, the lowest index
+    among the matches is the buurt with the lowest code: a deterministic tie-break.
+    """
+
+    def __init__(self, codes: Sequence[str], ids: Sequence[int], geometries: Sequence) -> None:
+        order = sorted(range(len(codes)), key=lambda i: codes[i])
+        self.codes = [codes[i] for i in order]
+        self.ids = np.array([ids[i] for i in order], dtype=np.int64)
+        self.geometries = np.array([geometries[i] for i in order], dtype=object)
+        shapely.prepare(self.geometries)
+        self.tree = shapely.STRtree(self.geometries)
+
+    @classmethod
+    def for_dataset(cls, dataset_id: int) -> BuurtIndex:
+        rows = Buurt.objects.filter(dataset_id=dataset_id, boundary__isnull=False).values_list(
+            "code", "id", "boundary"
+        )
+        codes, ids, boundaries = [], [], []
+        for code, pk, boundary in rows:
+            codes.append(code)
+            ids.append(pk)
+            boundaries.append(bytes(boundary))
+        geometries = shapely.from_wkb(boundaries) if boundaries else []
+        return cls(codes, ids, list(geometries))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def locate_many(self, lons: Sequence[float], lats: Sequence[float]) -> np.ndarray:
+        """Buurt ids for many points at once (vectorised); -1 where no buurt covers the point."""
+        result = np.full(len(lons), -1, dtype=np.int64)
+        if not len(lons) or not len(self.codes):
+            return result
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        point_idx, tree_idx = self.tree.query(points, predicate="covered_by")
+        if len(point_idx):
+            # Several matches for one point (a shared edge): keep the lowest tree index = lowest code.
+            best = np.full(len(lons), np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(best, point_idx, tree_idx)
+            hit = best != np.iinfo(np.int64).max
+            result[hit] = self.ids[best[hit]]
+        return result
+
+    def locate(self, lon: float, lat: float) -> int | None:
+        buurt_id = int(self.locate_many([lon], [lat])[0])
+        return None if buurt_id < 0 else buurt_id
+
+
+_active_index: tuple[tuple, BuurtIndex] | None = None
+_active_index_lock = threading.Lock()
+
+
+def _active_dataset_token() -> tuple | None:
+    row = (
+        Dataset.objects.filter(is_active=True).values_list("id", "imported_at", "activated_at")
+    ).first()
+    return tuple(row) if row else None
+
+
+def active_buurt_index() -> BuurtIndex | None:
+    """The index of the active dataset, built once per process and rebuilt when the active
+    dataset changes (another dataset activated, or the active one re-imported)."""
+    global _active_index
+    token = _active_dataset_token()
+    if token is None:
+        return None
+    cached = _active_index
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    with _active_index_lock:
+        if _active_index is None or _active_index[0] != token:
+            _active_index = (token, BuurtIndex.for_dataset(token[0]))
+        return _active_index[1]
+
+
+def find_buurt_for_point(*, lon: float, lat: float) -> Buurt | None:
+    """The buurt of the active dataset that covers the point, or None outside the covered area."""
+    index = active_buurt_index()
+    if index is None:
+        return None
+    buurt_id = index.locate(lon, lat)
+    if buurt_id is None:
+        return None
+    return Buurt.objects.select_related("wijk__municipality").get(pk=buurt_id)

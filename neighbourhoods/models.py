@@ -1,0 +1,191 @@
+"""Geography: municipalities, versioned wijken and buurten with their boundaries, and the address register."""
+
+from __future__ import annotations
+
+import shapely
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from shapely.geometry.base import BaseGeometry
+
+
+class DatasetQuerySet(models.QuerySet["Dataset"]):
+    def active(self) -> Dataset | None:
+        return self.filter(is_active=True).first()
+
+
+class Dataset(models.Model):
+    """One imported version of the boundaries (CBS publishes a new one every year).
+
+    Only the active dataset answers lookups; a new one can be staged beside it and activated later.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=False)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    objects = DatasetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("boundary dataset")
+        verbose_name_plural = _("boundary datasets")
+        ordering = ["-is_active", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="one_active_dataset",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """A gemeente. Its code (GM0917) is stable across boundary datasets."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """What wijken and buurten share: a code and name within one dataset, a boundary and its box.
+
+    The boundary is WKB in WGS84 (lon/lat) so the same schema runs on SQLite and PostgreSQL; the
+    bounding-box columns let the database narrow candidates before shapely does the exact test.
+    """
+
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("dataset"), on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=150)
+    boundary = models.BinaryField(_("boundary (WKB, WGS84)"), null=True, blank=True)
+    min_lon = models.FloatField(null=True, blank=True)
+    min_lat = models.FloatField(null=True, blank=True)
+    max_lon = models.FloatField(null=True, blank=True)
+    max_lat = models.FloatField(null=True, blank=True)
+    label_lon = models.FloatField(_("label longitude"), null=True, blank=True)
+    label_lat = models.FloatField(_("label latitude"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def geometry(self) -> BaseGeometry | None:
+        return shapely.from_wkb(bytes(self.boundary)) if self.boundary else None
+
+
+class Wijk(Area):
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="wijken",
+    )
+
+    class Meta(Area.Meta):
+        verbose_name = _("wijk")
+        verbose_name_plural = _("wijken")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "code"], name="unique_wijk_code_per_dataset")
+        ]
+
+
+class BuurtQuerySet(models.QuerySet["Buurt"]):
+    def active(self) -> BuurtQuerySet:
+        return self.filter(dataset__is_active=True)
+
+
+class Buurt(Area):
+    wijk = models.ForeignKey(
+        Wijk, verbose_name=_("wijk"), on_delete=models.PROTECT, related_name="buurten"
+    )
+
+    objects = BuurtQuerySet.as_manager()
+
+    class Meta(Area.Meta):
+        verbose_name = _("buurt")
+        verbose_name_plural = _("buurten")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "code"], name="unique_buurt_code_per_dataset"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["code"], name="buurt_code_idx"),
+            models.Index(fields=["min_lon", "min_lat"], name="buurt_bbox_min_idx"),
+            models.Index(fields=["max_lon", "max_lat"], name="buurt_bbox_max_idx"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("officers:buurt", kwargs={"code": self.code})
+
+    @property
+    def municipality(self) -> Municipality:
+        return self.wijk.municipality
+
+
+class Address(models.Model):
+    """One BAG address (verblijfsobject) with its location and, once assigned, its buurt.
+
+    House letter and addition are stored upper-case and empty rather than NULL, so the unique key
+    (postcode, huisnummer, huisletter, huisnummertoevoeging) matches case-insensitively and a
+    plain B-tree answers every lookup.
+    """
+
+    postcode = models.CharField(_("postcode"), max_length=6)
+    huisnummer = models.PositiveIntegerField(_("house number"))
+    huisletter = models.CharField(_("house letter"), max_length=1, blank=True, default="")
+    huisnummertoevoeging = models.CharField(
+        _("house number addition"), max_length=4, blank=True, default=""
+    )
+    straat = models.CharField(_("street"), max_length=100)
+    woonplaats = models.CharField(_("place"), max_length=80)
+    lat = models.FloatField(_("latitude"))
+    lon = models.FloatField(_("longitude"))
+    buurt = models.ForeignKey(
+        Buurt,
+        verbose_name=_("buurt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="addresses",
+    )
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["postcode", "huisnummer", "huisletter", "huisnummertoevoeging"],
+                name="unique_bag_address",
+            )
+        ]
+        indexes = [models.Index(fields=["woonplaats", "straat"], name="address_street_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.straat} {self.house_number_display}, {self.postcode} {self.woonplaats}"
+
+    @property
+    def house_number_display(self) -> str:
+        number = f"{self.huisnummer}{self.huisletter}"
+        if self.huisnummertoevoeging:
+            number += f"-{self.huisnummertoevoeging}"
+        return number

@@ -1,0 +1,354 @@
+"""The Heerlen demo: real CBS boundaries and police stations, fictional officers, demo addresses.
+
+Loading it twice changes nothing: every row is matched on its natural key and only written when
+it differs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from shapely.geometry import shape
+
+from neighbourhoods.boundaries import (
+    activate_dataset,
+    assign_addresses,
+    dataset_name_for,
+    import_boundaries,
+    read_boundary_file,
+)
+from neighbourhoods.models import Address, Buurt, Dataset
+
+from .models import Absence, Assignment, ContactChannel, Officer, OpeningHours, Station
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "heerlen"
+DATASET_NAME = "cbs-2022-heerlen-generalised"
+ASSIGNED_SINCE = dt.date(2024, 1, 1)
+# Left without a wijkagent on purpose, so residents and staff see what a gap looks like.
+UNCOVERED_BUURT = "BU09172300"
+DEMO_ADDRESSES_PER_BUURT = 8
+
+
+@dataclass(frozen=True)
+class DemoOfficer:
+    name: str
+    rank: str
+    wijken: tuple[str, ...]
+    deputy_in: tuple[str, ...] = ()
+    station: str = "Heerlen"
+
+
+# Fictional people: the surnames say so (voorbeeld = example, verzonnen = made up, ...).
+DEMO_OFFICERS = (
+    DemoOfficer("Anna Voorbeeld", "Hoofdagent", ("WK091733",)),
+    DemoOfficer("Bram Verzonnen", "Brigadier", ("WK091731",)),
+    DemoOfficer("Carla Fictief", "Hoofdagent", ("WK091732",)),
+    DemoOfficer("Daan Denkbeeldig", "Brigadier", ("WK091730",)),
+    DemoOfficer("Eva Proefmans", "Hoofdagent", ("WK091734", "WK091735")),
+    DemoOfficer("Frank Testelaar", "Brigadier", ("WK091736",)),
+    DemoOfficer("Gina Bedacht", "Hoofdagent", ("WK091737", "WK091738")),
+    DemoOfficer("Hasan Verdicht", "Brigadier", ("WK091739",)),
+    DemoOfficer("Iris Onecht", "Hoofdagent", ("WK091740", "WK091741")),
+    DemoOfficer("Joost Nepper", "Brigadier", ("WK091742",)),
+    DemoOfficer("Karin Schijnhout", "Hoofdagent", ("WK091710",), station="Hoensbroek"),
+    DemoOfficer("Lars Ficties", "Brigadier", ("WK091711",), station="Hoensbroek"),
+    DemoOfficer("Mila Gefantaseerd", "Hoofdagent", ("WK091712",), station="Hoensbroek"),
+    DemoOfficer("Nico Droomers", "Brigadier", ("WK091713", "WK091714"), station="Hoensbroek"),
+    DemoOfficer("Olga Bedenkers", "Hoofdagent", ("WK091720",), station="Hoensbroek"),
+    DemoOfficer("Pim Verbeelding", "Brigadier", ("WK091721",), station="Hoensbroek"),
+    DemoOfficer("Quinty Zogenaamd", "Hoofdagent", ("WK091722",), station="Hoensbroek"),
+    DemoOfficer("Ruben Luchtkasteel", "Brigadier", ("WK091724",), station="Hoensbroek"),
+    DemoOfficer("Sara Spiegelbeeld", "Hoofdagent", (), deputy_in=("WK091732", "WK091739")),
+    DemoOfficer("Tom Toneel", "Agent", (), deputy_in=("WK091720",), station="Hoensbroek"),
+)
+# (officer away, deputy or None): one absence with a deputy, one without, on purpose.
+DEMO_ABSENCES = (("Frank Testelaar", "Gina Bedacht"), ("Joost Nepper", None))
+
+WEEKDAY_HOURS = ((dt.time(9, 0), dt.time(17, 0)),)
+
+
+@dataclass
+class DemoSummary:
+    created: Counter
+    updated: Counter
+    unchanged: Counter
+
+    def lines(self) -> list[str]:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
+            f"{self.unchanged[kind]} unchanged"
+            for kind in kinds
+        ]
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+
+def load_demo(*, today: dt.date | None = None) -> DemoSummary:
+    """Load (or refresh) the Heerlen demo in one transaction."""
+    today = today or timezone.localdate()
+    summary = DemoSummary(Counter(), Counter(), Counter())
+    with transaction.atomic():
+        dataset = _load_boundaries(summary)
+        stations = _load_stations(summary)
+        _load_officers(summary, stations, today=today)
+        _load_addresses(summary)
+        assign_addresses(dataset)
+    return summary
+
+
+def _record(summary: DemoSummary, kind: str, created: bool, changed: bool) -> None:
+    if created:
+        summary.created[kind] += 1
+    elif changed:
+        summary.updated[kind] += 1
+    else:
+        summary.unchanged[kind] += 1
+
+
+def _sync(
+    model: Any, summary: DemoSummary, kind: str, keys: dict[str, Any], values: dict[str, Any]
+) -> Any:
+    """get-or-create on `keys`, then write `values` only where they differ."""
+    instance = model.objects.filter(**keys).first()
+    if instance is None:
+        instance = model.objects.create(**keys, **values)
+        _record(summary, kind, created=True, changed=True)
+        return instance
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if changed:
+        for name in changed:
+            setattr(instance, name, values[name])
+        instance.save(update_fields=changed)
+    _record(summary, kind, created=False, changed=bool(changed))
+    return instance
+
+
+def _load_boundaries(summary: DemoSummary) -> Dataset:
+    for filename, kind in (("wijken.geojson", "wijken"), ("buurten.geojson", "buurten")):
+        path = FIXTURES / filename
+        result = import_boundaries(
+            features=read_boundary_file(path),
+            dataset_name=DATASET_NAME,
+            source=f"fixtures/heerlen/{filename} ({dataset_name_for(path)})",
+        )
+        summary.created[kind] += result.created
+        summary.updated[kind] += result.updated
+        summary.unchanged[kind] += result.unchanged
+    dataset = Dataset.objects.get(name=DATASET_NAME)
+    if not dataset.is_active:
+        activate_dataset(dataset)
+        dataset.refresh_from_db()
+    return dataset
+
+
+def _load_stations(summary: DemoSummary) -> dict[str, Station]:
+    stations = {}
+    with (FIXTURES / "police_stations.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            station = _sync(
+                Station,
+                summary,
+                "stations",
+                {"source_uid": row["uid"]},
+                {
+                    "name": row["naam"],
+                    "street_address": row["bezoek_adres"],
+                    "postcode": row["bezoek_postcode"],
+                    "city": row["bezoek_plaats"],
+                    "lat": float(row["lat"]),
+                    "lon": float(row["lon"]),
+                    "phone": "0900-8844",
+                },
+            )
+            for weekday in range(5):
+                for opens, closes in WEEKDAY_HOURS:
+                    _sync(
+                        OpeningHours,
+                        summary,
+                        "opening hours",
+                        {"station": station, "weekday": weekday, "opens": opens},
+                        {"closes": closes},
+                    )
+            stations[station.name] = station
+    return stations
+
+
+def _intro(officer: DemoOfficer, wijk_names: list[str]) -> tuple[str, str]:
+    area = ", ".join(wijk_names) or "heel Heerlen"
+    area_en = ", ".join(wijk_names) or "all of Heerlen"
+    first = officer.name.split()[0]
+    return (
+        f"Ik ben {first}, wijkagent voor {area}. Ik ben er voor vragen over veiligheid en "
+        f"leefbaarheid in de buurt. Dit is een fictief demoprofiel.",
+        f"I am {first}, the wijkagent for {area_en}. Come to me with questions about safety and "
+        f"quality of life in the neighbourhood. This is a fictional demo profile.",
+    )
+
+
+def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today: dt.date) -> None:
+    buurten = list(Buurt.objects.active().select_related("wijk"))
+    by_wijk: dict[str, list[Buurt]] = {}
+    for buurt in buurten:
+        by_wijk.setdefault(buurt.wijk.code, []).append(buurt)
+    wijk_names = {buurt.wijk.code: buurt.wijk.name for buurt in buurten}
+    officers: dict[str, Officer] = {}
+    for number, demo in enumerate(DEMO_OFFICERS):
+        slug = slugify(demo.name)
+        intro_nl, intro_en = _intro(demo, [wijk_names[code] for code in demo.wijken])
+        officer = _sync(
+            Officer,
+            summary,
+            "officers",
+            {"slug": slug},
+            {
+                "name": demo.name,
+                "rank": demo.rank,
+                "intro_nl": intro_nl,
+                "intro_en": intro_en,
+                "station": stations[demo.station],
+                "is_published": True,
+                "is_fictional": True,
+                # One profile not reviewed for a year, so staff see what a stale one looks like.
+                "reviewed_on": dt.date(2025, 9, 1) if number == 7 else dt.date(2026, 10, 1),
+            },
+        )
+        officers[demo.name] = officer
+        handle = slug.replace("-", ".")
+        channels = [
+            (ContactChannel.Kind.PHONE, "0900-8844", True),
+            (ContactChannel.Kind.EMAIL, f"{handle}@example.org", True),
+            (ContactChannel.Kind.INSTAGRAM, f"https://www.instagram.com/wijkagent.{handle}", True),
+            (ContactChannel.Kind.PHONE, f"06-{12345600 + number:08d}", False),
+        ]
+        for order, (kind, value, public) in enumerate(channels):
+            _sync(
+                ContactChannel,
+                summary,
+                "channels",
+                {"officer": officer, "kind": kind, "value": value},
+                {"order": order, "is_public": public},
+            )
+        for role, wijk_codes in (
+            (Assignment.Role.PRIMARY, demo.wijken),
+            (Assignment.Role.DEPUTY, demo.deputy_in),
+        ):
+            for wijk_code in wijk_codes:
+                for buurt in by_wijk.get(wijk_code, []):
+                    if buurt.code == UNCOVERED_BUURT:
+                        continue
+                    _sync(
+                        Assignment,
+                        summary,
+                        "assignments",
+                        {"officer": officer, "buurt": buurt, "role": role},
+                        {"valid_from": ASSIGNED_SINCE, "valid_until": None},
+                    )
+    for away, deputy in DEMO_ABSENCES:
+        officer = officers[away]
+        if officer.absences.exists():
+            summary.unchanged["absences"] += 1
+            continue
+        Absence.objects.create(
+            officer=officer,
+            starts_on=today - dt.timedelta(days=7),
+            ends_on=today + dt.timedelta(days=60),
+            deputy=officers[deputy] if deputy else None,
+        )
+        summary.created["absences"] += 1
+
+
+def _load_addresses(summary: DemoSummary) -> None:
+    for values in [*_sample_addresses(), *_generated_addresses()]:
+        keys = {
+            name: values.pop(name)
+            for name in ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
+        }
+        _sync(Address, summary, "addresses", keys, values)
+
+
+def _sample_addresses() -> list[dict[str, Any]]:
+    rows = []
+    with (FIXTURES / "sample_addresses.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if len(row["postcode"]) != 6:
+                continue  # Kempkensweg 3 has only its PC4 in the source
+            rows.append(
+                {
+                    "postcode": row["postcode"],
+                    "huisnummer": int(row["huisnummer"]),
+                    "huisletter": row["huisletter"].upper(),
+                    "huisnummertoevoeging": row["toevoeging"].upper(),
+                    "straat": row["straat"],
+                    "woonplaats": row["woonplaats"],
+                    "lat": round(float(row["lat"]), 7),
+                    "lon": round(float(row["lon"]), 7),
+                }
+            )
+    return rows
+
+
+def _generated_addresses() -> list[dict[str, Any]]:
+    """Demo addresses on a grid inside each real buurt, with a postcode of the real PC4 area the
+    point falls in and a made-up letter pair; the street name says it is demo data."""
+    with (FIXTURES / "postcodes_pc4.geojson").open(encoding="utf-8") as handle:
+        pc4_features = json.load(handle)["features"]
+    pc4_codes = [str(feature["properties"]["pc4"]) for feature in pc4_features]
+    pc4_places = [feature["properties"]["woonplaats"] for feature in pc4_features]
+    pc4_shapes = [shape(feature["geometry"]) for feature in pc4_features]
+    letter_pairs: dict[tuple[str, str], str] = {}
+    rows = []
+    for buurt in Buurt.objects.active().order_by("code"):
+        polygon = buurt.geometry
+        points = _grid_points_inside(polygon, DEMO_ADDRESSES_PER_BUURT)
+        for number, point in enumerate(points, start=1):
+            distances = [pc4.distance(point) for pc4 in pc4_shapes]
+            nearest = int(np.argmin(distances))
+            pc4 = pc4_codes[nearest]
+            key = (pc4, buurt.code)
+            if key not in letter_pairs:
+                used = sum(1 for other in letter_pairs if other[0] == pc4)
+                letter_pairs[key] = (
+                    "Z" + chr(ord("A") + used) if used < 26 else "Y" + chr(ord("A") + used - 26)
+                )
+            rows.append(
+                {
+                    "postcode": pc4 + letter_pairs[key],
+                    "huisnummer": number,
+                    "huisletter": "A" if number % 4 == 0 else "",
+                    "huisnummertoevoeging": "",
+                    "straat": f"Demostraat {buurt.name}",
+                    "woonplaats": pc4_places[nearest],
+                    "lat": round(point.y, 7),
+                    "lon": round(point.x, 7),
+                }
+            )
+    return rows
+
+
+def _grid_points_inside(polygon: Any, count: int) -> list[Any]:
+    """Up to `count` points of a regular grid that lie strictly inside the polygon, in a fixed order."""
+    min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    for steps in range(4, 40, 2):
+        lons = np.linspace(min_lon, max_lon, steps + 2)[1:-1]
+        lats = np.linspace(min_lat, max_lat, steps + 2)[1:-1]
+        grid = shapely.points(*[axis.ravel() for axis in np.meshgrid(lons, lats)])
+        inside = [point for point in grid if polygon.contains(point)]
+        if len(inside) >= count:
+            picks = np.linspace(0, len(inside) - 1, count).round().astype(int)
+            return [inside[i] for i in picks]
+    return [shapely.point_on_surface(polygon)]

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test: a hand-drawn map of buurten and a small address register.
+
+The map, in 0.01-degree squares near Heerlen (columns left to right, rows bottom to top):
+
+    row 1:  [BU00010003]  [  nothing  ]
+    row 0:  [BU00010001]  [BU00010002]      BU00010001 and BU00010002 share an edge
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def dataset(db):
+    return factories.make_dataset()
+
+
+@pytest.fixture
+def buurten(dataset):
+    return {
+        "west": factories.make_buurt(dataset, "BU00010001", factories.square(0, 0), name="West"),
+        "east": factories.make_buurt(dataset, "BU00010002", factories.square(1, 0), name="Oost"),
+        "north": factories.make_buurt(dataset, "BU00010003", factories.square(0, 1), name="Noord"),
+    }
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Tests render templates without running collectstatic first, so no hashed-name manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

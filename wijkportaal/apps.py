@@ -1,0 +1,9 @@
+"""The project package as an app, so its system checks and templates are found."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WijkportaalConfig(AppConfig):
+    name = "wijkportaal"
+    verbose_name = _("Wijkportaal")
