@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install setup run test lint format check clean
+.PHONY: install browser setup run test lint format check clean
 
 install: $(STAMP)
 
@@ -33,7 +33,11 @@ run: setup
 # Tests run with the production defaults (DEBUG off); only the key is a throwaway.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false
 
-test: install
+# The browser tests drive Debian's Chromium; installed here when missing and we are root.
+browser:
+	@scripts/install-browser
+
+test: install browser
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -1,0 +1,80 @@
+"""Browser tests: Playwright drives the system Chromium against the app on a live server.
+
+Chromium comes from the distribution (`scripts/install-browser`), never from Playwright's download.
+When it is missing the tests skip locally with the reason, and fail in CI (where `CI` is set).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Screenshots the tests write, for people to look at; named in the README.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests make
+# in between are ordinary synchronous calls, so the async-safety guard does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator:
+    if not Path(CHROMIUM_PATH).exists():
+        message = f"Chromium not found at {CHROMIUM_PATH}; run scripts/install-browser"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server) -> Iterator:
+    """A fresh browser context (no cookies) on a phone-sized screen, failing on any off-site request."""
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, locale="nl-NL")
+    offsite: list[str] = []
+
+    def guard(route) -> None:
+        url = route.request.url
+        if url.startswith(live_server.url) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            offsite.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert not offsite, f"the page requested third-party URLs: {offsite}"
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,30 @@
+"""The core journey in a real browser: type the station's address, land on the wijkagent's profile."""
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo", verbosity=0)
+
+
+def test_police_station_address_lands_on_heerlen_centrum_officer(demo, page, live_server):
+    page.goto(live_server.url + "/")
+    page.get_by_label("Postcode").fill("6411 NH")
+    page.get_by_label("House number").fill("13 E")
+    page.get_by_role("button", name="Find my wijkagent").click()
+    page.wait_for_url("**/wijkagent/**")
+    assert "6411" not in page.url
+    assert page.locator("h1").inner_text() == "Anna Voorbeeld"
+    assert "Heerlen-Centrum" in page.content()
+
+
+def test_bad_postcode_shows_the_error_summary_linked_to_the_field(demo, page, live_server):
+    page.goto(live_server.url + "/")
+    page.get_by_label("Postcode").fill("12")
+    page.get_by_role("button", name="Find my wijkagent").click()
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "id_postcode"
