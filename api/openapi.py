@@ -663,7 +663,9 @@ DOCUMENT: dict[str, Any] = {
         "Cache-Control; errors are RFC 9457 problem documents with a stable `code` (problem "
         f"types are `{PROBLEM_TYPE_PREFIX}<code>`). `lookup` and `point` are rate limited per "
         "client address (60 a minute unless configured otherwise). Send Accept-Language: en "
-        "for English messages; Dutch is the default. Boundaries: Bron: CBS / Kadaster.",
+        "for English messages; Dutch is the default. Any method but GET, HEAD or OPTIONS gets a "
+        "405 `method-not-allowed`; an unknown path a 404 `not-found`. Boundaries: Bron: CBS / "
+        "Kadaster.",
         "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
     },
     "servers": [{"url": "/api/v1"}],

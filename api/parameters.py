@@ -72,6 +72,9 @@ def address_query(query: QueryDict) -> AddressQuery:
         and _matches(ADDITION_PATTERN, toevoeging)
     ):
         raise _invalid(InvalidHouseNumber())
+    if (huisletter.strip() or toevoeging.strip()) and not huisnummer.strip():
+        # The form would read a lone addition as the number; the API's fields are explicit.
+        raise _invalid(InvalidHouseNumber())
     return AddressQuery(
         postcode=postcode.strip(),
         huisnummer=huisnummer.strip(),
