@@ -142,3 +142,12 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/officers")
     assert response.json()["count"] == 33
+
+
+def test_one_officer_takes_a_fixed_number_of_queries(
+    client, register, away, django_assert_max_num_queries
+):
+    # Officer with station, assignments, channels, absences, events.
+    with django_assert_max_num_queries(5):
+        response = client.get("/api/v1/officers/anna-voorbeeld")
+    assert response.json()["absence"]["deputy"]["slug"] == "carla-fictief"

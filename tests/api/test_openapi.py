@@ -67,3 +67,8 @@ def test_every_operation_documents_304_and_the_shared_headers():
             assert {"ETag", "Cache-Control", "Access-Control-Allow-Origin"} <= set(
                 response["headers"]
             ), (path, status)
+
+
+def test_the_document_needs_no_query(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/openapi.json").status_code == 200

@@ -66,3 +66,11 @@ def test_the_stations_take_a_fixed_number_of_queries(
     with django_assert_max_num_queries(3):
         response = client.get("/api/v1/stations")
     assert len(response.json()["stations"]) == 11
+
+
+def test_one_station_takes_a_fixed_number_of_queries(
+    client, register, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = client.get(f"/api/v1/stations/{register['station'].pk}")
+    assert response.json()["opening_hours"]
