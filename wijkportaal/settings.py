@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "wijkportaal",
     "neighbourhoods",
     "officers",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,9 @@ else:
             "LOCATION": "wijkportaal",
         }
     }
+
+# Lookups (address and point) one client address may make a minute through the JSON API; 0 = no limit.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,6 +8,7 @@ from . import views
 
 urlpatterns = [
     path("", include("officers.urls")),
+    path("api/v1/", include("api.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -1,0 +1,9 @@
+"""App config for the public JSON API."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = _("JSON API")

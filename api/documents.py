@@ -1,0 +1,275 @@
+"""Plain-dict builders for the API's answers, and the prefetches that keep their query count fixed.
+
+Only public data leaves here: published officers, public channels, buurten of the active dataset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from shapely.geometry import MultiPolygon, Polygon, mapping
+from shapely.geometry.base import BaseGeometry
+from shapely.geometry.polygon import orient
+
+from neighbourhoods.models import Address, Buurt
+from officers.finding import current_assignments, published_officers_with_areas
+from officers.models import Absence, ClosingDay, Event, Officer, Station
+from officers.pages import public_channels
+
+from .events import upcoming_occurrences
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _officer_prefetches(*, now: dt.datetime) -> list[Prefetch]:
+    today = timezone.localdate(now)
+    return [
+        public_channels(),
+        Prefetch(
+            "absences",
+            queryset=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today)
+            .select_related("deputy")
+            .order_by("starts_on"),
+            to_attr="current_absences",
+        ),
+        Prefetch(
+            "events",
+            # Candidates only: a weekly event may still have no sitting left; events.py decides.
+            queryset=Event.objects.filter(
+                Q(recurrence=Event.Recurrence.ONCE, ends_at__gt=now)
+                | Q(
+                    Q(repeat_until__isnull=True) | Q(repeat_until__gte=today),
+                    recurrence=Event.Recurrence.WEEKLY,
+                )
+            ),
+            to_attr="candidate_events",
+        ),
+    ]
+
+
+def published_officers(*, now: dt.datetime) -> QuerySet[Officer]:
+    """Every published officer with what their document needs, in a fixed number of queries."""
+    return (
+        published_officers_with_areas(day=timezone.localdate(now))
+        .select_related("station")
+        .prefetch_related(*_officer_prefetches(now=now))
+        .order_by("name", "pk")
+    )
+
+
+def prepare_officers(officers: list[Officer], *, now: dt.datetime) -> None:
+    """Fetch, for officers already loaded (the lookup's), the rest of their documents at once."""
+    prefetch_related_objects(
+        officers,
+        "station",
+        Prefetch(
+            "assignments",
+            queryset=current_assignments(day=timezone.localdate(now)),
+            to_attr="current_assignments",
+        ),
+        *_officer_prefetches(now=now),
+    )
+
+
+def stations_with_details(*, today: dt.date) -> QuerySet[Station]:
+    return Station.objects.prefetch_related(*_station_prefetches(today=today))
+
+
+def prepare_station(station: Station | None, *, today: dt.date) -> None:
+    if station is not None:
+        prefetch_related_objects([station], *_station_prefetches(today=today))
+
+
+def _station_prefetches(*, today: dt.date) -> list[Prefetch | str]:
+    return [
+        "opening_hours",
+        Prefetch(
+            "closing_days",
+            queryset=ClosingDay.objects.filter(date__gte=today),
+            to_attr="upcoming_closing_days",
+        ),
+    ]
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def address_document(address: Address) -> dict[str, Any]:
+    return {
+        "straat": address.straat,
+        "huisnummer": address.huisnummer,
+        "huisletter": address.huisletter,
+        "toevoeging": address.huisnummertoevoeging,
+        "postcode": address.postcode,
+        "woonplaats": address.woonplaats,
+    }
+
+
+def buurt_document(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:
+    wijk = buurt.wijk
+    municipality = wijk.municipality
+    return {
+        "code": buurt.code,
+        "name": buurt.name,
+        "url": _absolute(request, buurt.get_absolute_url()),
+        "api_url": _absolute(request, reverse("api:buurt", kwargs={"code": buurt.code})),
+        "geojson_url": _absolute(
+            request, reverse("api:buurt-geojson", kwargs={"code": buurt.code})
+        ),
+        "wijk": {"code": wijk.code, "name": wijk.name},
+        "municipality": {"code": municipality.code, "name": municipality.name},
+    }
+
+
+def buurt_feature(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:
+    """The buurt as an RFC 7946 Feature: WGS84 lon/lat, right-hand-rule rings, a bbox."""
+    geometry = buurt.geometry
+    feature: dict[str, Any] = {
+        "type": "Feature",
+        "id": buurt.code,
+        "geometry": None,
+        "properties": {
+            "code": buurt.code,
+            "name": buurt.name,
+            "wijk": buurt.wijk.code,
+            "municipality": buurt.wijk.municipality.code,
+            "url": _absolute(request, buurt.get_absolute_url()),
+        },
+    }
+    if geometry is not None and not geometry.is_empty:
+        oriented = _counter_clockwise(geometry)
+        feature["bbox"] = list(oriented.bounds)
+        feature["geometry"] = mapping(oriented)
+    return feature
+
+
+def _counter_clockwise(geometry: BaseGeometry) -> BaseGeometry:
+    """RFC 7946 section 3.1.6: exterior rings counter-clockwise, holes clockwise."""
+    if isinstance(geometry, Polygon):
+        return orient(geometry, sign=1.0)
+    if isinstance(geometry, MultiPolygon):
+        return MultiPolygon([orient(part, sign=1.0) for part in geometry.geoms])
+    return geometry
+
+
+def _officer_reference(officer: Officer, request: HttpRequest) -> dict[str, Any]:
+    return {
+        "slug": officer.slug,
+        "name": officer.name,
+        "profile_url": _absolute(request, officer.get_absolute_url()),
+        "api_url": _absolute(request, reverse("api:officer", kwargs={"slug": officer.slug})),
+    }
+
+
+def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime) -> dict[str, Any]:
+    """An officer as the API shows them. Needs `published_officers` or `prepare_officers` first."""
+    absence = officer.current_absences[0] if officer.current_absences else None
+    deputy = absence.deputy if absence is not None else None
+    document = {
+        **_officer_reference(officer, request),
+        "rank": officer.rank,
+        "is_fictional": officer.is_fictional,
+        "photo": {
+            "url": _absolute(request, officer.photo.url) if officer.photo else None,
+            "alt": officer.photo_alt if officer.photo else "",
+        },
+        "buurten": [
+            {"code": assignment.buurt.code, "name": assignment.buurt.name, "role": assignment.role}
+            for assignment in sorted(
+                officer.current_assignments, key=lambda assignment: assignment.buurt.code
+            )
+        ],
+        "channels": [
+            {"kind": channel.kind, "value": channel.value, "href": channel.href}
+            for channel in officer.public_channels
+        ],
+        "station": (
+            {
+                "id": officer.station.pk,
+                "name": officer.station.name,
+                "api_url": _absolute(
+                    request, reverse("api:station", kwargs={"station_id": officer.station.pk})
+                ),
+            }
+            if officer.station
+            else None
+        ),
+        "absence": (
+            {
+                "starts_on": absence.starts_on.isoformat(),
+                "ends_on": absence.ends_on.isoformat(),
+                "deputy": (
+                    _officer_reference(deputy, request)
+                    if deputy is not None and deputy.is_published
+                    else None
+                ),
+            }
+            if absence is not None
+            else None
+        ),
+        "events": [
+            {
+                "title": occurrence.event.title,
+                "place": occurrence.event.place,
+                "starts_at": _datetime(occurrence.starts_at),
+                "ends_at": _datetime(occurrence.ends_at),
+                "recurrence": occurrence.event.recurrence,
+                "repeat_until": (
+                    occurrence.event.repeat_until.isoformat()
+                    if occurrence.event.repeat_until
+                    else None
+                ),
+            }
+            for occurrence in upcoming_occurrences(officer.candidate_events, now=now)
+        ],
+    }
+    role = getattr(officer, "role_here", None)
+    if role is not None:
+        document["role"] = role
+    return document
+
+
+def _datetime(value: dt.datetime) -> str:
+    return timezone.localtime(value).isoformat()
+
+
+def _time(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def station_document(station: Station, request: HttpRequest) -> dict[str, Any]:
+    """A station. Needs `stations_with_details` or `prepare_station` first."""
+    return {
+        "id": station.pk,
+        "name": station.name,
+        "api_url": _absolute(request, reverse("api:station", kwargs={"station_id": station.pk})),
+        "address": {
+            "street": station.street_address,
+            "postcode": station.postcode,
+            "city": station.city,
+        },
+        "location": {"lat": station.lat, "lon": station.lon},
+        "phone": station.phone,
+        "by_appointment_only": station.by_appointment_only,
+        # By appointment only means the weekly hours do not apply; the admin says they are not shown.
+        "opening_hours": []
+        if station.by_appointment_only
+        else [
+            {
+                "weekday": WEEKDAYS[hours.weekday],
+                "opens": _time(hours.opens),
+                "closes": _time(hours.closes),
+            }
+            for hours in station.opening_hours.all()
+        ],
+        "closing_days": [
+            {"date": day.date.isoformat(), "reason": day.reason}
+            for day in station.upcoming_closing_days
+        ],
+    }

@@ -1,0 +1,69 @@
+"""A per-client fixed-window rate limit kept in Django's cache, so every process shares the count."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+KEY_PREFIX = "api-rate"
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after: int
+
+
+def client_key(request: HttpRequest) -> str:
+    """The client address, hashed: the cache holds no readable IP address, even for a minute."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def check_rate(*, client: str, limit: int, now: float | None = None) -> RateDecision:
+    """Count one request of `client` in the current minute and say whether it may go ahead.
+
+    `cache.add` creates the counter only if it is missing and `cache.incr` is atomic in Redis and
+    in the local-memory cache, so concurrent processes never lose a count. A cache that cannot be
+    reached lets the request through: a lookup is worth more than a perfectly enforced limit.
+    """
+    if limit <= 0:
+        return RateDecision(allowed=True, limit=0, remaining=0, retry_after=0)
+    now = time.time() if now is None else now
+    window = int(now // WINDOW_SECONDS)
+    retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+    key = f"{KEY_PREFIX}:{client}:{window}"
+    try:
+        cache.add(key, 0, timeout=WINDOW_SECONDS + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # The counter expired between add and incr: this request starts a fresh one.
+            cache.set(key, 1, timeout=WINDOW_SECONDS + 1)
+            count = 1
+    except (ConnectionError, OSError, RedisError) as error:
+        logger.warning("Rate limit not checked, the cache is unreachable: %s", type(error).__name__)
+        return RateDecision(allowed=True, limit=limit, remaining=limit, retry_after=0)
+    return RateDecision(
+        allowed=count <= limit,
+        limit=limit,
+        remaining=max(0, limit - count),
+        retry_after=retry_after,
+    )
+
+
+def check_request(request: HttpRequest) -> RateDecision:
+    return check_rate(client=client_key(request), limit=settings.API_RATE_LIMIT_PER_MINUTE)

@@ -1,0 +1,208 @@
+"""The public JSON API, version 1: thin views over the lookup functions the HTML flow uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from neighbourhoods.lookup import InvalidInput, find_buurt_for_point
+from neighbourhoods.models import Buurt
+from officers.finding import Finding, OfficerSearch, find_officers_for_address, officers_for_buurt
+from officers.models import Assignment, Officer, Station
+from officers.pages import nearest_station
+
+from . import documents, parameters
+from .http import (
+    DOCUMENT_CACHE,
+    LOOKUP_CACHE,
+    PUBLIC_CACHE,
+    endpoint,
+    json_response,
+)
+from .openapi import openapi_document
+from .problems import Problem, not_found
+
+OFFICERS_PER_PAGE = 100
+
+
+def _station_for(*, buurt: Buurt, officers: list[Officer]) -> Station | None:
+    """As the HTML flow: one officer's own station, else the station nearest the buurt."""
+    if len(officers) == 1 and officers[0].station is not None:
+        return officers[0].station
+    return nearest_station(lat=buurt.label_lat, lon=buurt.label_lon)
+
+
+def _area_answer(
+    request: HttpRequest, *, buurt: Buurt | None, officers: list[Officer]
+) -> dict[str, Any]:
+    """The part of a lookup or point answer about the buurt: itself, its officers and station."""
+    if buurt is None:
+        return {"buurt": None, "officers": [], "station": None}
+    now = timezone.now()
+    # officers_for_buurt sorts roles as text, which puts "deputy" before "primary"; residents
+    # should meet their wijkagent first. A stable sort keeps the A-Z order within each role.
+    officers = sorted(officers, key=lambda officer: officer.role_here != Assignment.Role.PRIMARY)
+    documents.prepare_officers(officers, now=now)
+    station = _station_for(buurt=buurt, officers=officers)
+    documents.prepare_station(station, today=timezone.localdate(now))
+    return {
+        "buurt": documents.buurt_document(buurt, request),
+        "officers": [documents.officer_document(officer, request, now=now) for officer in officers],
+        "station": documents.station_document(station, request) if station else None,
+    }
+
+
+def _problem_for(search: OfficerSearch) -> Problem | None:
+    if search.finding == Finding.HOUSE_NUMBER_REQUIRED:
+        return Problem(
+            status=422,
+            code="house-number-required",
+            detail=_(
+                "This postcode lies in more than one buurt. Add the house number so we can "
+                "find the right wijkagent."
+            ),
+        )
+    if search.finding == Finding.SUFFIX_NOT_FOUND:
+        return Problem(
+            status=404,
+            code="address-not-found",
+            detail=_(
+                "This house number exists, but not with this letter or addition. The addresses "
+                "that do exist are listed under alternatives."
+            ),
+            alternatives=[documents.address_document(address) for address in search.alternatives],
+        )
+    if search.finding == Finding.ADDRESS_NOT_FOUND:
+        return Problem(
+            status=404,
+            code="address-not-found",
+            detail=_("We do not know this address. Check the postcode and house number."),
+            alternatives=[],
+        )
+    return None
+
+
+@endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)
+def lookup(request: HttpRequest) -> dict[str, Any]:
+    query = parameters.address_query(request.GET)
+    try:
+        search = find_officers_for_address(
+            postcode=query.postcode,
+            huisnummer=f"{query.huisnummer}{query.huisletter}",
+            toevoeging=query.toevoeging,
+        )
+    except InvalidInput as error:
+        raise Problem(status=400, code=error.code, detail=error.message) from error
+    problem = _problem_for(search)
+    if problem is not None:
+        raise problem
+    return {
+        "postcode": search.postcode,
+        "address": documents.address_document(search.address) if search.address else None,
+        **_area_answer(request, buurt=search.buurt, officers=search.officers),
+    }
+
+
+@endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)
+def point(request: HttpRequest) -> dict[str, Any]:
+    lat, lon = parameters.coordinates(request.GET)
+    buurt = find_buurt_for_point(lon=lon, lat=lat)
+    officers = officers_for_buurt(buurt) if buurt is not None else []
+    return {
+        "location": {"lat": lat, "lon": lon},
+        **_area_answer(request, buurt=buurt, officers=officers),
+    }
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def officer_list(request: HttpRequest) -> dict[str, Any]:
+    number = parameters.page_number(request.GET)
+    now = timezone.now()
+    paginator = Paginator(documents.published_officers(now=now), OFFICERS_PER_PAGE)
+    if number > paginator.num_pages:
+        raise not_found(_("This page of the officer list does not exist."))
+    page = paginator.page(number)
+    base = request.build_absolute_uri(reverse("api:officers"))
+    return {
+        "count": paginator.count,
+        "page": number,
+        "pages": paginator.num_pages,
+        "next": f"{base}?page={number + 1}" if page.has_next() else None,
+        "previous": f"{base}?page={number - 1}" if page.has_previous() else None,
+        "officers": [
+            documents.officer_document(officer, request, now=now) for officer in page.object_list
+        ],
+    }
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def officer_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    now = timezone.now()
+    officer = documents.published_officers(now=now).filter(slug=slug).first()
+    if officer is None:
+        raise not_found(_("No published officer has this slug."))
+    return documents.officer_document(officer, request, now=now)
+
+
+def _active_buurt(code: str) -> Buurt:
+    buurt = (
+        Buurt.objects.active()
+        .select_related("wijk__municipality")
+        .filter(code=code.upper())
+        .first()
+    )
+    if buurt is None:
+        raise not_found(_("No buurt of the current boundaries has this code."))
+    return buurt
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def buurt_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    buurt = _active_buurt(code)
+    officers = officers_for_buurt(buurt)
+    answer = _area_answer(request, buurt=buurt, officers=officers)
+    return {**answer["buurt"], "officers": answer["officers"], "station": answer["station"]}
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def buurt_geojson(request: HttpRequest, code: str) -> HttpResponse:
+    buurt = _active_buurt(code)
+    return json_response(
+        documents.buurt_feature(buurt, request), content_type="application/geo+json"
+    )
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def station_list(request: HttpRequest) -> dict[str, Any]:
+    stations = documents.stations_with_details(today=timezone.localdate())
+    return {"stations": [documents.station_document(station, request) for station in stations]}
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def station_detail(request: HttpRequest, station_id: int) -> dict[str, Any]:
+    station = None
+    if station_id <= parameters.MAX_ID:
+        station = (
+            documents.stations_with_details(today=timezone.localdate())
+            .filter(pk=station_id)
+            .first()
+        )
+    if station is None:
+        raise not_found(_("No station has this id."))
+    return documents.station_document(station, request)
+
+
+@endpoint(cache_control=DOCUMENT_CACHE)
+def openapi(request: HttpRequest) -> dict[str, Any]:
+    return openapi_document()
+
+
+@endpoint(cache_control=PUBLIC_CACHE)
+def unknown(request: HttpRequest, path: str = "") -> dict[str, Any]:
+    """Anything else under the API's prefix: a problem document, not the HTML 404 page."""
+    raise not_found()
