@@ -83,7 +83,8 @@ def test_buurt_page_lists_its_officers_station_and_wijk(
 ):
     second = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
     factories.assign(second, buurten["west"], role="deputy")
-    with django_assert_max_num_queries(4):
+    # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers' events
+    with django_assert_max_num_queries(6):
         response = client.get("/buurt/BU00010001/")
     html = response.content.decode()
     assert response.status_code == 200
