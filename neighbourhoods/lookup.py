@@ -275,8 +275,9 @@ def find_buurt_for_point(*, lon: float, lat: float) -> Buurt | None:
 # --- Street + house number + place: for residents who do not know their postcode. ---
 
 STREET_SUGGESTIONS = 5
-# How alike a typed street and a real one must be (difflib's ratio) to be offered as a suggestion.
-STREET_SIMILARITY = 0.6
+# How alike a typed street and a real one must be (difflib's ratio) to be offered: high enough
+# that a shared ending ("...straat") alone does not make two names alike.
+STREET_SIMILARITY = 0.75
 PLACE_SIMILARITY = 0.7
 # Abbreviations residents type for the common endings of Dutch street names.
 STREET_ABBREVIATIONS = (

@@ -312,15 +312,18 @@ def wijk_list_context() -> dict[str, Any]:
         Buurt.objects.active()
         .select_related("wijk__municipality")
         .only("code", "name", "wijk__code", "wijk__name", "wijk__municipality__name")
-        .order_by("wijk__municipality__name", "wijk__name", "name")
+        .order_by("wijk__municipality__name", "wijk__municipality_id", "wijk__name", "name")
     )
-    municipalities: dict[str, dict[str, list[Buurt]]] = {}
+    municipalities: dict[int, tuple[str, dict[int, tuple[str, list[Buurt]]]]] = {}
     for buurt in buurten:
-        wijken = municipalities.setdefault(buurt.wijk.municipality.name, {})
-        wijken.setdefault(buurt.wijk.name, []).append(buurt)
+        wijk = buurt.wijk
+        _name, wijken = municipalities.setdefault(
+            wijk.municipality_id, (wijk.municipality.name, {})
+        )
+        wijken.setdefault(wijk.pk, (wijk.name, []))[1].append(buurt)
     return {
         "municipalities": [
-            (name, sorted(wijken.items())) for name, wijken in sorted(municipalities.items())
+            (name, list(wijken.values())) for name, wijken in municipalities.values()
         ]
     }
 
