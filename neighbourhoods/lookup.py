@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import hashlib
 import re
 import threading
 import unicodedata
@@ -329,8 +330,7 @@ def served_places() -> list[str]:
     Cached under the register's highest id, so an import (which adds rows) shows new places at once
     while a page view costs one index probe instead of a DISTINCT over millions of rows.
     """
-    newest = Address.objects.aggregate(newest=Max("id"))["newest"]
-    key = f"lookup:served-places:{newest}"
+    key = f"lookup:served-places:{_register_version()}"
     places = cache.get(key)
     if places is None:
         places = sorted(
@@ -339,6 +339,25 @@ def served_places() -> list[str]:
         )
         cache.set(key, places, PLACES_CACHE_SECONDS)
     return places
+
+
+def _register_version() -> int | None:
+    return Address.objects.aggregate(newest=Max("id"))["newest"]
+
+
+def streets_in(place: str) -> list[str]:
+    """The street names of one woonplaats (a city has thousands), cached like `served_places`."""
+    key = f"lookup:streets:{_register_version()}:{hashlib.sha256(place.encode()).hexdigest()[:32]}"
+    streets = cache.get(key)
+    if streets is None:
+        streets = list(
+            Address.objects.filter(woonplaats=place)
+            .order_by("straat")
+            .values_list("straat", flat=True)
+            .distinct()
+        )
+        cache.set(key, streets, PLACES_CACHE_SECONDS)
+    return streets
 
 
 def _closest(typed: str, names: Sequence[str], *, cutoff: float, count: int) -> list[str]:
@@ -362,18 +381,13 @@ def find_place(typed: str) -> tuple[str | None, list[str]]:
 def find_street_address(*, street: str, house_number: HouseNumber, place: str) -> StreetMatch:
     """Look up street + house number in a place: exact names first, close names as suggestions.
 
-    Queries use the (woonplaats, straat) index only: the place is resolved against the list of
-    places, the street against the streets of that one place.
+    Queries use the (woonplaats, straat) index only: the place is resolved against the (cached)
+    list of places, the street against the (cached) streets of that one place.
     """
     known_place, close_places = find_place(place)
     if known_place is None:
         return StreetMatch(StreetOutcome.PLACE_NOT_FOUND, suggestions=close_places)
-    streets = list(
-        Address.objects.filter(woonplaats=known_place)
-        .order_by()
-        .values_list("straat", flat=True)
-        .distinct()
-    )
+    streets = streets_in(known_place)
     wanted = name_key(street)
     known_street = next((name for name in streets if name_key(name) == wanted), None)
     if known_street is None:

@@ -182,3 +182,15 @@ def test_served_places_see_a_new_import_at_once(streets):
     assert served_places() == ["Heerlen", "Hoensbroek"]
     place_address(None, "Dorpsstraat", "Amstenrade", 1, "6436AA")
     assert served_places() == ["Amstenrade", "Heerlen", "Hoensbroek"]
+
+
+def test_a_street_added_by_an_import_is_found_at_once(streets, buurten):
+    first = find_officers_for_street_address(
+        straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen"
+    )
+    assert first.finding == Finding.STREET_NOT_FOUND  # and the street list is now cached
+    place_address(buurten["west"], "Nieuwstraat", "Heerlen", 1, "6411AB")
+    again = find_officers_for_street_address(
+        straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen"
+    )
+    assert again.finding == Finding.ONE_OFFICER
