@@ -94,3 +94,12 @@ def test_wijken_hides_staged_datasets(client, buurten):
     staged = factories.make_dataset("staged", active=False)
     factories.make_buurt(staged, "BU00770001", factories.square(5, 5), name="Gepland")
     assert "Gepland" not in client.get("/wijken/").content.decode()
+
+
+def test_dutch_names_on_english_pages_are_marked_as_dutch(client, buurten):
+    client.cookies["django_language"] = "en"
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert '<html lang="en">' in html
+    assert '<span lang="nl">Meld Misdaad Anoniem</span>' in html
+    assert '<span lang="nl">Bron: CBS / Kadaster</span>' in html
+    assert '<p class="attribution" lang="nl">Bron: CBS / Kadaster</p>' in html
