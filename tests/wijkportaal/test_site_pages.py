@@ -103,3 +103,17 @@ def test_dutch_names_on_english_pages_are_marked_as_dutch(client, buurten):
     assert '<span lang="nl">Meld Misdaad Anoniem</span>' in html
     assert '<span lang="nl">Bron: CBS / Kadaster</span>' in html
     assert '<p class="attribution" lang="nl">Bron: CBS / Kadaster</p>' in html
+
+
+def test_dutch_is_the_default_whatever_the_browser_prefers(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="nl">' in response.content.decode()
+    assert response["Content-Language"] == "nl"
+    assert "Cookie" in response["Vary"]
+    assert "Accept-Language" not in response["Vary"]
+
+
+@pytest.mark.parametrize(("cookie", "language"), [("en", "en"), ("en-gb", "en"), ("xx", "nl")])
+def test_the_cookie_chooses_the_language(client, db, cookie, language):
+    client.cookies["django_language"] = cookie
+    assert f'<html lang="{language}">' in client.get("/privacy/").content.decode()
