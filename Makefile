@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install browser setup run test lint format check clean
+.PHONY: install messages browser setup run test lint format check clean
 
 install: $(STAMP)
 
@@ -22,7 +22,12 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-setup: install
+# The translation catalogues (.po, committed) compile to .mo (git-ignored) with Babel from PyPI,
+# so a machine with only Python and make needs no GNU gettext.
+messages: install
+	$(BIN)/pybabel -q compile --directory locale --domain django
+
+setup: install messages
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 
@@ -37,7 +42,7 @@ TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false
 browser:
 	@scripts/install-browser
 
-test: install browser
+test: install messages browser
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

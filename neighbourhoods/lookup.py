@@ -5,14 +5,19 @@ This is the only module that knows shapely's spatial index. Views, the API and t
 
 from __future__ import annotations
 
+import difflib
 import enum
+import hashlib
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from django.core.cache import cache
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from .models import Address, Buurt, Dataset
@@ -266,3 +271,161 @@ def find_buurt_for_point(*, lon: float, lat: float) -> Buurt | None:
     if buurt_id is None:
         return None
     return Buurt.objects.select_related("wijk__municipality").get(pk=buurt_id)
+
+
+# --- Street + house number + place: for residents who do not know their postcode. ---
+
+STREET_SUGGESTIONS = 5
+# How alike a typed street and a real one must be (difflib's ratio) to be offered: high enough
+# that a shared ending ("...straat") alone does not make two names alike.
+STREET_SIMILARITY = 0.75
+PLACE_SIMILARITY = 0.7
+# Abbreviations residents type for the common endings of Dutch street names.
+STREET_ABBREVIATIONS = (
+    (re.compile(r"str\.?$"), "straat"),
+    (re.compile(r"pln\.?$"), "plein"),
+    (re.compile(r"(?<!p)ln\.?$"), "laan"),
+    (re.compile(r"^st(\.\s*|\s+)"), "sint "),
+)
+PLACES_CACHE_SECONDS = 600
+
+
+class StreetOutcome(enum.Enum):
+    FOUND = "found"
+    SUFFIX_NOT_FOUND = "suffix-not-found"
+    NUMBER_NOT_FOUND = "number-not-found"
+    STREET_NOT_FOUND = "street-not-found"
+    PLACE_NOT_FOUND = "place-not-found"
+
+
+@dataclass
+class StreetMatch:
+    """What the register says about street + house number + place.
+
+    `street` and `place` are the register's spelling once recognised; `suggestions` holds close
+    street names in that place (or close place names when the place is unknown).
+    """
+
+    outcome: StreetOutcome
+    street: str = ""
+    place: str = ""
+    address: Address | None = None
+    suggestions: list[str] = field(default_factory=list)
+    alternatives: list[Address] = field(default_factory=list)
+
+
+def name_key(text: str) -> str:
+    """A spelling-tolerant key: case, accents, punctuation, spacing and common abbreviations ignored."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+    plain = re.sub(r"\s+", " ", plain)
+    for pattern, replacement in STREET_ABBREVIATIONS:
+        plain = pattern.sub(replacement, plain)
+    return re.sub(r"[^0-9a-z]", "", plain)
+
+
+def served_places() -> list[str]:
+    """Every woonplaats in the address register, A-Z.
+
+    Cached under the register's highest id, so an import (which adds rows) shows new places at once
+    while a page view costs one index probe instead of a DISTINCT over millions of rows.
+    """
+    key = f"lookup:served-places:{_register_version()}"
+    places = cache.get(key)
+    if places is None:
+        places = sorted(
+            Address.objects.order_by().values_list("woonplaats", flat=True).distinct(),
+            key=name_key,
+        )
+        cache.set(key, places, PLACES_CACHE_SECONDS)
+    return places
+
+
+def _register_version() -> int | None:
+    return Address.objects.aggregate(newest=Max("id"))["newest"]
+
+
+def streets_in(place: str) -> list[str]:
+    """The street names of one woonplaats (a city has thousands), cached like `served_places`."""
+    key = f"lookup:streets:{_register_version()}:{hashlib.sha256(place.encode()).hexdigest()[:32]}"
+    streets = cache.get(key)
+    if streets is None:
+        streets = list(
+            Address.objects.filter(woonplaats=place)
+            .order_by("straat")
+            .values_list("straat", flat=True)
+            .distinct()
+        )
+        cache.set(key, streets, PLACES_CACHE_SECONDS)
+    return streets
+
+
+def _closest(typed: str, names: Sequence[str], *, cutoff: float, count: int) -> list[str]:
+    keys: dict[str, str] = {}
+    for name in names:
+        keys.setdefault(name_key(name), name)
+    found = difflib.get_close_matches(name_key(typed), list(keys), n=count, cutoff=cutoff)
+    return [keys[key] for key in found]
+
+
+def find_place(typed: str) -> tuple[str | None, list[str]]:
+    """The register's spelling of a typed woonplaats, or None with the closest known places."""
+    places = served_places()
+    wanted = name_key(typed)
+    for place in places:
+        if name_key(place) == wanted:
+            return place, []
+    return None, _closest(typed, places, cutoff=PLACE_SIMILARITY, count=STREET_SUGGESTIONS)
+
+
+def find_street_address(*, street: str, house_number: HouseNumber, place: str) -> StreetMatch:
+    """Look up street + house number in a place: exact names first, close names as suggestions.
+
+    Queries use the (woonplaats, straat) index only: the place is resolved against the (cached)
+    list of places, the street against the (cached) streets of that one place.
+    """
+    known_place, close_places = find_place(place)
+    if known_place is None:
+        return StreetMatch(StreetOutcome.PLACE_NOT_FOUND, suggestions=close_places)
+    streets = streets_in(known_place)
+    wanted = name_key(street)
+    known_street = next((name for name in streets if name_key(name) == wanted), None)
+    if known_street is None:
+        return StreetMatch(
+            StreetOutcome.STREET_NOT_FOUND,
+            place=known_place,
+            suggestions=_closest(
+                street, streets, cutoff=STREET_SIMILARITY, count=STREET_SUGGESTIONS
+            ),
+        )
+    candidates = list(
+        Address.objects.filter(
+            woonplaats=known_place, straat=known_street, huisnummer=house_number.number
+        )
+        .select_related("buurt__wijk__municipality")
+        .order_by("postcode", "huisletter", "huisnummertoevoeging")
+    )
+    if not candidates:
+        return StreetMatch(StreetOutcome.NUMBER_NOT_FOUND, street=known_street, place=known_place)
+    exact = [
+        address
+        for address in candidates
+        if (address.huisletter, address.huisnummertoevoeging)
+        == (house_number.letter, house_number.addition)
+    ]
+    same_suffix = [
+        address
+        for address in candidates
+        if address.huisletter + address.huisnummertoevoeging == house_number.suffix
+    ]
+    found = exact or same_suffix
+    if not found:
+        return StreetMatch(
+            StreetOutcome.SUFFIX_NOT_FOUND,
+            street=known_street,
+            place=known_place,
+            alternatives=candidates,
+        )
+    return StreetMatch(
+        StreetOutcome.FOUND, street=known_street, place=known_place, address=found[0]
+    )

@@ -12,7 +12,9 @@ from django.utils import timezone
 from neighbourhoods.lookup import (
     AddressMatch,
     AddressOutcome,
+    StreetOutcome,
     find_address,
+    find_street_address,
     normalise_postcode,
     parse_house_number,
 )
@@ -29,6 +31,8 @@ class Finding(enum.Enum):
     HOUSE_NUMBER_REQUIRED = "house-number-required"
     SUFFIX_NOT_FOUND = "suffix-not-found"
     ADDRESS_NOT_FOUND = "address-not-found"
+    PLACE_NOT_FOUND = "place-not-found"
+    STREET_NOT_FOUND = "street-not-found"
 
 
 @dataclass
@@ -41,6 +45,8 @@ class OfficerSearch:
     buurt: Buurt | None = None
     officers: list[Officer] = field(default_factory=list)
     alternatives: list[Address] = field(default_factory=list)
+    # Close street (or place) names, when the street search did not recognise the typed one.
+    suggestions: list[str] = field(default_factory=list)
 
 
 def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Officer]:
@@ -91,6 +97,43 @@ def find_officers_for_address(
     house_number = parse_house_number(huisnummer, toevoeging) if typed_number else None
     match = find_address(postcode=normalised, house_number=house_number)
     return _search_from_match(match, day=day)
+
+
+def find_officers_for_street_address(
+    *,
+    straat: str,
+    huisnummer: str,
+    toevoeging: str = "",
+    woonplaats: str,
+    day: dt.date | None = None,
+) -> OfficerSearch:
+    """The same answer as the postcode search, for street + house number + place.
+
+    A recognised address goes through the postcode path's decision (`_search_from_match`), so both
+    searches pick officers the same way. Raises InvalidInput for a house number that cannot be one.
+    """
+    house_number = parse_house_number(huisnummer, toevoeging)
+    match = find_street_address(street=straat, house_number=house_number, place=woonplaats)
+    if match.outcome == StreetOutcome.PLACE_NOT_FOUND:
+        return OfficerSearch(Finding.PLACE_NOT_FOUND, "", suggestions=match.suggestions)
+    if match.outcome == StreetOutcome.STREET_NOT_FOUND:
+        return OfficerSearch(Finding.STREET_NOT_FOUND, "", suggestions=match.suggestions)
+    if match.outcome == StreetOutcome.NUMBER_NOT_FOUND:
+        return OfficerSearch(Finding.ADDRESS_NOT_FOUND, "")
+    if match.outcome == StreetOutcome.SUFFIX_NOT_FOUND:
+        return _search_from_match(
+            AddressMatch(
+                AddressOutcome.SUFFIX_NOT_FOUND,
+                match.alternatives[0].postcode,
+                alternatives=match.alternatives,
+            ),
+            day=day,
+        )
+    address = match.address
+    return _search_from_match(
+        AddressMatch(AddressOutcome.FOUND, address.postcode, address=address, buurt=address.buurt),
+        day=day,
+    )
 
 
 def _search_from_match(match: AddressMatch, *, day: dt.date | None) -> OfficerSearch:

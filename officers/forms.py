@@ -57,3 +57,46 @@ class AddressSearchForm(forms.Form):
             except InvalidInput as error:
                 self.add_error("huisnummer", forms.ValidationError(error.message, code="invalid"))
         return cleaned
+
+
+class StreetSearchForm(forms.Form):
+    """Street + house number + place, for residents who do not know their postcode.
+
+    Its field ids start with `street_` so it can share the home page with the postcode form.
+    """
+
+    straat = forms.CharField(
+        label=_("Street"),
+        max_length=100,
+        help_text=_("For example Stationstraat"),
+        error_messages={"required": _("Enter your street, for example Stationstraat.")},
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1", "spellcheck": "false"}),
+    )
+    huisnummer = forms.CharField(
+        label=_("House number"),
+        max_length=12,
+        help_text=_("With a letter or addition if you have one, for example 13E or 13-2"),
+        error_messages={"required": _("Enter your house number, for example 13.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false", "size": "6"}
+        ),
+    )
+    woonplaats = forms.CharField(
+        label=_("Place"),
+        max_length=80,
+        help_text=_("For example Heerlen"),
+        error_messages={"required": _("Enter the place you live in, for example Heerlen.")},
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "street_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_huisnummer(self) -> str:
+        number = self.cleaned_data["huisnummer"]
+        try:
+            parse_house_number(number)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.message, code="invalid") from error
+        return number

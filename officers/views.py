@@ -1,19 +1,31 @@
-"""The resident's pages: the search flow, officer profiles, buurt pages and the A-Z list."""
+"""The resident's pages: the search flow, officer profiles, buurt pages, the A-Z list and downloads."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from neighbourhoods.lookup import InvalidInput
+from neighbourhoods.lookup import InvalidInput, served_places
 
-from . import pages
-from .finding import Finding, find_officers_for_address
-from .forms import AddressSearchForm
+from . import calendar, pages
+from .finding import (
+    Finding,
+    OfficerSearch,
+    find_officers_for_address,
+    find_officers_for_street_address,
+)
+from .forms import AddressSearchForm, StreetSearchForm
+from .models import Event, Officer
+from .vcard import officer_vcard
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -22,11 +34,40 @@ def _see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
+def _home(request: HttpRequest, **context: Any) -> HttpResponse:
+    context.setdefault("form", AddressSearchForm())
+    context.setdefault("street_form", StreetSearchForm())
+    context["places"] = served_places()
+    return render(request, "officers/search.html", context)
+
+
+def _destination(result: OfficerSearch) -> str | None:
+    """Where a search that found an address ends; None when the resident must correct the input.
+
+    The URL holds an officer slug or a buurt code, never the address.
+    """
+    if result.finding == Finding.ONE_OFFICER:
+        query = urlencode({"buurt": result.buurt.code})
+        return f"{result.officers[0].get_absolute_url()}?{query}"
+    if result.finding in {Finding.SEVERAL_OFFICERS, Finding.NO_OFFICER}:
+        return f"{result.buurt.get_absolute_url()}?gezocht=1"
+    if result.finding == Finding.OUTSIDE_AREA:
+        return reverse("officers:outside-area")
+    return None
+
+
+def _not_found_message() -> str:
+    return _(
+        "We could not find this address. Check the postcode and house number. "
+        "If they are right, call 0900-8844 and we will help you."
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
     if request.method != "POST":
-        return render(request, "officers/search.html", {"form": AddressSearchForm()})
+        return _home(request)
 
     form = AddressSearchForm(request.POST)
     alternatives = []
@@ -40,13 +81,9 @@ def search(request: HttpRequest) -> HttpResponse:
         except InvalidInput as error:
             form.add_error(error.field, error.message)
         else:
-            if result.finding == Finding.ONE_OFFICER:
-                query = urlencode({"buurt": result.buurt.code})
-                return _see_other(f"{result.officers[0].get_absolute_url()}?{query}")
-            if result.finding in {Finding.SEVERAL_OFFICERS, Finding.NO_OFFICER}:
-                return _see_other(f"{result.buurt.get_absolute_url()}?gezocht=1")
-            if result.finding == Finding.OUTSIDE_AREA:
-                return _see_other(reverse("officers:outside-area"))
+            destination = _destination(result)
+            if destination is not None:
+                return _see_other(destination)
             if result.finding == Finding.HOUSE_NUMBER_REQUIRED:
                 form.add_error(
                     "huisnummer",
@@ -65,28 +102,129 @@ def search(request: HttpRequest) -> HttpResponse:
                     ),
                 )
             else:
-                form.add_error(
-                    None,
-                    _(
-                        "We could not find this address. Check the postcode and house number. "
-                        "If they are right, call 0900-8844 and we will help you."
-                    ),
-                )
-    return render(
-        request,
-        "officers/search.html",
-        {"form": form, "alternatives": alternatives},
-    )
+                form.add_error(None, _not_found_message())
+    return _home(request, form=form, alternatives=alternatives, active_form="postcode")
+
+
+@require_http_methods(["GET", "POST"])
+def street_search(request: HttpRequest) -> HttpResponse:
+    """The second home page form: street + house number + place, posted like the first."""
+    if request.method != "POST":
+        return _see_other(reverse("officers:search"))
+    form = StreetSearchForm(request.POST)
+    context: dict[str, Any] = {"street_form": form, "active_form": "street"}
+    if form.is_valid():
+        try:
+            result = find_officers_for_street_address(
+                straat=form.cleaned_data["straat"],
+                huisnummer=form.cleaned_data["huisnummer"],
+                woonplaats=form.cleaned_data["woonplaats"],
+            )
+        except InvalidInput as error:
+            form.add_error(error.field, error.message)
+        else:
+            destination = _destination(result)
+            if destination is not None:
+                return _see_other(destination)
+            _street_errors(form, result, context)
+    return _home(request, **context)
+
+
+def _street_errors(form: forms.Form, result: OfficerSearch, context: dict[str, Any]) -> None:
+    if result.finding == Finding.PLACE_NOT_FOUND:
+        context["place_suggestions"] = result.suggestions
+        form.add_error(
+            "woonplaats",
+            _(
+                "We do not know this place. Check the spelling, or choose one of the places "
+                "we serve."
+            ),
+        )
+    elif result.finding == Finding.STREET_NOT_FOUND:
+        context["street_suggestions"] = result.suggestions
+        message = (
+            _("We do not know this street in this place. Did you mean one of the streets below?")
+            if result.suggestions
+            else _("We do not know this street in this place. Check the spelling.")
+        )
+        form.add_error("straat", message)
+    elif result.finding == Finding.SUFFIX_NOT_FOUND:
+        context["alternatives"] = result.alternatives
+        form.add_error(
+            "huisnummer",
+            _(
+                "We know this house number, but not with this letter or addition. Choose "
+                "one of the addresses below, or check your input."
+            ),
+        )
+    else:
+        form.add_error(
+            "huisnummer",
+            _(
+                "We could not find this house number in this street. Check it, or search "
+                "with your postcode."
+            ),
+        )
 
 
 @require_GET
 def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     context = pages.officer_profile_context(
-        slug=slug, searched_buurt_code=request.GET.get("buurt", "")
+        slug=slug, searched_buurt_code=request.GET.get("buurt", ""), language=get_language()
     )
     if context is None:
         raise Http404(_("No published officer has this address."))
     return render(request, "officers/profile.html", context)
+
+
+@require_GET
+def officer_contact_card(request: HttpRequest, slug: str) -> HttpResponse:
+    """The "save contact" download: the officer's public channels as a vCard."""
+    context = pages.officer_profile_context(slug=slug, language=get_language())
+    if context is None:
+        raise Http404(_("No published officer has this address."))
+    officer = context["officer"]
+    area = ", ".join(buurt.name for buurt in context["buurten"])
+    note = _("Wijkagent for %(area)s. Emergency: call 112. No emergency: call 0900-8844.") % {
+        "area": area or _("no buurt at the moment")
+    }
+    card = officer_vcard(
+        officer=officer,
+        channels=officer.public_channels,
+        station=context["station"],
+        role=_("Wijkagent"),
+        organisation=_("Police"),
+        profile_url=request.build_absolute_uri(officer.get_absolute_url()),
+        note=note,
+    )
+    response = HttpResponse(card, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{officer.slug}.vcf"'
+    return response
+
+
+@require_GET
+def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """One spreekuur or meeting as an iCalendar file; past events are gone, like on the pages."""
+    event = get_object_or_404(
+        Event.objects.select_related("officer").filter(officer__in=Officer.objects.published()),
+        pk=pk,
+    )
+    if calendar.next_occurrence(event, now=timezone.now()) is None:
+        raise Http404(_("This event is over."))
+    description = _("%(title)s with %(officer)s, wijkagent. More: %(url)s") % {
+        "title": event.title,
+        "officer": event.officer.name,
+        "url": request.build_absolute_uri(event.officer.get_absolute_url()),
+    }
+    body = calendar.event_ical(
+        event,
+        description=description,
+        url=request.build_absolute_uri(event.officer.get_absolute_url()),
+        host=request.get_host().split(":")[0],
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="spreekuur-{event.pk}.ics"'
+    return response
 
 
 @require_GET

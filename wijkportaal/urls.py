@@ -1,4 +1,4 @@
-"""Root URLs: the resident's pages, site-wide pages, health checks and the admin."""
+"""Root URLs: the resident's pages, site-wide pages, the language switch, health checks, the admin."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -9,6 +9,10 @@ from . import views
 urlpatterns = [
     path("", include("officers.urls")),
     path("api/v1/", include("api.urls")),
+    path("taal/", views.switch_language, name="set-language"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("toegankelijkheid/", views.accessibility, name="accessibility"),
+    path("wijken/", views.wijk_list, name="wijken"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -1,11 +1,17 @@
-"""Site-wide views: liveness and readiness."""
+"""Site-wide views: liveness and readiness, the language switch, privacy and accessibility pages,
+and the list of wijken."""
 
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language
+
+from officers.pages import wijk_list_context
 
 
 @require_GET
@@ -26,3 +32,25 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# The language switch sits on pages that are cached for every visitor, so it carries no CSRF token.
+# Forging it can only change a visitor's interface language; Django's view still checks that
+# `next` stays on this site. It sets the language cookie; URLs have no language prefix.
+switch_language = csrf_exempt(set_language)
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "wijkportaal/privacy.html")
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "wijkportaal/accessibility.html")
+
+
+@require_GET
+def wijk_list(request: HttpRequest) -> HttpResponse:
+    """Browse without an address: every wijk with its buurten."""
+    return render(request, "wijkportaal/wijk_list.html", wijk_list_context())

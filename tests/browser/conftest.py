@@ -24,6 +24,10 @@ CHROMIUM_ARGS = [
 ]
 # Screenshots the tests write, for people to look at; named in the README.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# axe-core, vendored from the npm registry with its licence (MPL-2.0); see vendor/README.md.
+AXE_PATH = Path(__file__).with_name("vendor") / "axe.min.js"
+# The WCAG 2.0/2.1 A and AA rules plus axe's best practices; the tests fail on serious or critical.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 # Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests make
 # in between are ordinary synchronous calls, so the async-safety guard does not apply.
@@ -72,6 +76,36 @@ def page(chromium, live_server) -> Iterator:
     yield page
     context.close()
     assert not offsite, f"the page requested third-party URLs: {offsite}"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def serious_accessibility_violations(page, axe_source: str) -> list[dict]:
+    """Run axe-core on the page and return its serious and critical violations.
+
+    The script is evaluated through the browser's DevTools protocol, not added as a <script>
+    element, so it runs under a strict Content-Security-Policy too.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in result["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The core journey in a real browser: type the station's address, land on the wijkagent's profile."""
+"""The core journey in a real browser (Dutch, the default): type the station's address, land on the
+wijkagent's profile."""
 
 import pytest
 from django.core.management import call_command
@@ -11,9 +12,10 @@ def demo(transactional_db):
 
 def test_police_station_address_lands_on_heerlen_centrum_officer(demo, page, live_server):
     page.goto(live_server.url + "/")
-    page.get_by_label("Postcode").fill("6411 NH")
-    page.get_by_label("House number").fill("13 E")
-    page.get_by_role("button", name="Find my wijkagent").click()
+    form = page.locator("form", has=page.locator("#id_postcode"))
+    form.get_by_label("Postcode").fill("6411 NH")
+    form.get_by_label("Huisnummer").fill("13 E")
+    form.get_by_role("button", name="Vind mijn wijkagent").click()
     page.wait_for_url("**/wijkagent/**")
     assert "6411" not in page.url
     assert page.locator("h1").inner_text() == "Anna Voorbeeld"
@@ -22,8 +24,9 @@ def test_police_station_address_lands_on_heerlen_centrum_officer(demo, page, liv
 
 def test_bad_postcode_shows_the_error_summary_linked_to_the_field(demo, page, live_server):
     page.goto(live_server.url + "/")
-    page.get_by_label("Postcode").fill("12")
-    page.get_by_role("button", name="Find my wijkagent").click()
+    form = page.locator("form", has=page.locator("#id_postcode"))
+    form.get_by_label("Postcode").fill("12")
+    form.get_by_role("button", name="Vind mijn wijkagent").click()
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     summary.get_by_role("link").first.click()

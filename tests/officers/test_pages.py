@@ -1,10 +1,16 @@
 """Profile, buurt and list pages: what residents see, in a bounded number of queries."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from officers.models import Absence, ContactChannel
+from officers import pages
+from officers.hours import OpeningState
+from officers.models import Absence, ContactChannel, Event, OpeningHours
 from tests import factories
 
 
@@ -63,9 +69,9 @@ def test_unpublished_officer_is_not_found(client, anna):
 
 def test_searched_buurt_explains_why_this_officer(client, anna):
     html = client.get("/wijkagent/anna-voorbeeld/?buurt=BU00010001").content.decode()
-    assert "lies in the buurt West" in html
+    assert "ligt in de buurt West" in html  # Dutch is the default interface language
     unrelated = client.get("/wijkagent/anna-voorbeeld/?buurt=BU00010002").content.decode()
-    assert "lies in the buurt" not in unrelated
+    assert "ligt in de buurt" not in unrelated
 
 
 def test_absence_points_to_the_deputy(client, anna):
@@ -83,7 +89,8 @@ def test_buurt_page_lists_its_officers_station_and_wijk(
 ):
     second = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
     factories.assign(second, buurten["west"], role="deputy")
-    with django_assert_max_num_queries(4):
+    # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers' events
+    with django_assert_max_num_queries(6):
         response = client.get("/buurt/BU00010001/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -140,3 +147,135 @@ def test_query_count_does_not_grow_with_the_area(
         factories.assign(anna, buurt)
     with django_assert_max_num_queries(6):
         client.get("/wijkagent/anna-voorbeeld/")
+
+
+# --- The complete profile and buurt page (issue 5) ---
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_profile_is_complete(client, anna):
+    html = client.get("/wijkagent/anna-voorbeeld/").content.decode()
+    assert 'href="/wijkagent/anna-voorbeeld/contact.vcf"' in html
+    assert "Laatst gecontroleerd op 1 oktober 2026." in html
+    assert "is wijkagent voor 2 buurten." in html
+    assert "Testwijk, Testgemeente" in html  # the area in words, per wijk
+    assert '<div lang="nl"><p>Hallo buurt!</p></div>' in html
+    assert "Politiebureau" in html and "Openingstijden per dag" in html
+
+
+def test_introduction_falls_back_to_dutch_and_says_so(client, anna):
+    html = english(client).get("/wijkagent/anna-voorbeeld/").content.decode()
+    assert '<html lang="en">' in html
+    assert "This introduction is only available in Dutch." in html
+    assert '<div lang="nl"><p>Hallo buurt!</p></div>' in html
+    anna.intro_en = "Hello neighbourhood!"
+    anna.save()
+    html = client.get("/wijkagent/anna-voorbeeld/").content.decode()
+    assert '<div lang="en"><p>Hello neighbourhood!</p></div>' in html
+    assert "only available" not in html
+
+
+def test_absence_notice_lasts_only_while_the_absence_does(client, anna):
+    deputy = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    today = dt.date.today()
+    Absence.objects.create(
+        officer=anna,
+        starts_on=today - dt.timedelta(days=10),
+        ends_on=today - dt.timedelta(days=1),
+        deputy=deputy,
+    )
+    assert "bram-verzonnen" not in client.get("/wijkagent/anna-voorbeeld/").content.decode()
+
+
+def test_upcoming_events_are_listed_and_past_ones_hidden(client, anna, buurten):
+    now = timezone.now()
+    Event.objects.create(
+        officer=anna,
+        title="Spreekuur Noord",
+        place="Buurthuis",
+        starts_at=now + dt.timedelta(days=2),
+        ends_at=now + dt.timedelta(days=2, hours=1),
+    )
+    Event.objects.create(
+        officer=anna,
+        title="Oud overleg",
+        place="Stadhuis",
+        starts_at=now - dt.timedelta(days=2),
+        ends_at=now - dt.timedelta(days=2) + dt.timedelta(hours=1),
+    )
+    for url in ("/wijkagent/anna-voorbeeld/", "/buurt/BU00010001/"):
+        html = client.get(url).content.decode()
+        assert "Spreekuur Noord" in html
+        assert "Oud overleg" not in html
+        assert "Zet in mijn agenda" in html
+    assert "Spreekuur Noord" not in client.get("/buurt/BU00010002/").content.decode()
+
+
+def test_profile_shows_todays_opening_status(anna):
+    station = anna.station
+    OpeningHours.objects.create(station=station, weekday=0, opens=dt.time(9), closes=dt.time(17))
+    monday_ten = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    context = pages.officer_profile_context(slug="anna-voorbeeld", now=monday_ten)
+    assert context["opening"].state == OpeningState.OPEN
+    assert context["opening"].until == dt.time(17)
+    html = render_to_string("officers/_station.html", context)
+    assert "Nu open tot 17:00." in html
+
+
+def test_buurt_page_draws_the_map_with_a_text_alternative(client, anna, buurten, dataset):
+    factories.make_buurt(dataset, "BU00020001", factories.square(3, 3), name="Andere wijk")
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert html.count('class="map-focus"') == 2  # the map and its legend
+    # Noord and Oost share the wijk WK000100 with West: outlined and listed; other wijken are not.
+    assert html.count('<path class="map-context"') == 2
+    assert 'href="/buurt/BU00010003/"' in html and 'href="/buurt/BU00010002/"' in html
+    assert "Andere wijk" not in html
+    assert '<g class="map-marker map-station">' in html
+    assert "Politiebureau Bureau Test ligt in deze buurt." in html
+    assert "Bron: CBS / Kadaster" in html
+    assert "style=" not in html  # the production CSP allows no inline style
+    assert "<script" not in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_station_outside_the_buurt_is_described_with_direction_and_distance(client, anna):
+    anna.station.lat, anna.station.lon = 50.925, 5.905  # north of West, in Noord
+    anna.station.save()
+    html = english(client).get("/buurt/BU00010001/").content.decode()
+    # From the middle of West (50.905) to 50.925: 0.02 degree of latitude, 2.2 km.
+    assert "lies about 2.2 km north of the middle of this buurt." in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/wijkagenten/",
+        "/wijken/",
+        "/buurt/BU00010001/",
+        "/wijkagent/anna-voorbeeld/",
+        "/buiten-werkgebied/",
+        "/privacy/",
+        "/toegankelijkheid/",
+    ],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_page_has_one_h1_a_skip_link_and_landmarks(client, anna, url, language):
+    client.cookies["django_language"] = language
+    html = client.get(url).content.decode()
+    assert html.count("<h1") == 1
+    assert f'<html lang="{language}">' in html
+    assert 'class="skip-link" href="#main"' in html
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
+        assert landmark in html
+    assert "style=" not in html
+
+
+@pytest.mark.parametrize("url", ["/", "/wijkagent/anna-voorbeeld/"])
+def test_home_and_profile_weigh_at_most_30_kb_with_the_stylesheet(client, anna, url):
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_bytes()
+    assert len(client.get(url).content) + len(css) <= 30 * 1024

@@ -90,7 +90,7 @@ def test_bad_postcode_is_named_in_the_error_summary(client, register):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'href="#id_postcode"' in html
-    assert "four digits and two letters" in html
+    assert "vier cijfers en twee letters" in html
     assert response.context["form"].errors["postcode"]
 
 
@@ -114,7 +114,7 @@ def test_postcode_only_across_buurten_asks_for_the_house_number(client, register
     response = search(client, postcode="6414CC")
     assert response.status_code == 200
     assert response.context["form"].errors["huisnummer"]
-    assert "house number" in response.content.decode()
+    assert "huisnummer" in response.content.decode()
 
 
 def test_unknown_addition_offers_the_addresses_that_exist(client, register):

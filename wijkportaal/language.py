@@ -1,0 +1,35 @@
+"""The interface language: Dutch unless the visitor chose another one with the language switch."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def language_for(request: HttpRequest) -> str:
+    """The language cookie's value when it names a language we offer, else the default (Dutch)."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    try:
+        return translation.get_supported_language_variant(chosen) if chosen else ""
+    except LookupError:
+        return ""
+
+
+class CookieLocaleMiddleware(LocaleMiddleware):
+    """Like Django's LocaleMiddleware, without reading the browser's Accept-Language.
+
+    Every first visit is Dutch, as the portal promises, and each page has exactly one version per
+    cookie value, which is what the page cache keys on. There are no language prefixes in URLs.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        translation.activate(language_for(request) or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
