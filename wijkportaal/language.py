@@ -18,18 +18,27 @@ def language_for(request: HttpRequest) -> str:
         return ""
 
 
+API_PREFIX = "/api/"
+
+
 class CookieLocaleMiddleware(LocaleMiddleware):
-    """Like Django's LocaleMiddleware, without reading the browser's Accept-Language.
+    """Like Django's LocaleMiddleware, without reading the browser's Accept-Language on pages.
 
     Every first visit is Dutch, as the portal promises, and each page has exactly one version per
     cookie value, which is what the page cache keys on. There are no language prefixes in URLs.
+    API clients keep no cookie, so for them Accept-Language is the way to ask for English.
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        translation.activate(language_for(request) or settings.LANGUAGE_CODE)
+        if request.path.startswith(API_PREFIX):
+            language = translation.get_language_from_request(request)
+        else:
+            language = language_for(request) or settings.LANGUAGE_CODE
+        translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        patch_vary_headers(response, ("Cookie",))
+        varies = ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)
+        patch_vary_headers(response, varies)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
