@@ -1,0 +1,185 @@
+"""Officer photos: decode uploads with Pillow, refuse unsafe ones, store clean fixed-size renditions.
+
+The uploaded file itself is never stored. Only re-encoded JPEG renditions without any metadata
+(EXIF, GPS, ICC, comments) are written, so nothing the camera recorded reaches residents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 6000
+# Smaller than the large rendition would only show a blurred face.
+MIN_SIDE = 160
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+LARGE_SIDE = 480
+SMALL_SIDE = 160
+JPEG_QUALITY = 85
+
+# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that. Nothing in this process needs
+# more than a 6000 x 6000 photo, and the warning is turned into a refusal in decode_photo.
+Image.MAX_IMAGE_PIXELS = MAX_SIDE * MAX_SIDE
+
+
+class PhotoRejected(Exception):
+    """An upload that cannot become an officer photo; the message says what to do instead."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PhotoRenditions:
+    """The two JPEG files stored for one upload, named after the upload's content."""
+
+    large: bytes
+    small: bytes
+    digest: str
+
+    @property
+    def large_name(self) -> str:
+        return f"{self.digest}-{LARGE_SIDE}.jpg"
+
+    @property
+    def small_name(self) -> str:
+        return f"{self.digest}-{SMALL_SIDE}.jpg"
+
+
+class PreparedPhoto(ContentFile):
+    """The large rendition as a file the ImageField can save, carrying the small one along."""
+
+    def __init__(self, renditions: PhotoRenditions) -> None:
+        super().__init__(renditions.large, name=renditions.large_name)
+        self.renditions = renditions
+
+
+def _reject_not_an_image() -> PhotoRejected:
+    return PhotoRejected(
+        str(
+            _(
+                "This file is not a JPEG, PNG or WebP photo. Export the photo in one of those formats."
+            )
+        ),
+        code="not_an_image",
+    )
+
+
+def decode_photo(*, upload: File) -> Image.Image:
+    """Decode an upload completely, refusing anything that is not a modest JPEG, PNG or WebP.
+
+    The decoded format decides, never the file name: a PNG called .jpg is fine, a text file or
+    an SVG called .jpg is not.
+    """
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise PhotoRejected(
+            str(
+                _(
+                    "This photo is larger than 5 MB. Save it smaller (for example 1000 x 1000 pixels)."
+                )
+            ),
+            code="file_too_large",
+        )
+    upload.seek(0)
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise PhotoRejected(
+            str(
+                _(
+                    "This photo is larger than 5 MB. Save it smaller (for example 1000 x 1000 pixels)."
+                )
+            ),
+            code="file_too_large",
+        )
+    too_many_pixels = PhotoRejected(
+        str(
+            _("This image has too many pixels. Photos may be at most %(side)s x %(side)s pixels.")
+            % {"side": MAX_SIDE}
+        ),
+        code="too_many_pixels",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            # verify() checks the file's structure without decoding; it leaves the image unusable,
+            # so the file is opened again and fully decoded (load) to catch broken pixel data.
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+                width, height = probe.size
+                if width > MAX_SIDE or height > MAX_SIDE:
+                    raise too_many_pixels
+                probe.verify()
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise too_many_pixels from error
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+            raise _reject_not_an_image() from error
+    if min(image.size) < MIN_SIDE:
+        raise PhotoRejected(
+            str(
+                _("This photo is too small. Upload one of at least %(side)s x %(side)s pixels.")
+                % {"side": MIN_SIDE}
+            ),
+            code="too_small",
+        )
+    return image
+
+
+def render_square_jpeg(*, image: Image.Image, side: int) -> bytes:
+    """A centre-cropped square JPEG of `side` pixels, turned upright, without any metadata."""
+    upright = ImageOps.exif_transpose(image)
+    if upright.mode in {"RGBA", "LA", "PA"} or (
+        upright.mode == "P" and "transparency" in upright.info
+    ):
+        rgba = upright.convert("RGBA")
+        flattened = Image.new("RGB", rgba.size, (255, 255, 255))
+        flattened.paste(rgba, mask=rgba.getchannel("A"))
+        upright = flattened
+    else:
+        upright = upright.convert("RGB")
+    fitted = ImageOps.fit(upright, (side, side), method=Image.Resampling.LANCZOS)
+    # A fresh image carries no info dictionary, so no EXIF, ICC profile or comment can leak.
+    clean = Image.new("RGB", fitted.size)
+    clean.paste(fitted)
+    buffer = io.BytesIO()
+    clean.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def prepare_photo(*, upload: File) -> PreparedPhoto:
+    """Validate an upload and re-encode it; raises PhotoRejected with a message for the editor."""
+    image = decode_photo(upload=upload)
+    large = render_square_jpeg(image=image, side=LARGE_SIDE)
+    small = render_square_jpeg(image=image, side=SMALL_SIDE)
+    digest = hashlib.sha256(large).hexdigest()[:20]
+    return PreparedPhoto(PhotoRenditions(large=large, small=small, digest=digest))
+
+
+def stored_photo_names(*, photo: str, photo_small: str) -> set[str]:
+    return {name for name in (photo, photo_small) if name}
+
+
+def delete_unused_photo_files(*, storage: Storage, previous: set[str], current: set[str]) -> None:
+    """Delete the files an officer no longer uses, once the change is committed.
+
+    On rollback nothing is deleted, so a failed save never leaves a profile without its photo.
+    """
+    unused = previous - current
+
+    def delete() -> None:
+        for name in unused:
+            storage.delete(name)
+
+    if unused:
+        transaction.on_commit(delete)
