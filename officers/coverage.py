@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from neighbourhoods.models import Address, Buurt, Municipality
 
@@ -49,12 +49,12 @@ def officers_without_buurt(*, day: dt.date) -> QuerySet[Officer]:
 
 
 def stale_profiles(*, day: dt.date) -> QuerySet[Officer]:
-    """Published officers whose profile was never reviewed, or not in the last 6 months."""
+    """Published officers whose profile was never reviewed (first), or not in the last 6 months."""
     cutoff = months_before(day, STALE_AFTER_MONTHS)
     return (
         Officer.objects.published()
         .filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff))
-        .order_by("reviewed_on", "name")
+        .order_by(F("reviewed_on").asc(nulls_first=True), "name")
     )
 
 
