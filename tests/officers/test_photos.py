@@ -110,3 +110,24 @@ def test_the_same_photo_gets_the_same_names():
     other = photos.prepare_photo(upload=upload(image_bytes("PNG", size=(500, 500))))
     assert first.renditions.large_name == second.renditions.large_name
     assert first.renditions.large_name != other.renditions.large_name
+
+
+def test_the_camera_orientation_is_applied_before_the_tag_is_dropped():
+    image = Image.new("RGB", (400, 400), (220, 0, 0))
+    image.paste((0, 0, 220), (0, 200, 400, 400))  # red on top, blue below
+    exif = Image.Exif()
+    exif[0x0112] = 3  # Orientation: rotated 180 degrees
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes())
+    prepared = photos.prepare_photo(upload=upload(buffer.getvalue()))
+    stored = Image.open(io.BytesIO(prepared.renditions.large))
+    red, _green, blue = stored.getpixel((240, 20))
+    assert blue > 150 and red < 80  # what the camera saw as the bottom is now on top
+
+
+def test_a_large_camera_jpeg_is_decoded_at_reduced_scale():
+    big = Image.new("RGB", (6000, 4000), (90, 120, 60))
+    buffer = io.BytesIO()
+    big.save(buffer, "JPEG", quality=70)
+    image = photos.decode_photo(upload=upload(buffer.getvalue()))
+    assert image.size == (750, 500)  # 1/8 scale: still more than the 480 stored
