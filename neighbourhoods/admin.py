@@ -48,6 +48,9 @@ class BuurtAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Buurt]:
         # A correlated count: evaluated only for the rows of the page shown, and dropped by
         # Django from the paginator's count query.
@@ -98,7 +101,7 @@ class BuurtAdmin(admin.ModelAdmin):
         if geometry is None:
             return _("No boundary stored.")
         svg = render_map(shapes=[MapShape(geometry, buurt.name)], title=str(buurt), size=240)
-        return format_html('<div style="max-width:240px">{}</div>', svg)
+        return format_html('<div class="boundary-map">{}</div>', svg)
 
     @admin.display(description=_("officers today"))
     def officers_today(self, buurt: Buurt) -> SafeString | str:

@@ -57,7 +57,7 @@ class PhotoField(forms.FileField):
 
 class OfficerAdminForm(forms.ModelForm):
     photo = PhotoField(
-        label=_("photo"),
+        label=_("Photo"),
         required=False,
         help_text=Officer._meta.get_field("photo").help_text,
     )

@@ -34,7 +34,8 @@ def test_a_buurt_page_shows_its_map_officers_today_and_address_count(editor_clie
         reverse("admin:neighbourhoods_buurt_change", args=[west.pk])
     ).content.decode()
     assert "BU00010001" in html
-    assert '<svg class="map"' in html and "<path" in html
+    assert '<div class="boundary-map"><svg class="map"' in html and "<path" in html
+    assert "css/admin.css" in html  # the admin does not load site.css; this styles the map
     assert reverse("admin:officers_officer_change", args=[anna.pk]) in html
     assert "Oud Gediende" not in html
     assert "Testgemeente" in html
