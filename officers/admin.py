@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from django import forms
@@ -293,8 +294,43 @@ class OfficerAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/officers/coverage.html", context)
 
 
+class OpeningHoursFormSet(BaseInlineFormSet):
+    """Opening hours must agree with "by appointment only" and not overlap on one weekday."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and not form.cleaned_data.get("DELETE")
+            and not form.errors
+        ]
+        if kept and self.instance.by_appointment_only:
+            raise ValidationError(
+                _(
+                    "This station is open by appointment only, so residents are not shown opening "
+                    'hours. Delete the opening hours, or untick "by appointment only".'
+                ),
+                code="hours_with_appointment_only",
+            )
+        by_day: dict[int, list[tuple[Any, Any]]] = {}
+        for data in kept:
+            by_day.setdefault(data["weekday"], []).append((data["opens"], data["closes"]))
+        for weekday, intervals in by_day.items():
+            intervals.sort()
+            for (_opens, closes), (next_opens, _next_closes) in pairwise(intervals):
+                if next_opens < closes:
+                    raise ValidationError(
+                        _("Two opening times on %(day)s overlap. Join them into one.")
+                        % {"day": OpeningHours.Weekday(weekday).label},
+                        code="overlapping_hours",
+                    )
+
+
 class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
+    formset = OpeningHoursFormSet
     fields = ["weekday", "opens", "closes"]
     extra = 0
     verbose_name_plural = _(

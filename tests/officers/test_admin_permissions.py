@@ -60,7 +60,14 @@ def pages(objects):
             ALLOWED,
             ALLOWED,
         ),
+        (
+            "officer delete",
+            reverse("admin:officers_officer_delete", args=[objects["officer"].pk]),
+            ALLOWED,
+            ALLOWED,
+        ),
         ("events", reverse("admin:officers_event_changelist"), ALLOWED, ALLOWED),
+        ("event add", reverse("admin:officers_event_add"), ALLOWED, ALLOWED),
         (
             "event change",
             reverse("admin:officers_event_change", args=[objects["event"].pk]),

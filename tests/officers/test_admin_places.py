@@ -150,6 +150,31 @@ def test_station_mistakes_get_clear_messages(editor_client, db):
     assert not Station.objects.exists() and not OpeningHours.objects.exists()
 
 
+def test_opening_hours_must_agree_with_by_appointment_only_and_not_overlap(editor_client, db):
+    hours = {
+        "opening_hours-TOTAL_FORMS": "2",
+        "opening_hours-0-weekday": "1",
+        "opening_hours-0-opens": "09:00",
+        "opening_hours-0-closes": "13:00",
+        "opening_hours-1-weekday": "1",
+        "opening_hours-1-opens": "12:00",
+        "opening_hours-1-closes": "17:00",
+    }
+    response = editor_client.post(reverse("admin:officers_station_add"), station_form(**hours))
+    assert "Two opening times on dinsdag overlap" in response.content.decode()  # Dutch UI
+    response = editor_client.post(
+        reverse("admin:officers_station_add"),
+        station_form(by_appointment_only="on", **{**hours, "opening_hours-TOTAL_FORMS": "1"}),
+    )
+    assert "open by appointment only" in response.content.decode()
+    assert not Station.objects.exists()
+    response = editor_client.post(
+        reverse("admin:officers_station_add"), station_form(by_appointment_only="on")
+    )
+    assert response.status_code == 302
+    assert Station.objects.get().by_appointment_only
+
+
 def event_form(officer, **fields):
     data = {
         "officer": officer.pk,
