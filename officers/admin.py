@@ -142,7 +142,7 @@ class AssignmentInline(admin.TabularInline):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
-        return super().get_queryset(request).select_related("buurt")
+        return super().get_queryset(request).select_related("buurt", "officer")
 
 
 class AbsenceInline(admin.TabularInline):

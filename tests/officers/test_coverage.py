@@ -149,3 +149,23 @@ def test_coverage_report_refuses_a_bad_date_and_a_missing_dataset(db):
         run_report("--date", "21-11-2026")
     with pytest.raises(CommandError, match="No boundary dataset is active"):
         run_report()
+
+
+def test_the_coverage_page_needs_the_same_queries_for_few_or_many_gaps(client, buurten):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_editor())
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("admin:officers_coverage")).status_code == 200
+        return len(captured)
+
+    few = queries()
+    dataset = buurten["west"].dataset
+    for number in range(20):
+        factories.make_buurt(dataset, f"BU000101{number:02d}", factories.square(5 + number, 5))
+        officer = factories.make_officer(reviewed_on=None)
+        Absence.objects.create(officer=officer, starts_on=DAY, ends_on=DAY)
+    assert queries() == few
