@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 
 EDITOR_GROUP = "Redactie wijkagenten"
 
@@ -31,26 +33,19 @@ EDITOR_PERMISSIONS: frozenset[tuple[str, str]] = frozenset(
 )
 
 
-def sync_editor_group(*, group_model: Any, permission_model: Any) -> Any:
-    """Create the editors' group, or reset it, to hold exactly EDITOR_PERMISSIONS.
+def ensure_editor_group() -> Group:
+    """The editors' group holding exactly EDITOR_PERMISSIONS, (re)created when needed.
 
-    Takes the models as arguments so a data migration can pass its historical ones.
+    The data migration officers/0003 creates it on a fresh database; this keeps it right after
+    a flush or a manual edit, and is what create_editor uses.
     """
-    group, _ = group_model.objects.get_or_create(name=EDITOR_GROUP)
-    wanted = [
-        permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in sorted(EDITOR_PERMISSIONS)
-    ]
-    group.permissions.set(wanted)
-    return group
-
-
-def ensure_editor_group() -> Any:
-    """The editors' group with its permissions, recreated if someone deleted it."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
     for label in ("officers", "neighbourhoods"):
         create_permissions(apps.get_app_config(label), verbosity=0)
-    return sync_editor_group(group_model=Group, permission_model=Permission)
+    group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
+    group.permissions.set(
+        [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in sorted(EDITOR_PERMISSIONS)
+        ]
+    )
+    return group
