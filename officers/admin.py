@@ -230,7 +230,7 @@ class OfficerAdmin(admin.ModelAdmin):
     ) -> None:
         # Two editors adding the same name at once could pick the same slug; the loser retries.
         for attempt in range(3):
-            obj.slug = Officer.objects.unique_slug(obj.name)
+            obj.slug = Officer.objects.unique_slug(name=obj.name)
             try:
                 with transaction.atomic():
                     super().save_model(request, obj, form, change=False)

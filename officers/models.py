@@ -127,7 +127,7 @@ class OfficerQuerySet(models.QuerySet["Officer"]):
     def published(self) -> OfficerQuerySet:
         return self.filter(is_published=True)
 
-    def unique_slug(self, name: str) -> str:
+    def unique_slug(self, *, name: str) -> str:
         """A slug for a new officer: the name, with -2, -3, ... when another officer has it."""
         base = slugify(name)[:150].strip("-") or "wijkagent"
         taken = set(
