@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -206,13 +205,7 @@ class OfficerAdmin(admin.ModelAdmin):
         if change:
             stored = Officer.objects.filter(pk=obj.pk).values("photo", "photo_small").first()
             previous = photos.stored_photo_names(**stored) if stored else set()
-        new_photo = form.cleaned_data.get("photo")
-        if isinstance(new_photo, photos.PreparedPhoto):
-            renditions = new_photo.renditions
-            # Written by the model's save, like the large one: nothing lands on disk before that.
-            obj.photo_small = ContentFile(renditions.small, name=renditions.small_name)
-        elif not obj.photo:
-            obj.photo_small = ""
+        photos.match_small_rendition(officer=obj, upload=form.cleaned_data.get("photo"))
         if not change:
             self._create_with_unique_slug(request, obj, form)
         else:

@@ -10,6 +10,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
@@ -181,6 +182,20 @@ def prepare_photo(*, upload: File) -> PreparedPhoto:
         raise _reject_not_an_image() from error
     digest = hashlib.sha256(large).hexdigest()[:20]
     return PreparedPhoto(PhotoRenditions(large=large, small=small, digest=digest))
+
+
+def match_small_rendition(*, officer: Any, upload: object) -> None:
+    """Keep `officer.photo_small` in step with `officer.photo` after a form changed it.
+
+    `upload` is what the form's photo field produced: a PreparedPhoto for a new photo, False
+    when the photo was cleared, the stored file when it was left alone.
+    """
+    if isinstance(upload, PreparedPhoto):
+        renditions = upload.renditions
+        # Written by the model's save, like the large one: nothing lands on disk before that.
+        officer.photo_small = ContentFile(renditions.small, name=renditions.small_name)
+    elif not officer.photo:
+        officer.photo_small = ""
 
 
 def stored_photo_names(*, photo: str, photo_small: str) -> set[str]:
