@@ -2,12 +2,21 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from officers.models import ContactChannel
 from officers.validators import normalise_channel_value, normalise_dutch_phone
 from tests import factories
 
 Kind = ContactChannel.Kind
+
+
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(

@@ -5,10 +5,19 @@ import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from officers import photos
 from tests.officers.admin_support import gps_exif, image_bytes, png_bomb
+
+
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def upload(data: bytes, name: str = "foto.jpg", content_type: str = "image/jpeg"):
