@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Buurt
+
+from .validators import normalise_channel_value, normalise_dutch_phone
+
+# The Netherlands with a margin, in WGS84: a station outside this box is a typo (swapped lat/lon).
+NL_LAT_RANGE = (50.7, 53.7)
+NL_LON_RANGE = (3.2, 7.3)
 
 
 class Station(models.Model):
@@ -44,6 +52,20 @@ class Station(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.phone:
+            try:
+                self.phone = normalise_dutch_phone(self.phone)
+            except ValidationError as error:
+                errors["phone"] = error.messages[0]
+        if self.lat is not None and not NL_LAT_RANGE[0] <= self.lat <= NL_LAT_RANGE[1]:
+            errors["lat"] = _("The latitude must lie in the Netherlands (about 50.7 to 53.7).")
+        if self.lon is not None and not NL_LON_RANGE[0] <= self.lon <= NL_LON_RANGE[1]:
+            errors["lon"] = _("The longitude must lie in the Netherlands (about 3.2 to 7.3).")
+        if errors:
+            raise ValidationError(errors)
+
 
 class OpeningHours(models.Model):
     """One opening interval of a station on a weekday; a day may have several (a lunch break)."""
@@ -70,7 +92,9 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes__gt=F("opens")), name="opening_hours_close_after_open"
+                condition=Q(closes__gt=F("opens")),
+                name="opening_hours_close_after_open",
+                violation_error_message=_("The closing time must be after the opening time."),
             )
         ]
 
@@ -103,6 +127,21 @@ class OfficerQuerySet(models.QuerySet["Officer"]):
     def published(self) -> OfficerQuerySet:
         return self.filter(is_published=True)
 
+    def unique_slug(self, *, name: str) -> str:
+        """A slug for a new officer: the name, with -2, -3, ... when another officer has it."""
+        base = slugify(name)[:150].strip("-") or "wijkagent"
+        taken = set(
+            self.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
+                "slug", flat=True
+            )
+        )
+        if base not in taken:
+            return base
+        number = 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        return f"{base}-{number}"
+
 
 class Officer(models.Model):
     """A wijkagent. Unpublished officers are invisible to residents."""
@@ -115,7 +154,22 @@ class Officer(models.Model):
         help_text=_("Part of the profile address; set once from the name and kept stable."),
     )
     rank = models.CharField(_("rank or title"), max_length=100, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="officers/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="officers/",
+        blank=True,
+        help_text=_(
+            "JPEG, PNG or WebP, at most 5 MB and 6000 x 6000 pixels. Stored as a 480 x 480 square "
+            "without location or camera data."
+        ),
+    )
+    photo_small = models.ImageField(
+        _("small photo"),
+        upload_to="officers/",
+        blank=True,
+        editable=False,
+        help_text=_("A 160 x 160 copy of the photo for lists, made on upload."),
+    )
     photo_alt = models.CharField(
         _("photo description"),
         max_length=250,
@@ -152,6 +206,17 @@ class Officer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("officers:profile", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError(
+                {
+                    "photo_alt": _(
+                        "Describe the photo for people who cannot see it, for example "
+                        '"Portrait of Anna Voorbeeld in uniform".'
+                    )
+                }
+            )
 
     @property
     def initials(self) -> str:
@@ -209,6 +274,15 @@ class ContactChannel(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
 
+    def clean(self) -> None:
+        """Store the value in its normal form (phone numbers) or refuse it with what to fix."""
+        if not self.kind or not self.value:
+            return
+        try:
+            self.value = normalise_channel_value(kind=self.kind, value=self.value)
+        except ValidationError as error:
+            raise ValidationError({"value": error.messages}) from error
+
     @property
     def href(self) -> str:
         """The link a resident follows: tel:, mailto:, WhatsApp's click-to-chat, or the URL itself."""
@@ -232,6 +306,33 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
 
     def current(self) -> AssignmentQuerySet:
         return self.valid_on(timezone.localdate())
+
+    def overlapping(
+        self,
+        *,
+        officer_id: int,
+        buurt_id: int,
+        role: str,
+        valid_from: dt.date,
+        valid_until: dt.date | None,
+    ) -> AssignmentQuerySet:
+        """Assignments of the same officer, buurt and role whose period shares a day with this one."""
+        clashes = self.filter(officer_id=officer_id, buurt_id=buurt_id, role=role).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from)
+        )
+        if valid_until is not None:
+            clashes = clashes.filter(valid_from__lte=valid_until)
+        return clashes
+
+
+def periods_overlap(
+    first: tuple[dt.date, dt.date | None], second: tuple[dt.date, dt.date | None]
+) -> bool:
+    """Whether two periods (inclusive; an end of None is open) share at least one day."""
+    (first_from, first_until), (second_from, second_until) = first, second
+    return (second_until is None or first_from <= second_until) and (
+        first_until is None or second_from <= first_until
+    )
 
 
 class Assignment(models.Model):
@@ -265,11 +366,57 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="assignment_ends_after_start",
+                violation_error_message=_("The end date must be on or after the start date."),
             )
         ]
 
+    # Primary keys of assignments whose submitted values are checked together with this one
+    # (the rows of one admin formset), so their stored, about-to-change dates are not compared.
+    checked_alongside: frozenset[int] = frozenset()
+
     def __str__(self) -> str:
         return f"{self.officer} - {self.buurt.code} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError(
+                {"valid_until": _("The end date must be on or after the start date.")}
+            )
+        if not (self.officer_id and self.buurt_id and self.role and self.valid_from):
+            return
+        if not Buurt.objects.filter(pk=self.buurt_id, dataset__is_active=True).exists():
+            raise ValidationError({"buurt": _("Choose a buurt of the active boundary dataset.")})
+        clash = (
+            Assignment.objects.overlapping(
+                officer_id=self.officer_id,
+                buurt_id=self.buurt_id,
+                role=self.role,
+                valid_from=self.valid_from,
+                valid_until=self.valid_until,
+            )
+            .exclude(pk__in={self.pk, *self.checked_alongside} - {None})
+            .select_related("buurt")
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(overlap_message(clash))
+
+
+def overlap_message(existing: Assignment) -> str:
+    """What the editor reads when an assignment would duplicate `existing` for some days."""
+    until = existing.valid_until.isoformat() if existing.valid_until else str(_("open-ended"))
+    return str(
+        _(
+            "This officer is already %(role)s of %(buurt)s from %(start)s until %(until)s. "
+            "Change the dates of that assignment instead of adding one that overlaps."
+        )
+        % {
+            "role": existing.get_role_display().lower(),
+            "buurt": existing.buurt,
+            "start": existing.valid_from.isoformat(),
+            "until": until,
+        }
+    )
 
 
 class Absence(models.Model):
@@ -295,15 +442,28 @@ class Absence(models.Model):
         ordering = ["starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="absence_ends_after_start"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="absence_ends_after_start",
+                violation_error_message=_("The last day must be on or after the first day."),
             ),
             models.CheckConstraint(
-                condition=~Q(deputy=F("officer")), name="absence_deputy_is_someone_else"
+                condition=~Q(deputy=F("officer")),
+                name="absence_deputy_is_someone_else",
+                violation_error_message=_("The deputy must be another officer."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.officer}: {self.starts_on} - {self.ends_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The last day must be on or after the first day.")
+        if self.deputy_id and self.deputy_id == self.officer_id:
+            errors["deputy"] = _("The deputy must be another officer.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Event(models.Model):
@@ -331,9 +491,36 @@ class Event(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_message=_("The end must be after the start."),
             )
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """A one-off event has no repeat date; a weekly one may be open-ended or end on a date."""
+        errors: dict[str, str] = {}
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                errors["ends_at"] = _("The end must be after the start.")
+            elif (
+                self.recurrence == self.Recurrence.WEEKLY
+                and self.ends_at - self.starts_at > dt.timedelta(days=1)
+            ):
+                errors["ends_at"] = _("A weekly event lasts at most a day.")
+        if self.recurrence == self.Recurrence.ONCE and self.repeat_until:
+            errors["repeat_until"] = _(
+                "A one-off event does not repeat: leave this empty or choose weekly."
+            )
+        if (
+            self.recurrence == self.Recurrence.WEEKLY
+            and self.repeat_until
+            and self.starts_at
+            and self.repeat_until < timezone.localdate(self.starts_at)
+        ):
+            errors["repeat_until"] = _("The last repetition must be on or after the first one.")
+        if errors:
+            raise ValidationError(errors)

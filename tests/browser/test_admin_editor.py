@@ -1,0 +1,54 @@
+"""An editor logs in to the admin, changes an officer's introduction and photo, and sees both on the
+public profile page."""
+
+import pytest
+from PIL import Image
+
+from tests import factories
+from tests.officers.admin_support import PASSWORD, make_editor
+
+
+@pytest.fixture
+def site(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ROOT_URLCONF = "tests.browser.media_urls"
+    dataset = factories.make_dataset()
+    buurt = factories.make_buurt(dataset, "BU00010001", factories.square(0, 0), name="West")
+    officer = factories.make_officer(
+        "Anna Voorbeeld", slug="anna-voorbeeld", intro_nl="Oude introductie."
+    )
+    factories.assign(officer, buurt)
+    editor = make_editor()
+    photo = tmp_path / "portret.png"
+    Image.new("RGB", (900, 700), (30, 80, 150)).save(photo)
+    return {"officer": officer, "editor": editor, "photo": photo}
+
+
+def test_an_editor_changes_the_introduction_and_photo_and_residents_see_both(
+    site, page, live_server, screenshot_dir
+):
+    page.goto(live_server.url + "/beheer/")
+    page.wait_for_url("**/beheer/login/**")
+    page.fill("#id_username", site["editor"].username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/beheer/")
+
+    page.goto(f"{live_server.url}/beheer/officers/officer/{site['officer'].pk}/change/")
+    page.fill("#id_intro_nl", "Ik ben elke dinsdag op het buurtspreekuur in het wijkcentrum.")
+    page.set_input_files("#id_photo", str(site["photo"]))
+    page.fill("#id_photo_alt", "Anna Voorbeeld in uniform voor het bureau")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/beheer/officers/officer/")
+    assert page.locator(".messagelist .success").count() == 1
+
+    page.goto(live_server.url + "/wijkagent/anna-voorbeeld/")
+    assert page.locator("h1").inner_text() == "Anna Voorbeeld"
+    assert "Ik ben elke dinsdag op het buurtspreekuur" in page.locator("main").inner_text()
+    photo = page.locator("img.photo--large")
+    assert photo.get_attribute("alt") == "Anna Voorbeeld in uniform voor het bureau"
+    assert "/media/officers/" in photo.get_attribute("src")
+    photo.wait_for()
+    page.wait_for_function("document.querySelector('img.photo--large').complete")
+    assert photo.evaluate("image => image.naturalWidth") == 480
+    page.screenshot(path=str(screenshot_dir / "admin-editor-profile.png"), full_page=True)

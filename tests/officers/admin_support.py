@@ -1,0 +1,72 @@
+"""Builders the admin tests share: staff users in each role and images made with Pillow."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from django.contrib.auth.models import User
+from PIL import Image
+
+from officers.roles import ensure_editor_group
+
+PASSWORD = "een-lang-wachtwoord-42"
+
+
+def make_editor(username: str = "redacteur") -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
+    user.groups.add(ensure_editor_group())
+    return user
+
+
+def make_outsider(username: str = "buitenstaander") -> User:
+    """Staff (may log in to the admin) but in no group: no permissions at all."""
+    return User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
+
+
+def make_superuser(username: str = "beheerder") -> User:
+    return User.objects.create_superuser(username=username, password=PASSWORD)
+
+
+def image_bytes(
+    fmt: str = "PNG", *, size: tuple[int, int] = (600, 400), exif: bytes | None = None
+) -> bytes:
+    image = Image.new("RGB", size, (40, 90, 160))
+    # A second colour, so re-encoding and cropping have something to work on.
+    image.paste((230, 200, 30), (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2))
+    buffer = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def gps_exif() -> bytes:
+    """EXIF with a camera make and a GPS position (Heerlen police station)."""
+    exif = Image.Exif()
+    exif[0x010F] = "Testcamera"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (50.0, 53.0, 18.0)
+    gps[3] = "E"
+    gps[4] = (5.0, 58.0, 48.0)
+    return exif.tobytes()
+
+
+def png_bomb(side: int = 20_000) -> bytes:
+    """A valid 1-bit PNG of side x side white pixels: tiny on disk, huge once decoded.
+
+    Written chunk by chunk so making it needs no more memory than one row.
+    """
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    row = b"\x00" + b"\xff" * ((side + 7) // 8)
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
