@@ -31,5 +31,6 @@ urlpatterns = [
     path("stations", views.station_list, name="stations"),
     path("stations/<int:station_id>", views.station_detail, name="station"),
     path("openapi.json", views.openapi, name="openapi"),
-    re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),
+    # [\s\S] rather than ".": an encoded newline (%0A) in the path must get the JSON 404 too.
+    re_path(r"^(?P<path>[\s\S]*)\Z", views.unknown, name="unknown"),
 ]

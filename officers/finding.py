@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from neighbourhoods.lookup import (
@@ -56,7 +56,10 @@ def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Offi
         Assignment.objects.valid_on(day)
         .filter(buurt=buurt, officer__is_published=True)
         .select_related("officer")
-        .order_by("role", "officer__name")
+        .alias(
+            primary_first=Case(When(role=Assignment.Role.PRIMARY, then=Value(0)), default=Value(1))
+        )
+        .order_by("primary_first", "officer__name")
     )
     officers: list[Officer] = []
     for assignment in assignments:

@@ -38,7 +38,9 @@ class CookieLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        varies = ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)
+        varies = (
+            ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)
+        )
         patch_vary_headers(response, varies)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -99,7 +99,14 @@ def test_a_post_needs_no_csrf_token_to_be_refused_cleanly(db):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/v1/", "/api/v1/nothing", "/api/v1/officers/", "/api/v1/stations/-1"]
+    "path",
+    [
+        "/api/v1/",
+        "/api/v1/nothing",
+        "/api/v1/officers/",
+        "/api/v1/stations/-1",
+        "/api/v1/buurten/\n",
+    ],
 )
 def test_unknown_paths_are_problem_documents(client, db, path):
     response = client.get(path)

@@ -166,3 +166,13 @@ def test_get_with_query_string_does_not_search(client, register):
     response = client.get("/", {"postcode": "6411NH", "huisnummer": "13E"})
     assert response.status_code == 200
     assert not response.context["form"].is_bound
+
+
+def test_officers_of_a_buurt_list_the_wijkagent_before_the_deputy(register, buurten):
+    from officers.finding import officers_for_buurt
+
+    # "Aaron" sorts first by name, but as a deputy he comes after the primary officer.
+    aaron = factories.make_officer("Aaron Eerst", slug="aaron-eerst")
+    factories.assign(aaron, buurten["east"], role=Assignment.Role.DEPUTY)
+    names = [officer.name for officer in officers_for_buurt(buurten["east"])]
+    assert names == ["Bram Verzonnen", "Aaron Eerst", "Carla Fictief"]
