@@ -30,8 +30,10 @@ run: setup
 	@echo "Wijkportaal: http://$(HOST):$(PORT)/  (try postcode 6411 NH, house number 13 E)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Tests run with the production defaults (DEBUG off); only the key is a throwaway.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false
+# Tests run with the production defaults (DEBUG off); only the key is a throwaway, and the test
+# client speaks plain HTTP, so Django's redirect to HTTPS is off (as behind a TLS-terminating proxy).
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -41,6 +41,42 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS. On by default; a TLS-terminating proxy that already redirects may switch the redirect off.
+SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A header the proxy sets to say the original request was HTTPS, e.g. "X-Forwarded-Proto: https".
+# Only set it behind a proxy that always overwrites that header, or a client could fake HTTPS.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={_proxy_ssl_header!r} must look like 'X-Forwarded-Proto: https'."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 63_072_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = _strict_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = not DEBUG
+# Every form carries its token in a hidden field and no page has JavaScript, so scripts never need it.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if not SECURE_SSL_REDIRECT and not DEBUG:
+    # The deployment said the proxy redirects to HTTPS; Django's own redirect would be redundant.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -55,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wijkportaal.middleware.RequestIdMiddleware",
+    "wijkportaal.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,9 +102,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wijkportaal.middleware.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "wijkportaal.urls"
+# The benchmark swaps in a urlconf with a bare "hello" view; production never sets this.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="wijkportaal.urls")
 WSGI_APPLICATION = "wijkportaal.wsgi.application"
 
 TEMPLATES = [
@@ -104,6 +144,11 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2)}
     )
+    # A slow database must not hold a worker: gunicorn.conf.py sets 1500 ms for web workers, while
+    # management commands (imports) keep the default of no limit.
+    _statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    if _statement_timeout_ms > 0:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -114,6 +159,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wijkportaal",
+            # A hung Redis must fail fast; wijkportaal/cache.py then serves the page uncached.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -123,6 +170,18 @@ else:
             "LOCATION": "wijkportaal",
         }
     }
+
+# Seconds a public officer or buurt page is served from the cache. Any staff save invalidates every
+# cached page at once (wijkportaal/cache.py), so this only bounds how long date-driven changes
+# (an assignment that starts today) take to show. Without Redis each gunicorn worker would hold its
+# own copy that a save in another worker cannot invalidate, so the page cache is off by default then.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
+
+AUTHENTICATION_BACKENDS = ["wijkportaal.auth.ThrottledModelBackend"]
+# Failed staff logins allowed per account and per client address before a growing lockout.
+LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
+# Number of proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer address).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,19 +219,28 @@ ADMIN_PATH = env.str("ADMIN_PATH", default="beheer/").strip("/") + "/"
 # Where the Heerlen demo and the tests find the shared open data; the demo itself ships in fixtures/.
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=BASE_DIR.parent / "shared" / "data")
 
+# JSON lines on stdout; every line written during a request carries its request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "wijkportaal.logs.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wijkportaal.logs.JsonFormatter"},
     },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django logs the full request path of 4xx answers; paths never hold an address here,
-        # but the lookup form is posted, never sent as a query string, so nothing leaks.
+        # Django logs the path (never the query string) of failed requests; the lookup form is
+        # posted, so no address is ever in a path.
         "django.request": {"level": "ERROR"},
     },
 }
