@@ -17,20 +17,20 @@ wsgi_app = "wijkportaal.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
 # Processes scale across cores; threads let one process overlap database and network waits.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or "4")
 worker_class = "gthread"
 # Load the app before forking: workers share its memory pages and a broken app fails at start.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
 
 # A request that takes longer than this is killed; the database is bounded far below it.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "30")
 # On SIGTERM or SIGHUP, workers finish the requests they hold before they exit.
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or "30")
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or "5")
 # Recycle workers now and then so a slow leak never grows; jitter keeps them from restarting together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or "20000")
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or "2000")
 
 # The proxy in front says which requests were HTTPS; only trust it on the addresses listed here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -27,6 +27,17 @@ def _strict_bool(name: str, *, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
 
 
+def _int(name: str, *, default: int) -> int:
+    """Parse a whole number; an empty value (as in a copied .env.example) means the default."""
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
 DEBUG = _strict_bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -56,7 +67,7 @@ if _proxy_ssl_header:
         "HTTP_" + _name.strip().upper().replace("-", "_"),
         _value.strip(),
     )
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 63_072_000)
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 63_072_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = _strict_bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -146,7 +157,7 @@ else:
     )
     # A slow database must not hold a worker: gunicorn.conf.py sets 1500 ms for web workers, while
     # management commands (imports) keep the default of no limit.
-    _statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    _statement_timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT", default=0)
     if _statement_timeout_ms > 0:
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 
@@ -175,13 +186,15 @@ else:
 # cached page at once (wijkportaal/cache.py), so this only bounds how long date-driven changes
 # (an assignment that starts today) take to show. Without Redis each gunicorn worker would hold its
 # own copy that a save in another worker cannot invalidate, so the page cache is off by default then.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
+PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 
 AUTHENTICATION_BACKENDS = ["wijkportaal.auth.ThrottledModelBackend"]
 # Failed staff logins allowed per account and per client address before a growing lockout.
-LOGIN_FAILURES_ALLOWED = env.int("LOGIN_FAILURES_ALLOWED", default=5)
+LOGIN_FAILURES_ALLOWED = _int("LOGIN_FAILURES_ALLOWED", default=5)
 # Number of proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer address).
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+NUM_PROXIES = _int("NUM_PROXIES", default=0)
+# Image sources beside our own origin, e.g. the object storage that holds officer photos.
+CSP_EXTRA_IMG_SRC = env.list("CSP_EXTRA_IMG_SRC", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
