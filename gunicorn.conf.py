@@ -29,8 +29,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "30")
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or "30")
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or "5")
 # Recycle workers now and then so a slow leak never grows; jitter keeps them from restarting together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or "20000")
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or "2000")
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or "100000")
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or "10000")
 
 # The proxy in front says which requests were HTTPS; only trust it on the addresses listed here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -353,8 +353,15 @@ def temporary_workdir(prefix: str) -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix=prefix)
 
 
-def flush_redis(url: str) -> None:
-    """Empty the benchmark's own Redis database so no page from an earlier run is served."""
+def flush_redis(url: str) -> bool:
+    """Empty the benchmark's own Redis database so no page from an earlier run is served.
+
+    False when Redis does not answer.
+    """
     import redis
 
-    redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.RedisError:
+        return False
+    return True
