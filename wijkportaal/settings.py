@@ -3,6 +3,7 @@
 Every variable is listed with a one-line explanation in `.env.example`.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -226,6 +227,32 @@ STORAGES = {
         )
     },
 }
+
+# Officer photos in S3-compatible object storage through django-storages, when a bucket is named:
+# then no web node keeps a file another needs. Credentials come from the usual AWS_* variables.
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+if MEDIA_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "MEDIA_BUCKET is set but django-storages is not installed: "
+            "pip install 'django-storages[s3]>=1.14,<2', or leave MEDIA_BUCKET empty."
+        )
+    _media_domain = env.str("MEDIA_CUSTOM_DOMAIN", default="")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default="") or None,
+            "custom_domain": _media_domain or None,
+            # Photos are public pages' images: plain URLs, no signed query strings to expire.
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+    # The browser loads photos from the storage's host, so the CSP must allow it.
+    _media_origin = _media_domain or env.str("MEDIA_ENDPOINT_URL", default="")
+    if _media_origin:
+        CSP_EXTRA_IMG_SRC = [*CSP_EXTRA_IMG_SRC, _media_origin]
 
 ADMIN_PATH = env.str("ADMIN_PATH", default="beheer/").strip("/") + "/"
 

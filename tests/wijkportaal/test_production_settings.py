@@ -54,3 +54,19 @@ def test_without_redis_the_page_cache_is_off():
     loaded = settings_with()
     assert loaded["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert loaded["page_cache"] == 0
+
+
+def test_object_storage_without_django_storages_says_what_to_install():
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIGURED}
+    # A None entry in sys.modules makes the package unimportable, installed or not.
+    script = "import sys; sys.modules['storages'] = None; import wijkportaal.settings"
+    result = subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "false", "SECRET_KEY": "x" * 50, "MEDIA_BUCKET": "photos"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "pip install 'django-storages[s3]" in result.stderr
