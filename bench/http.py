@@ -29,6 +29,7 @@ import platform
 import re
 import shutil
 import statistics
+import urllib.parse
 from dataclasses import dataclass
 
 from bench import harness
@@ -37,8 +38,6 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_http"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 # The police station of Heerlen: one wijkagent, so the lookup ends on a profile page.
 LOOKUP_ADDRESS = {"postcode": "6411NH", "huisnummer": "13", "toevoeging": "E"}
-# Hoppersgraaf: a wijkagent and a deputy, so the lookup ends on the buurt page.
-BUURT_ADDRESS = {"postcode": "6412AA", "huisnummer": "60", "toevoeging": ""}
 DEFAULT_API_PATH = "/api/v1/lookup?postcode=6411NH&huisnummer=13&toevoeging=E"
 
 TARGET_RATIO = 0.6
@@ -58,6 +57,12 @@ def machine() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} cores {model}, Python {platform.python_version()}".strip()
+
+
+def buurt_page(profile_path: str) -> str:
+    """The buurt page of the buurt the lookup found (the profile URL names it: ?buurt=<code>)."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(profile_path).query)
+    return f"/buurt/{query['buurt'][0]}/"
 
 
 def lookup_target(port: int, address: dict[str, str]) -> str:
@@ -116,7 +121,7 @@ def measure_pages(
     taking medians over rounds, keeps the ratio honest.
     """
     profile_path = lookup_target(port, LOOKUP_ADDRESS)
-    buurt_path = lookup_target(port, BUURT_ADDRESS)
+    buurt_path = buurt_page(profile_path)
     form = harness.load_lookup_form(port)
     get_script = harness.wrk_script(workdir, "get", headers={})
     post_script = harness.wrk_script(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,35 @@ VERSION_KEY = "public-pages:version"
 INVALIDATING_APPS = frozenset({"officers", "neighbourhoods"})
 
 View = Callable[..., HttpResponse]
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, keeping one redis.Redis per connection pool.
+
+    Django builds a new redis.Redis for every cache call; with redis-py 6 that costs more than the
+    round trip itself (about 0.35 ms, measured). redis.Redis is thread-safe and borrows a
+    connection from its pool per command, so one per pool is enough.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._client(connection_pool=self._get_connection_pool(write))
+            self._clients[index] = client
+        return client
+
+
+class ReusingRedisCache(RedisCache):
+    """The Redis cache backend of settings.CACHES when REDIS_URL is set."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
 
 def page_version() -> int:
@@ -44,10 +74,11 @@ def invalidate_public_pages() -> None:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def page_key(request: HttpRequest, *, version: int) -> str:
+def page_key(request: HttpRequest) -> str:
+    """The path and the language; the page's generation is stored with it, not in the key."""
     path_digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     language = translation.get_language() or settings.LANGUAGE_CODE
-    return f"public-page:{version}:{language}:{path_digest}"
+    return f"public-page:{language}:{path_digest}"
 
 
 def _may_use_cache(request: HttpRequest) -> bool:
@@ -79,21 +110,26 @@ def cache_public_page(view: View) -> View:
     def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not _may_use_cache(request):
             return view(request, *args, **kwargs)
+        key = page_key(request)
         try:
-            key = page_key(request, version=page_version())
-            stored = cache.get(key)
+            # One round trip for the current generation and the page.
+            found = cache.get_many([VERSION_KEY, key])
+            version = found.get(VERSION_KEY)
+            if version is None:
+                version = page_version()
         except Exception:  # The cache being down must cost speed, never the page.
             logger.exception("Page cache unavailable; serving uncached")
             return view(request, *args, **kwargs)
-        if stored is not None:
-            status, content, headers = stored
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            _, status, content, headers = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
             return response
         response = view(request, *args, **kwargs)
         if _may_store(request, response):
-            stored = (response.status_code, response.content, list(response.items()))
+            stored = (version, response.status_code, response.content, list(response.items()))
             try:
                 cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
             except Exception:

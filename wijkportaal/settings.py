@@ -168,7 +168,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its client objects (see wijkportaal/cache.py).
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wijkportaal",
             # A hung Redis must fail fast; wijkportaal/cache.py then serves the page uncached.

@@ -154,3 +154,40 @@ def test_a_cache_that_is_down_costs_speed_not_the_page(client, officer):
         response = client.get(PROFILE)
     assert response.status_code == 200
     assert "Anna Voorbeeld" in response.content.decode()
+
+
+def test_the_redis_backend_reuses_one_client_per_pool():
+    from wijkportaal.cache import ReusingRedisCache
+
+    backend = ReusingRedisCache("redis://127.0.0.1:6379/3", {})
+    client = backend._cache.get_client("a-key")
+    assert backend._cache.get_client("another-key") is client
+    assert backend._cache.get_client("a-key", write=True) is client  # one server: one pool
+
+
+def test_pages_cached_in_redis_are_invalidated_by_a_save(client, officer):
+    """End to end on a real Redis (database 3 of the local server)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/3"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    shared = {
+        "default": {
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "wijkportaal-test",
+        }
+    }
+    with override_settings(CACHES=shared):
+        from django.core.cache import cache
+
+        cache.clear()
+        first = client.get(PROFILE).content
+        assert client.get(PROFILE).content == first
+        officer.name = "Anna Redis"
+        officer.save()
+        assert "Anna Redis" in client.get(PROFILE).content.decode()
+        cache.clear()

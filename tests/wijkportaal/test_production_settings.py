@@ -45,7 +45,7 @@ def test_no_statement_timeout_by_default_for_commands():
 
 def test_redis_gives_the_shared_cache_and_turns_the_page_cache_on():
     loaded = settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "wijkportaal.cache.ReusingRedisCache"
     assert loaded["page_cache"] == 300
 
 
