@@ -10,9 +10,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from .context_processors import (
     ANONYMOUS_TIPS_NUMBER,
@@ -124,8 +125,27 @@ class SecurityHeadersMiddleware:
 
 
 def service_unavailable_response(request: HttpRequest | None = None) -> HttpResponse:
-    """The static 503 page with the emergency numbers; rendered without touching the database."""
+    """The static 503 page with the emergency numbers; rendered without touching the database.
+
+    API clients (paths under /api/) get the same message as JSON.
+    """
     language = translation.get_language() or settings.LANGUAGE_CODE
+    if request is not None and request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {
+                "error": "service_unavailable",
+                "message": gettext(
+                    "The service is temporarily unavailable. Try again in a few minutes. "
+                    "In an emergency call 112."
+                ),
+                "emergency_number": EMERGENCY_NUMBER,
+                "police_number": POLICE_NON_EMERGENCY_NUMBER,
+            },
+            status=503,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
     html = render_to_string(
         "503.html",
         {

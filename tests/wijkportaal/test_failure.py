@@ -75,6 +75,20 @@ def test_a_lost_connection_is_a_503_too(client, officer):
         assert_static_503(client.get("/buurt/BU00010001/"))
 
 
+def test_api_clients_get_the_503_as_json():
+    request = RequestFactory().get("/api/v1/lookup")
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response["Retry-After"] == "30"
+    body = json.loads(response.content)
+    assert body["error"] == "service_unavailable"
+    assert body["emergency_number"] == "112"
+
+
 def test_readyz_says_not_ready_while_the_database_is_down(client, db):
     with database_down():
         assert client.get("/readyz").status_code == 503
