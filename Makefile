@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install messages browser setup run test lint format check clean
+.PHONY: install messages browser setup run serve bench loadtest test lint format check clean
 
 install: $(STAMP)
 
@@ -35,8 +35,33 @@ run: setup
 	@echo "Wijkportaal: http://$(HOST):$(PORT)/  (try postcode 6411 NH, house number 13 E)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Tests run with the production defaults (DEBUG off); only the key is a throwaway.
-TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false
+# The production configuration on this machine: gunicorn (gunicorn.conf.py), DEBUG off, WhiteNoise
+# serving hashed, compressed static files. Plain HTTP here, so Django's HTTPS redirect is off; a key
+# is made up for the session when none is set. Every variable of .env.example still applies.
+SERVE_ENV := DEBUG=false SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} PORT=$(PORT)
+
+serve: install
+	@export $(SERVE_ENV) && \
+	$(BIN)/python manage.py collectstatic --no-input -v0 && \
+	$(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py load_demo && \
+	echo "Wijkportaal (production settings): http://$(HOST):$(PORT)/" && \
+	exec $(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
+
+# Benchmarks on PostgreSQL with wrk; see bench/http.py. BENCH_ARGS=--with-bag adds the 1.2M addresses.
+bench: install
+	$(BIN)/python bench/http.py $(BENCH_ARGS)
+
+# The load and fault test of CI (about 3 minutes): see bench/load_fault.py.
+loadtest: install
+	$(BIN)/python bench/load_fault.py
+
+# Tests run with the production defaults (DEBUG off); only the key is a throwaway, and the test
+# client speaks plain HTTP, so Django's redirect to HTTPS is off (as behind a TLS-terminating proxy).
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false}
 
 # The browser tests drive Debian's Chromium; installed here when missing and we are root.
 browser:

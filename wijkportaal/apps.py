@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class WijkportaalConfig(AppConfig):
     name = "wijkportaal"
     verbose_name = _("Wijkportaal")
+
+    def ready(self) -> None:
+        from . import auth, cache
+
+        # Importing auth connects its login signal receivers.
+        del auth
+        cache.connect_invalidation()

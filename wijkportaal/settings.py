@@ -3,6 +3,7 @@
 Every variable is listed with a one-line explanation in `.env.example`.
 """
 
+import importlib.util
 from pathlib import Path
 
 import environ
@@ -27,6 +28,17 @@ def _strict_bool(name: str, *, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
 
 
+def _int(name: str, *, default: int) -> int:
+    """Parse a whole number; an empty value (as in a copied .env.example) means the default."""
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
 DEBUG = _strict_bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -40,6 +52,42 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS. On by default; a TLS-terminating proxy that already redirects may switch the redirect off.
+SECURE_SSL_REDIRECT = _strict_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A header the proxy sets to say the original request was HTTPS, e.g. "X-Forwarded-Proto: https".
+# Only set it behind a proxy that always overwrites that header, or a client could fake HTTPS.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="").strip()
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={_proxy_ssl_header!r} must look like 'X-Forwarded-Proto: https'."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 63_072_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = _strict_bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = not DEBUG
+# Every form carries its token in a hidden field and no page has JavaScript, so scripts never need it.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if not SECURE_SSL_REDIRECT and not DEBUG:
+    # The deployment said the proxy redirects to HTTPS; Django's own redirect would be redundant.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +104,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wijkportaal.middleware.RequestIdMiddleware",
+    "wijkportaal.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,9 +115,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wijkportaal.middleware.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "wijkportaal.urls"
+# The benchmark swaps in a urlconf with a bare "hello" view; production never sets this.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="wijkportaal.urls")
 WSGI_APPLICATION = "wijkportaal.wsgi.application"
 
 TEMPLATES = [
@@ -105,6 +157,11 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2)}
     )
+    # A slow database must not hold a worker: gunicorn.conf.py sets 1500 ms for web workers, while
+    # management commands (imports) keep the default of no limit.
+    _statement_timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT", default=0)
+    if _statement_timeout_ms > 0:
+        DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -112,9 +169,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its client objects (see wijkportaal/cache.py).
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wijkportaal",
+            # A hung Redis must fail fast; wijkportaal/cache.py then serves the page uncached.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -127,6 +187,20 @@ else:
 
 # Lookups (address and point) one client address may make a minute through the JSON API; 0 = no limit.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=60)
+
+# Seconds a public officer or buurt page is served from the cache. Any staff save invalidates every
+# cached page at once (wijkportaal/cache.py), so this only bounds how long date-driven changes
+# (an assignment that starts today) take to show. Without Redis each gunicorn worker would hold its
+# own copy that a save in another worker cannot invalidate, so the page cache is off by default then.
+PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
+
+AUTHENTICATION_BACKENDS = ["wijkportaal.auth.ThrottledModelBackend"]
+# Failed staff logins allowed per account and per client address before a growing lockout.
+LOGIN_FAILURES_ALLOWED = _int("LOGIN_FAILURES_ALLOWED", default=5)
+# Number of proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer address).
+NUM_PROXIES = _int("NUM_PROXIES", default=0)
+# Image sources beside our own origin, e.g. the object storage that holds officer photos.
+CSP_EXTRA_IMG_SRC = env.list("CSP_EXTRA_IMG_SRC", default=[])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -159,24 +233,59 @@ STORAGES = {
     },
 }
 
+# Officer photos in S3-compatible object storage through django-storages, when a bucket is named:
+# then no web node keeps a file another needs. Credentials come from the usual AWS_* variables.
+MEDIA_BUCKET = env.str("MEDIA_BUCKET", default="")
+if MEDIA_BUCKET:
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "MEDIA_BUCKET is set but django-storages is not installed: "
+            "pip install 'django-storages[s3]>=1.14,<2', or leave MEDIA_BUCKET empty."
+        )
+    _media_domain = env.str("MEDIA_CUSTOM_DOMAIN", default="")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": env.str("MEDIA_ENDPOINT_URL", default="") or None,
+            "custom_domain": _media_domain or None,
+            # Photos are public pages' images: plain URLs, no signed query strings to expire.
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
+    # The browser loads photos from the storage's host, so the CSP must allow it.
+    _media_origin = _media_domain or env.str("MEDIA_ENDPOINT_URL", default="")
+    if _media_origin:
+        CSP_EXTRA_IMG_SRC = [*CSP_EXTRA_IMG_SRC, _media_origin]
+
 ADMIN_PATH = env.str("ADMIN_PATH", default="beheer/").strip("/") + "/"
 
 # Where the Heerlen demo and the tests find the shared open data; the demo itself ships in fixtures/.
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=BASE_DIR.parent / "shared" / "data")
 
+# JSON lines on stdout; every line written during a request carries its request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "wijkportaal.logs.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wijkportaal.logs.JsonFormatter"},
     },
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django logs the full request path of 4xx answers; paths never hold an address here,
-        # but the lookup form is posted, never sent as a query string, so nothing leaks.
+        # Django logs the path (never the query string) of failed requests; the lookup form is
+        # posted, so no address is ever in a path.
         "django.request": {"level": "ERROR"},
     },
 }

@@ -18,6 +18,8 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 
+handler500 = "wijkportaal.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

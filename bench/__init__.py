@@ -1,0 +1,1 @@
+"""Benchmarks and load/fault tests; run by `make bench` and `make loadtest`, never by the test suite."""

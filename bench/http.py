@@ -1,0 +1,361 @@
+"""HTTP benchmark: production settings under gunicorn on PostgreSQL, measured with wrk on loopback.
+
+Measures in one run a bare "hello" view (the ceiling of this Django project), the lookup flow, the
+profile page, the buurt page and the API lookup; prints requests/s, p50/p99 and each page's ratio to
+hello, the page weight of home and profile, and the memory of a worker. `--with-bag` then imports the
+1.2 million BAG addresses beside the demo and measures the lookup again.
+
+The lookup flow is the form POST a browser sends (with a CSRF cookie and token fetched first), which
+runs the whole lookup and answers 303 to the officer's page; the page behind that redirect is the
+profile page, measured on its own line.
+
+Usage: python bench/http.py [--with-bag] [--seconds 15] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder would come first on the path and this module would shadow
+# the standard library's http package; the repository root goes there instead.
+if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import urllib.parse
+from dataclasses import dataclass
+
+from bench import harness
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_http"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
+# The police station of Heerlen: one wijkagent, so the lookup ends on a profile page.
+LOOKUP_ADDRESS = {"postcode": "6411NH", "huisnummer": "13", "toevoeging": "E"}
+DEFAULT_API_PATH = "/api/v1/lookup?postcode=6411NH&huisnummer=13&toevoeging=E"
+
+TARGET_RATIO = 0.6
+TARGET_P99_MS = 25.0
+TARGET_PAGE_BYTES = 30 * 1024
+TARGET_SCALE_RATIO = 0.9
+TARGET_WORKER_MB = 150.0
+
+
+def machine() -> str:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores {model}, Python {platform.python_version()}".strip()
+
+
+def buurt_page(profile_path: str) -> str:
+    """The buurt page of the buurt the lookup found (the profile URL names it: ?buurt=<code>)."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(profile_path).query)
+    return f"/buurt/{query['buurt'][0]}/"
+
+
+def lookup_target(port: int, address: dict[str, str]) -> str:
+    form = harness.load_lookup_form(port)
+    answer = harness.post_lookup(port, form, **address)
+    if answer.status != 303:
+        sys.exit(f"The lookup of {address} answered {answer.status}, not a redirect.")
+    return answer.headers["location"]
+
+
+@dataclass
+class Measured:
+    """One endpoint over all rounds: medians of rate and latency, errors summed, median ratio."""
+
+    runs: list[harness.WrkResult]
+    ratios: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return statistics.median(run.per_second for run in self.runs)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(run.p50_ms for run in self.runs)
+
+    @property
+    def p99_ms(self) -> float:
+        return statistics.median(run.p99_ms for run in self.runs)
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def status_errors(self) -> int:
+        return sum(run.status_errors for run in self.runs)
+
+    @property
+    def socket_errors(self) -> int:
+        return sum(run.socket_errors for run in self.runs)
+
+
+def measure_pages(
+    wrk: str,
+    *,
+    port: int,
+    workdir: Path,
+    seconds: int,
+    rounds: int,
+    connections: int,
+    api_path: str,
+) -> dict[str, Measured | None]:
+    """wrk runs per endpoint, in rounds, each round starting with hello.
+
+    A shared machine's load drifts; comparing each page with the hello run of its own round, and
+    taking medians over rounds, keeps the ratio honest.
+    """
+    profile_path = lookup_target(port, LOOKUP_ADDRESS)
+    buurt_path = buurt_page(profile_path)
+    form = harness.load_lookup_form(port)
+    get_script = harness.wrk_script(workdir, "get", headers={})
+    post_script = harness.wrk_script(
+        workdir,
+        "lookup",
+        method="POST",
+        body=form.body(**LOOKUP_ADDRESS),
+        headers=form.headers(port),
+    )
+    api = harness.get(port, api_path)
+    plan: list[tuple[str, str, Path]] = [
+        ("hello", "/bench/hello", get_script),
+        ("lookup (POST)", "/", post_script),
+        ("profile", profile_path, get_script),
+        ("buurt", buurt_path, get_script),
+    ]
+    if api.status == 200:
+        plan.append(("api lookup", api_path, get_script))
+    else:
+        print(f"API lookup skipped: {api_path} answered {api.status} (the API is not merged yet?)")
+    # Warm the caches and the STRtree first, as on a server that has run a while.
+    for name, path, _ in plan:
+        for _ in range(20):
+            if name == "lookup (POST)":
+                harness.post_lookup(port, form, **LOOKUP_ADDRESS)
+            else:
+                harness.get(port, path)
+    measured: dict[str, Measured | None] = {name: Measured([], []) for name, _, _ in plan}
+    for round_number in range(1, rounds + 1):
+        print(f"round {round_number} of {rounds} ...", flush=True)
+        hello_rate = 0.0
+        for name, path, script in plan:
+            run = harness.run_wrk(
+                wrk,
+                port=port,
+                path=path,
+                script=script,
+                connections=connections,
+                seconds=seconds,
+            )
+            if name == "hello":
+                hello_rate = run.per_second
+            entry = measured[name]
+            assert entry is not None
+            entry.runs.append(run)
+            entry.ratios.append(run.per_second / hello_rate if hello_rate else 0.0)
+    measured.setdefault("api lookup", None)
+    return measured
+
+
+def report(results: dict[str, Measured | None], *, title: str) -> None:
+    print(f"\n{title}")
+    print(
+        f"{'endpoint':<14} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} "
+        f"{'4xx/5xx':>7} {'socket':>6}"
+    )
+    for name, result in results.items():
+        if result is None:
+            print(f"{name:<14} {'skipped':>8}  (the API does not answer yet)")
+            continue
+        note = ""
+        if name != "hello":
+            ok = result.ratio >= TARGET_RATIO and result.p99_ms <= TARGET_P99_MS
+            note = "" if ok else "  below target"
+        print(
+            f"{name:<14} {result.per_second:>8.0f} {result.p50_ms:>7.2f} {result.p99_ms:>7.2f} "
+            f"{result.ratio:>6.2f} {result.status_errors:>7d} {result.socket_errors:>6d}{note}"
+        )
+    print(
+        f"targets: ratio >= {TARGET_RATIO} of hello, p99 <= {TARGET_P99_MS:.0f} ms "
+        "(medians over rounds; ratio against the hello run of the same round)"
+    )
+
+
+def page_weight(port: int) -> None:
+    print("\nPage weight (bytes transferred; HTML as served and gzipped by a proxy, CSS as served)")
+    profile_path = lookup_target(port, LOOKUP_ADDRESS).split("?")[0]
+    for name, path in (("home", "/"), ("profile", profile_path)):
+        page = harness.get(port, path, headers={"Accept-Encoding": "gzip"})
+        html = page.body
+        stylesheets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
+        css_bytes = 0
+        for href in stylesheets:
+            css = harness.get(port, href.decode(), headers={"Accept-Encoding": "gzip"})
+            css_bytes += len(css.body)
+        has_script = b"<script" in html
+        gzipped = harness.gzip_size(html, page.headers)
+        total = gzipped + css_bytes
+        verdict = "ok" if total <= TARGET_PAGE_BYTES and not has_script else "over target"
+        print(
+            f"{name:<8} HTML {len(html):>6} B raw, {gzipped:>5} B gzip; CSS {css_bytes:>5} B "
+            f"(gzip by WhiteNoise); total {total / 1024:.1f} KB; JavaScript: "
+            f"{'yes' if has_script else 'none'}  {verdict}"
+        )
+
+
+def memory(server: harness.Gunicorn) -> float:
+    worst = 0.0
+    for pid in server.worker_pids():
+        rss, pss = harness.worker_memory_mb(pid)
+        worst = max(worst, rss)
+        print(f"worker {pid}: RSS {rss:.1f} MB, PSS {pss:.1f} MB")
+    return worst
+
+
+def import_bag(env: dict[str, str]) -> bool:
+    """Import every BAG file beside the demo; False when the import command does not exist yet."""
+    probe = harness.subprocess.run(
+        [harness.PYTHON, "manage.py", "help", "import_addresses"],
+        cwd=harness.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        print(
+            "\nScale run not possible: this checkout has no `manage.py import_addresses` "
+            "(it comes with the address-import work). Merge it, then run `make bench BENCH_ARGS=--with-bag`."
+        )
+        return False
+    data_dir = Path(env.get("SHARED_DATA_DIR", harness.ROOT.parent / "shared" / "data")) / "bag"
+    files = sorted(data_dir.glob("*.csv*"))
+    if not files:
+        print(f"\nScale run not possible: no BAG files in {data_dir} (set SHARED_DATA_DIR).")
+        return False
+    for path in files:
+        print(f"importing {path.name} ...", flush=True)
+        harness.manage(env, "import_addresses", str(path), quiet=False)
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--with-bag", action="store_true", help="also run the 1.2M-address scale test"
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per wrk run (default 5)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds over all endpoints (default 3)"
+    )
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8130")))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--api-path", default=DEFAULT_API_PATH)
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    args = parser.parse_args()
+
+    wrk = harness.ensure_wrk()
+    with harness.temporary_workdir("wijkportaal-bench-") as tmp:
+        workdir = Path(tmp)
+        env = harness.production_env(
+            database_url=args.database_url,
+            redis_url=args.redis_url,
+            port=args.port,
+            workdir=workdir,
+        )
+        print(
+            f"Preparing {args.database_url.rsplit('/', 1)[-1]}: migrate, load_demo, collectstatic"
+        )
+        harness.recreate_postgres_database(args.database_url)
+        if not harness.flush_redis(args.redis_url):
+            print(f"Redis at {args.redis_url} does not answer: measuring without the page cache.")
+            env["REDIS_URL"] = ""
+        harness.prepare_site(env)
+        server = harness.Gunicorn(
+            env=env,
+            port=args.port,
+            log_path=workdir / "gunicorn.log",
+            workers=args.workers,
+            threads=args.threads,
+        )
+        server.start()
+        try:
+            print(
+                f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}; gunicorn "
+                f"{args.workers} workers x {args.threads} threads, wrk {args.connections} "
+                f"connections, {args.rounds} rounds of {args.seconds} s per endpoint, PostgreSQL, "
+                f"page cache {'in Redis' if env['REDIS_URL'] else 'off (no Redis)'}"
+            )
+            results = measure_pages(
+                wrk,
+                port=args.port,
+                workdir=workdir,
+                seconds=args.seconds,
+                rounds=args.rounds,
+                connections=args.connections,
+                api_path=args.api_path,
+            )
+            report(results, title="Heerlen demo")
+            page_weight(args.port)
+            print()
+            worker_mb = memory(server)
+            if not args.with_bag:
+                return 0
+            server.stop()
+            if not import_bag(env):
+                return 3
+            if env["REDIS_URL"]:
+                harness.flush_redis(args.redis_url)
+            server.start()
+            scaled = measure_pages(
+                wrk,
+                port=args.port,
+                workdir=workdir,
+                seconds=args.seconds,
+                rounds=args.rounds,
+                connections=args.connections,
+                api_path=args.api_path,
+            )
+            report(scaled, title="Heerlen demo + 1.2 million BAG addresses")
+            before, after = results["lookup (POST)"], scaled["lookup (POST)"]
+            assert before is not None and after is not None
+            # Against hello of the same run, so a busier machine in the second run does not count.
+            print(
+                f"\nlookup with BAG: {after.per_second:.0f} req/s "
+                f"({after.per_second / before.per_second:.2f} of Heerlen-only in absolute terms); "
+                f"{after.ratio:.2f} of hello against {before.ratio:.2f} before = "
+                f"{after.ratio / before.ratio:.2f} (target >= {TARGET_SCALE_RATIO})"
+            )
+            worker_mb = memory(server)
+            print(f"largest worker RSS {worker_mb:.1f} MB (target <= {TARGET_WORKER_MB:.0f} MB)")
+        finally:
+            server.stop()
+            keep = harness.ROOT / "bench" / "results"
+            keep.mkdir(exist_ok=True)
+            shutil.copy(workdir / "gunicorn.log", keep / "http-gunicorn.log")
+            print(f"gunicorn's log of this run: {keep / 'http-gunicorn.log'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Gunicorn settings for production: sizes from the environment, bounded timeouts, JSON logs.
+
+Run with `gunicorn -c gunicorn.conf.py` (see `make serve`). Every value can be overridden through
+the environment variables named below.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+# Web workers bound every SQL statement so a slow database costs a request, not a worker; the value
+# is read by wijkportaal/settings.py. Management commands (imports) are not bound.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "1500")
+
+wsgi_app = "wijkportaal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+# Processes scale across cores; threads let one process overlap database and network waits.
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or "4")
+worker_class = "gthread"
+# Load the app before forking: workers share its memory pages and a broken app fails at start.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
+
+# A request that takes longer than this is killed; the database is bounded far below it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "30")
+# On SIGTERM or SIGHUP, workers finish the requests they hold before they exit.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or "30")
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or "5")
+# Recycle workers now and then so a slow leak never grows; jitter keeps them from restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or "100000")
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER") or "10000")
+
+# The proxy in front says which requests were HTTPS; only trust it on the addresses listed here.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Access log: the path without the query string (%(U)s, never %(r)s or %(q)s), so no address in an
+# API query can ever reach a log. No referrer either: it may hold another site's query string.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+access_log_format = (
+    '%(m)s %(U)s %(H)s status=%(s)s bytes=%(B)s ms=%(M)s request_id=%({x-request-id}o)s "%(a)s"'
+)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Gunicorn's own lines are JSON like the application's, on stdout.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "wijkportaal.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}

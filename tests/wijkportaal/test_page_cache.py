@@ -1,0 +1,193 @@
+"""Page caching: officer and buurt pages come from the cache until staff change anything."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory, override_settings
+
+from wijkportaal.cache import cache_public_page
+
+PROFILE = "/wijkagent/anna-voorbeeld/"
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def test_a_profile_is_served_from_the_cache_the_second_time(
+    client, officer, django_assert_num_queries
+):
+    first = client.get(PROFILE)
+    with django_assert_num_queries(0):
+        second = client.get(PROFILE)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert "frame-ancestors" in second["Content-Security-Policy"]
+
+
+def test_a_staff_save_shows_at_once(client, officer):
+    assert "Anna Voorbeeld" in client.get(PROFILE).content.decode()
+    officer.name = "Anna de Vries"
+    officer.save()
+    html = client.get(PROFILE).content.decode()
+    assert "Anna de Vries" in html
+    assert "Anna Voorbeeld" not in html
+
+
+def test_a_geography_change_clears_the_buurt_page(client, officer, buurten):
+    assert "West" in client.get("/buurt/BU00010001/").content.decode()
+    buurten["west"].name = "Westpoort"
+    buurten["west"].save()
+    assert "Westpoort" in client.get("/buurt/BU00010001/").content.decode()
+
+
+def test_a_deleted_assignment_disappears_from_the_list(client, officer):
+    assert "Anna Voorbeeld" in client.get("/wijkagenten/").content.decode()
+    officer.assignments.all().delete()
+    officer.delete()
+    assert "Anna Voorbeeld" not in client.get("/wijkagenten/").content.decode()
+
+
+def test_each_language_has_its_own_cached_page(client, officer):
+    dutch = client.get(PROFILE)
+    client.cookies["django_language"] = "en"
+    english = client.get(PROFILE)
+    assert '<html lang="nl">' in dutch.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+
+
+def test_the_query_string_is_part_of_the_key(client, officer):
+    plain = client.get(PROFILE).content
+    searched = client.get(PROFILE + "?buurt=BU00010001").content
+    assert plain != searched
+
+
+def test_staff_with_a_session_never_get_or_fill_the_cache(client, officer):
+    client.get(PROFILE)  # cached for residents
+    user = get_user_model().objects.create_user("beheer", is_staff=True)
+    client.force_login(user)
+    # A queryset update sends no signal, so the residents' cache still holds the old page ...
+    type(officer).objects.filter(pk=officer.pk).update(name="Changed Quietly")
+    # ... but staff always see the database.
+    assert "Changed Quietly" in client.get(PROFILE).content.decode()
+    client.logout()
+    assert "Anna Voorbeeld" in client.get(PROFILE).content.decode()
+
+
+def test_the_home_page_with_its_csrf_form_is_not_cached(client, officer):
+    first = client.get("/")
+    assert b"csrfmiddlewaretoken" in first.content
+    assert first.cookies.get("csrftoken")
+
+
+class CountingView:
+    def __init__(self, respond) -> None:
+        self.calls = 0
+        self.respond = respond
+
+    def __call__(self, request):
+        self.calls += 1
+        return self.respond(request)
+
+
+def _with_cookie(request):
+    response = HttpResponse("hello")
+    response.set_cookie("tracking", "1")
+    return response
+
+
+def _with_csrf_token(request):
+    return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+
+def _not_found(request):
+    return HttpResponse("gone", status=404)
+
+
+@pytest.mark.parametrize("respond", [_with_cookie, _with_csrf_token, _not_found])
+def test_responses_with_cookies_tokens_or_errors_are_never_stored(respond):
+    view = CountingView(respond)
+    cached = cache_public_page(view)
+    for _ in range(2):
+        cached(RequestFactory().get("/wijkagent/x/"))
+    assert view.calls == 2
+
+
+def test_a_plain_page_is_stored_once():
+    view = CountingView(lambda request: HttpResponse("plain"))
+    cached = cache_public_page(view)
+    for _ in range(3):
+        assert cached(RequestFactory().get("/wijkagent/x/")).content == b"plain"
+    assert view.calls == 1
+
+
+def test_posts_are_never_cached():
+    view = CountingView(lambda request: HttpResponse("posted"))
+    cached = cache_public_page(view)
+    for _ in range(2):
+        cached(RequestFactory().post("/wijkagent/x/"))
+    assert view.calls == 2
+
+
+def test_the_page_cache_is_off_when_its_lifetime_is_zero(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    view = CountingView(lambda request: HttpResponse("plain"))
+    cached = cache_public_page(view)
+    for _ in range(2):
+        cached(RequestFactory().get("/wijkagent/x/"))
+    assert view.calls == 2
+
+
+def test_a_cache_that_is_down_costs_speed_not_the_page(client, officer):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        response = client.get(PROFILE)
+    assert response.status_code == 200
+    assert "Anna Voorbeeld" in response.content.decode()
+
+
+def test_the_redis_backend_reuses_one_client_per_pool():
+    from wijkportaal.cache import ReusingRedisCache
+
+    backend = ReusingRedisCache("redis://127.0.0.1:6379/3", {})
+    client = backend._cache.get_client("a-key")
+    assert backend._cache.get_client("another-key") is client
+    assert backend._cache.get_client("a-key", write=True) is client  # one server: one pool
+
+
+def test_pages_cached_in_redis_are_invalidated_by_a_save(client, officer):
+    """End to end on a real Redis (database 3 of the local server)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/3"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    shared = {
+        "default": {
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "wijkportaal-test",
+        }
+    }
+    with override_settings(CACHES=shared):
+        from django.core.cache import cache
+
+        cache.clear()
+        first = client.get(PROFILE).content
+        assert client.get(PROFILE).content == first
+        officer.name = "Anna Redis"
+        officer.save()
+        assert "Anna Redis" in client.get(PROFILE).content.decode()
+        cache.clear()
