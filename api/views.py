@@ -153,6 +153,7 @@ def _active_buurt(code: str) -> Buurt:
     buurt = (
         Buurt.objects.active()
         .select_related("wijk__municipality")
+        .defer("wijk__boundary")
         .filter(code=code.upper())
         .first()
     )

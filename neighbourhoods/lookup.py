@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from .models import Address, Buurt, Dataset
+from .models import Address, Buurt, Dataset, without_boundaries
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 # Residents type separators of every kind between the parts of a postcode.
@@ -146,6 +146,7 @@ def find_address(*, postcode: str, house_number: HouseNumber | None) -> AddressM
     candidates = list(
         Address.objects.filter(postcode=postcode, huisnummer=house_number.number)
         .select_related("buurt__wijk__municipality")
+        .defer(*without_boundaries("buurt__"))
         .order_by("huisletter", "huisnummertoevoeging")
     )
     if not candidates:
@@ -177,7 +178,10 @@ def _find_postcode(postcode: str) -> AddressMatch:
     if len(buurt_ids) > 1:
         return AddressMatch(AddressOutcome.HOUSE_NUMBER_REQUIRED, postcode)
     buurt = (
-        Buurt.objects.select_related("wijk__municipality").filter(pk=buurt_ids[0]).first()
+        Buurt.objects.select_related("wijk__municipality")
+        .defer(*without_boundaries())
+        .filter(pk=buurt_ids[0])
+        .first()
         if buurt_ids[0] is not None
         else None
     )
@@ -270,7 +274,11 @@ def find_buurt_for_point(*, lon: float, lat: float) -> Buurt | None:
     buurt_id = index.locate(lon, lat)
     if buurt_id is None:
         return None
-    return Buurt.objects.select_related("wijk__municipality").get(pk=buurt_id)
+    return (
+        Buurt.objects.select_related("wijk__municipality")
+        .defer(*without_boundaries())
+        .get(pk=buurt_id)
+    )
 
 
 # --- Street + house number + place: for residents who do not know their postcode. ---
@@ -403,6 +411,7 @@ def find_street_address(*, street: str, house_number: HouseNumber, place: str) -
             woonplaats=known_place, straat=known_street, huisnummer=house_number.number
         )
         .select_related("buurt__wijk__municipality")
+        .defer(*without_boundaries("buurt__"))
         .order_by("postcode", "huisletter", "huisnummertoevoeging")
     )
     if not candidates:

@@ -10,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry.base import BaseGeometry
 
 
+def without_boundaries(via: str = "") -> tuple[str, str]:
+    """Field paths to `defer()` so a buurt (reached through `via`, e.g. "buurt__") and its wijk come
+    without their boundaries: full-resolution CBS polygons run to tens of kilobytes each, and only
+    the pages that draw a map need them."""
+    return (f"{via}boundary", f"{via}wijk__boundary")
+
+
 class DatasetQuerySet(models.QuerySet["Dataset"]):
     def active(self) -> Dataset | None:
         return self.filter(is_active=True).first()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 
-from neighbourhoods.models import Address, Buurt, Municipality
+from neighbourhoods.models import Address, Buurt, Municipality, without_boundaries
 
 from .models import Absence, Assignment, Officer
 
@@ -36,6 +36,7 @@ def buurten_without_officer(*, day: dt.date) -> QuerySet[Buurt]:
         Buurt.objects.active()
         .exclude(pk__in=covered)
         .select_related("wijk__municipality")
+        .defer(*without_boundaries())
         .order_by("code")
     )
 

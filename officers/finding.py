@@ -76,6 +76,7 @@ def current_assignments(*, day: dt.date | None = None) -> QuerySet[Assignment]:
         Assignment.objects.valid_on(day)
         .filter(buurt__dataset__is_active=True)
         .select_related("buurt")
+        .defer("buurt__boundary")
         .order_by("buurt__name")
     )
 

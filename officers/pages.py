@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from neighbourhoods.maps import MapMarker, MapShape, render_map
-from neighbourhoods.models import Buurt
+from neighbourhoods.models import Buurt, without_boundaries
 
 from . import calendar
 from .finding import officers_for_buurt, published_officers_with_areas
@@ -145,6 +145,7 @@ def officer_profile_context(
                 queryset=Assignment.objects.valid_on(today)
                 .filter(buurt__dataset__is_active=True)
                 .select_related("buurt__wijk__municipality")
+                .defer(*without_boundaries("buurt__"))
                 .order_by("buurt__name"),
                 to_attr="current_assignments",
             ),

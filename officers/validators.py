@@ -121,7 +121,8 @@ def normalise_https_url(value: str, *, hosts: frozenset[str] | None = None) -> s
         raise ValidationError(
             _("This link must point to %(hosts)s."),
             code="wrong_host",
-            params={"hosts": " or ".join(sorted(hosts))},
+            # A slash reads the same in Dutch and English; a joined " or " would not translate.
+            params={"hosts": " / ".join(sorted(hosts))},
         )
     if parts.path.strip("/") == "":
         raise ValidationError(

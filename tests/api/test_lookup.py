@@ -80,7 +80,7 @@ def test_a_postcode_across_buurten_needs_the_house_number(client, register):
     assert problem["code"] == "house-number-required"
     assert problem["status"] == 422
     assert problem["title"]
-    assert "house number" in problem["detail"]
+    assert "huisnummer" in problem["detail"]  # Dutch unless the client asks for English
 
 
 def test_an_unknown_address(client, register):

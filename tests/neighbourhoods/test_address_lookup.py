@@ -59,3 +59,17 @@ def test_address_outside_every_buurt_is_found_without_a_buurt(buurten):
     match = find_address(postcode="6411NH", house_number=HouseNumber(5))
     assert match.outcome == AddressOutcome.FOUND
     assert match.buurt is None
+
+
+def test_lookup_leaves_the_boundaries_in_the_database(buurten, django_assert_max_num_queries):
+    """Full-resolution boundaries are large; the address probe never needs them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.make_address(buurten["west"], huisnummer=13)
+    with CaptureQueriesContext(connection) as queries:
+        match = find_address(postcode="6411NH", house_number=HouseNumber(13))
+        find_address(postcode="6411NH", house_number=None)
+    assert match.buurt == buurten["west"]
+    assert match.buurt.wijk.municipality.name == "Testgemeente"
+    assert all("boundary" not in query["sql"] for query in queries.captured_queries)

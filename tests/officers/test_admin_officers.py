@@ -339,7 +339,7 @@ def test_channels_are_normalised_and_refused_per_kind_in_the_form(editor_client,
     assert values == [("045-1234567", True), ("https://www.instagram.com/anna", False)]
     bad = [{"kind": "x", "value": "https://www.facebook.com/anna", "order": 0}]
     response = editor_client.post(change_url(anna), officer_form(anna, channels=bad))
-    assert "must point to twitter.com or x.com" in errors_of(response)
+    assert "must point to twitter.com / x.com" in errors_of(response)
 
 
 # -- assignments --------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def test_other_failures_get_the_500_page_in_the_site_style():
         response = server_error(RequestFactory().get("/"))
     html = response.content.decode()
     assert response.status_code == 500
-    assert "Something went wrong on our side" in html
+    assert "Er ging bij ons iets mis" in html
     assert "/static/css/site.css" in html
     assert "112" in html
     assert "a bug" not in html
@@ -141,14 +141,14 @@ def test_an_unhandled_error_in_a_view_renders_the_500_page(client, db):
     with mock.patch("officers.views.pages.officer_list_context", side_effect=ValueError("bug")):
         response = client.get("/wijkagenten/")
     assert response.status_code == 500
-    assert "Something went wrong on our side" in response.content.decode()
+    assert "Er ging bij ons iets mis" in response.content.decode()
 
 
 def test_the_404_page_is_in_the_site_style(client, db):
     response = client.get("/wijkagent/nobody-here/")
     html = response.content.decode()
     assert response.status_code == 404
-    assert "We cannot find this page" in html
+    assert "We kunnen deze pagina niet vinden" in html
     assert 'href="/wijkagenten/"' in html
     assert 'class="site-header"' in html
 
