@@ -266,3 +266,15 @@ def find_buurt_for_point(*, lon: float, lat: float) -> Buurt | None:
     if buurt_id is None:
         return None
     return Buurt.objects.select_related("wijk__municipality").get(pk=buurt_id)
+
+
+def intersecting_pairs(geometries: Sequence) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of geometries that intersect, found through an STRtree.
+
+    The boundary import uses it to report overlapping buurten; the exact overlap test is the caller's.
+    """
+    array = np.array(list(geometries), dtype=object)
+    if not len(array):
+        return []
+    left, right = shapely.STRtree(array).query(array, predicate="intersects")
+    return [(i, j) for i, j in zip(left.tolist(), right.tolist(), strict=True) if i < j]
