@@ -1,0 +1,442 @@
+"""BAG address imports: stream the CSV (plain, .gz or .zst), check each row, locate its buurt and
+upsert everything in one transaction, through a staging table and set-based SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import zstandard
+from django.db import connection, transaction
+
+from .boundaries import NL_BOUNDS
+from .lookup import MAX_HOUSE_NUMBER, POSTCODE_RE, active_buurt_index
+from .models import Address
+
+HEADER = (
+    "straat",
+    "huisnummer",
+    "huisletter",
+    "huisnummertoevoeging",
+    "postcode",
+    "woonplaats",
+    "gemeente",
+    "provincie",
+    "lat",
+    "lon",
+)
+BATCH_SIZE = 50_000
+DEFAULT_MAX_BAD_SHARE = 0.01
+# Skipped rows kept with their line number and reason; the rest are only counted, so memory
+# stays flat however bad a very large file is.
+LISTED_SKIPPED_ROWS = 1_000
+STAGING_TABLE = "wp_address_import_staging"
+DUPLICATES_TABLE = "wp_address_import_duplicates"
+KEY_COLUMNS = ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
+VALUE_COLUMNS = ("straat", "woonplaats", "lat", "lon", "buurt_id")
+STAGED_COLUMNS = ("line", *KEY_COLUMNS, *VALUE_COLUMNS)
+HOUSE_LETTER_RE = re.compile(r"^[A-Z]?$")
+ADDITION_RE = re.compile(r"^[A-Z0-9]{0,4}$")
+MAX_STREET = Address._meta.get_field("straat").max_length or 100
+DUPLICATE = "repeated address"
+MAX_PLACE = Address._meta.get_field("woonplaats").max_length or 80
+
+
+class AddressFileError(ValueError):
+    """A file that cannot be imported at all; nothing was written."""
+
+
+class TooManyBadRows(AddressFileError):
+    """More rows were bad than the allowed share; the whole import was rolled back."""
+
+    def __init__(self, message: str, summary: AddressImportSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class AddressImportSummary:
+    """What an import did. `skipped` = bad rows + repeated addresses; `outside` = rows written
+    without a buurt because no buurt of the active dataset covers them."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: int = 0
+    duplicates: int = 0
+    outside: int = 0
+    dry_run: bool = False
+    skipped_rows: list[SkippedRow] = field(default_factory=list)
+    skipped_by_kind: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def skipped(self) -> int:
+        return self.bad + self.duplicates
+
+    @property
+    def unlisted_skipped(self) -> int:
+        return self.skipped - len(self.skipped_rows)
+
+    def skip(self, line: int, kind: str, reason: str) -> None:
+        if kind == DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.bad += 1
+        self.skipped_by_kind[kind] += 1
+        if len(self.skipped_rows) < LISTED_SKIPPED_ROWS:
+            self.skipped_rows.append(SkippedRow(line, reason))
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a running import is: `fraction` of the (compressed) file read, or None if unknown."""
+
+    phase: str
+    rows: int
+    seconds: float
+    fraction: float | None
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if not self.fraction or self.fraction >= 1:
+            return None
+        return self.seconds * (1 - self.fraction) / self.fraction
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@contextlib.contextmanager
+def open_address_file(path: Path) -> Iterator[tuple[IO[bytes], Callable[[], float | None]]]:
+    """The file's decompressed bytes as a stream, and a function telling how much of it is read.
+
+    Decompression streams: only a buffer's worth of the file is in memory at any time.
+    """
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError as error:
+        raise AddressFileError(f"{path}: no such file.") from error
+    except OSError as error:
+        raise AddressFileError(f"{path}: cannot be read ({error.strerror}).") from error
+    size = path.stat().st_size
+
+    def fraction() -> float | None:
+        return raw.tell() / size if size else None
+
+    with raw:
+        if path.name.endswith(".zst"):
+            stream: IO[bytes] = io.BufferedReader(
+                zstandard.ZstdDecompressor().stream_reader(raw), buffer_size=1 << 20
+            )
+        elif path.name.endswith(".gz"):
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        else:
+            stream = raw
+        yield stream, fraction
+
+
+def _lines(path: Path, stream: IO[bytes]) -> Iterator[bytes]:
+    """Lines of the stream, with decompression errors turned into a clear message."""
+    try:
+        yield from stream
+    except zstandard.ZstdError as error:
+        raise AddressFileError(f"{path} is not a valid Zstandard (.zst) file: {error}.") from error
+    except (gzip.BadGzipFile, EOFError) as error:
+        raise AddressFileError(f"{path} is not a valid gzip (.gz) file: {error}.") from error
+
+
+def import_addresses(
+    *,
+    path: Path,
+    dry_run: bool = False,
+    max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
+    batch_size: int = BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+) -> AddressImportSummary:
+    """Import a BAG address CSV in one transaction: all of it, or (on an error, too many bad rows
+    or an interrupt) nothing. A dry run does the same work and rolls back."""
+    summary = AddressImportSummary(dry_run=dry_run)
+    started = time.monotonic()
+    index = active_buurt_index()
+    with transaction.atomic(), connection.cursor() as cursor:
+        staging = _Staging(cursor)
+        with open_address_file(path) as (stream, fraction):
+            lines = _lines(path, stream)
+            _check_header(path, next(lines, b""))
+            for batch in _batches(lines, summary, batch_size=batch_size):
+                lons = np.fromiter((row[8] for row in batch), dtype=np.float64, count=len(batch))
+                lats = np.fromiter((row[7] for row in batch), dtype=np.float64, count=len(batch))
+                located = (
+                    index.locate_many(lons, lats)
+                    if index is not None
+                    else np.full(len(batch), -1, dtype=np.int64)
+                )
+                staging.write(batch, located.tolist())
+                if progress is not None:
+                    progress(
+                        ImportProgress(
+                            "reading", summary.rows, time.monotonic() - started, fraction()
+                        )
+                    )
+        _check_bad_share(path, summary, max_bad_share)
+        if progress is not None:
+            progress(ImportProgress("writing", summary.rows, time.monotonic() - started, 1.0))
+        staging.drop_duplicates(summary)
+        summary.outside = staging.count_outside()
+        summary.created, summary.updated = staging.upsert()
+        summary.unchanged = summary.rows - summary.skipped - summary.created - summary.updated
+        staging.drop()
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+def _check_header(path: Path, first_line: bytes) -> None:
+    text = first_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    if tuple(text.split(";")) != HEADER:
+        raise AddressFileError(
+            f"{path} does not start with the BAG address header {';'.join(HEADER)!r} "
+            f"(found {text[:120]!r}). Is it a semicolon-separated BAG address CSV?"
+        )
+
+
+def _check_bad_share(path: Path, summary: AddressImportSummary, max_bad_share: float) -> None:
+    if summary.rows and summary.bad > max_bad_share * summary.rows:
+        raise TooManyBadRows(
+            f"{path}: {summary.bad} of {summary.rows} rows are bad "
+            f"({summary.bad / summary.rows:.2%}), more than the allowed {max_bad_share:.2%}. "
+            f"Nothing was written. Fix the file, or allow more with --max-bad-share.",
+            summary,
+        )
+
+
+def _batches(
+    lines: Iterator[bytes], summary: AddressImportSummary, *, batch_size: int
+) -> Iterator[list[tuple]]:
+    """Checked rows as tuples in STAGED_COLUMNS order (without buurt_id), `batch_size` at a time.
+
+    This loop runs once per address, so it is written for speed: plain string methods, a
+    compiled regular expression only where needed, no function call per field.
+    """
+    west, south, east, north = NL_BOUNDS
+    postcode_match = POSTCODE_RE.match
+    letter_match = HOUSE_LETTER_RE.match
+    addition_match = ADDITION_RE.match
+    skip = summary.skip
+    batch: list[tuple] = []
+    append = batch.append
+    line_number = 1  # the header
+    for raw in lines:
+        line_number += 1
+        try:
+            text = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            summary.rows += 1
+            skip(line_number, "bad encoding", "not UTF-8 text")
+            continue
+        if not text:
+            continue
+        summary.rows += 1
+        fields = text.split(";") if '"' not in text else next(csv.reader([text], delimiter=";"))
+        if len(fields) != len(HEADER):
+            skip(
+                line_number, "wrong column count", f"{len(fields)} columns instead of {len(HEADER)}"
+            )
+            continue
+        straat, number, letter, addition, postcode, place, _gemeente, _provincie, lat, lon = fields
+        postcode = postcode.replace(" ", "").upper()
+        if not postcode:
+            skip(line_number, "missing postcode", "no postcode")
+            continue
+        if not postcode_match(postcode):
+            skip(line_number, "malformed postcode", f"malformed postcode {postcode!r}")
+            continue
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= MAX_HOUSE_NUMBER:
+            skip(
+                line_number,
+                "bad house number",
+                f"house number {number!r} is not a number from 1 to 99999",
+            )
+            continue
+        letter, addition = letter.strip().upper(), addition.strip().upper()
+        if not letter_match(letter):
+            skip(line_number, "bad house letter", f"house letter {letter!r} is not one letter")
+            continue
+        if not addition_match(addition):
+            skip(
+                line_number,
+                "bad addition",
+                f"house number addition {addition!r} is not 1-4 letters or digits",
+            )
+            continue
+        if not straat or len(straat) > MAX_STREET or not place or len(place) > MAX_PLACE:
+            skip(line_number, "bad street or place", "street or place missing or too long")
+            continue
+        try:
+            lat_value, lon_value = float(lat), float(lon)
+        except ValueError:
+            skip(line_number, "bad coordinates", f"coordinates {lat!r}, {lon!r} are not numbers")
+            continue
+        if not (south <= lat_value <= north and west <= lon_value <= east):
+            skip(
+                line_number,
+                "outside the Netherlands",
+                f"coordinates {lat}, {lon} lie outside the Netherlands",
+            )
+            continue
+        append(
+            (
+                line_number,
+                postcode,
+                int(number),
+                letter,
+                addition,
+                straat,
+                place,
+                lat_value,
+                lon_value,
+            )
+        )
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+            append = batch.append
+    if batch:
+        yield batch
+
+
+class _Staging:
+    """The staging table of one import and the set-based SQL that turns it into addresses.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT that counts what it
+    inserted and updated. SQLite: executemany into a temporary table, a counting query, then one
+    INSERT ... ON CONFLICT.
+    """
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.postgres = connection.vendor == "postgresql"
+        self.table = connection.ops.quote_name(Address._meta.db_table)
+        self.drop()
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING_TABLE} (line bigint, postcode varchar(6), "
+            "huisnummer integer, huisletter varchar(1), huisnummertoevoeging varchar(4), "
+            "straat varchar(100), woonplaats varchar(80), lat double precision, "
+            "lon double precision, buurt_id bigint)"
+        )
+
+    def drop(self) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+        self.cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES_TABLE}")
+
+    def write(self, batch: list[tuple], buurt_ids: list[int]) -> None:
+        if self.postgres:
+            columns = ", ".join(STAGED_COLUMNS)
+            with self.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row, buurt_id in zip(batch, buurt_ids, strict=True):
+                    write_row((*row, buurt_id if buurt_id >= 0 else None))
+            return
+        placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
+        self.cursor.executemany(
+            f"INSERT INTO {STAGING_TABLE} VALUES ({placeholders})",  # noqa: S608
+            [
+                (*row, buurt_id if buurt_id >= 0 else None)
+                for row, buurt_id in zip(batch, buurt_ids, strict=True)
+            ],
+        )
+
+    def drop_duplicates(self, summary: AddressImportSummary) -> None:
+        """Keep the first row of each address; report and drop the later ones."""
+        keys = ", ".join(KEY_COLUMNS)
+        joined = " AND ".join(f"s.{column} = f.{column}" for column in KEY_COLUMNS)
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE {DUPLICATES_TABLE} AS "  # noqa: S608
+            f"SELECT s.line, f.first_line FROM {STAGING_TABLE} s JOIN ("
+            f"SELECT {keys}, MIN(line) AS first_line FROM {STAGING_TABLE} "
+            f"GROUP BY {keys} HAVING COUNT(*) > 1) f ON {joined} WHERE s.line <> f.first_line"
+        )
+        self.cursor.execute(
+            f"SELECT line, first_line FROM {DUPLICATES_TABLE} ORDER BY line LIMIT %s",  # noqa: S608
+            [LISTED_SKIPPED_ROWS],
+        )
+        listed = self.cursor.fetchall()
+        self.cursor.execute(f"SELECT COUNT(*) FROM {DUPLICATES_TABLE}")  # noqa: S608
+        total = self.cursor.fetchone()[0]
+        if not total:
+            return
+        for line, first_line in listed:
+            summary.skip(line, DUPLICATE, f"same address as line {first_line}, which is kept")
+        summary.duplicates += total - len(listed)
+        summary.skipped_by_kind[DUPLICATE] += total - len(listed)
+        self.cursor.execute(
+            f"DELETE FROM {STAGING_TABLE} WHERE line IN (SELECT line FROM {DUPLICATES_TABLE})"  # noqa: S608
+        )
+
+    def count_outside(self) -> int:
+        self.cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} WHERE buurt_id IS NULL")  # noqa: S608
+        return int(self.cursor.fetchone()[0])
+
+    def upsert(self) -> tuple[int, int]:
+        """Write new and changed addresses; returns (created, updated)."""
+        keys = ", ".join(KEY_COLUMNS)
+        columns = ", ".join((*KEY_COLUMNS, *VALUE_COLUMNS))
+        match = " AND ".join(f"a.{column} = s.{column}" for column in KEY_COLUMNS)
+        assignments = ", ".join(f"{column} = excluded.{column}" for column in VALUE_COLUMNS)
+        if self.postgres:
+            differs = (
+                f"({', '.join('a.' + c for c in VALUE_COLUMNS)}) IS DISTINCT FROM "
+                f"({', '.join('s.' + c for c in VALUE_COLUMNS)})"
+            )
+            # Only new and changed rows reach the INSERT, so an unchanged re-import costs one
+            # hash join; (xmax = 0) tells a fresh row from an updated one.
+            self.cursor.execute(
+                f"WITH changed AS (SELECT {', '.join('s.' + c for c in (*KEY_COLUMNS, *VALUE_COLUMNS))} "  # noqa: S608
+                f"FROM {STAGING_TABLE} s LEFT JOIN {self.table} a ON {match} "
+                f"WHERE a.id IS NULL OR {differs}), "
+                f"upserted AS (INSERT INTO {self.table} AS a ({columns}) "
+                f"SELECT {columns} FROM changed ON CONFLICT ({keys}) DO UPDATE SET {assignments} "
+                f"RETURNING (xmax = 0) AS inserted) "
+                "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) "
+                "FROM upserted"
+            )
+            created, updated = self.cursor.fetchone()
+            return int(created), int(updated)
+        differs = " OR ".join(f"a.{column} IS NOT s.{column}" for column in VALUE_COLUMNS)
+        self.cursor.execute(
+            f"SELECT COALESCE(SUM(a.id IS NULL), 0), "  # noqa: S608
+            f"COALESCE(SUM(a.id IS NOT NULL AND ({differs})), 0) "
+            f"FROM {STAGING_TABLE} s LEFT JOIN {self.table} a ON {match}"
+        )
+        created, updated = self.cursor.fetchone()
+        excluded_differs = " OR ".join(
+            f"{self.table}.{column} IS NOT excluded.{column}" for column in VALUE_COLUMNS
+        )
+        # "WHERE true" keeps SQLite from reading ON CONFLICT as part of a join.
+        self.cursor.execute(
+            f"INSERT INTO {self.table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608
+            f"WHERE true ON CONFLICT ({keys}) DO UPDATE SET {assignments} WHERE {excluded_differs}"
+        )
+        return int(created), int(updated)
