@@ -438,7 +438,7 @@ def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
     `current`: one UPDATE per referencing model. Rows whose code is gone keep the old buurt."""
     current_codes = Buurt.objects.filter(dataset=current).values("code")
     for relation in Buurt._meta.related_objects:
-        if relation.related_model is Address or not relation.many_to_one:
+        if relation.related_model is Address or not relation.one_to_many:
             continue
         model, column = relation.related_model, relation.field.attname
         old_code = Buurt.objects.filter(pk=OuterRef(OuterRef(column))).values("code")[:1]
