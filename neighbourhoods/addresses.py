@@ -172,7 +172,7 @@ def import_addresses(
     path: Path,
     dry_run: bool = False,
     max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> AddressImportSummary:
     """Import a BAG address CSV in one transaction: all of it, or (on an error, too many bad rows
@@ -185,7 +185,7 @@ def import_addresses(
         with open_address_file(path) as (stream, fraction):
             lines = _lines(path, stream)
             _check_header(path, next(lines, b""))
-            for batch in _batches(lines, summary, batch_size=batch_size):
+            for batch in _batches(lines, summary, batch_size=batch_size or BATCH_SIZE):
                 lons = np.fromiter((row[8] for row in batch), dtype=np.float64, count=len(batch))
                 lats = np.fromiter((row[7] for row in batch), dtype=np.float64, count=len(batch))
                 located = (
