@@ -281,3 +281,14 @@ def test_imported_addresses_answer_in_the_portal(buurten, client, tmp_path):
     )
     assert response.redirect_chain[-1][0] == reverse("officers:outside-area")
     assert response.status_code == 200
+
+
+def test_backslashes_and_tabs_in_names_are_stored_as_they_are(buurten, tmp_path):
+    lines = [row(number="1", street="Achter\\de Kerk"), row(number="2", street="Kerk\tpad")]
+    run(write(tmp_path / "bag.csv", lines))
+    assert sorted(Address.objects.values_list("straat", flat=True)) == [
+        "Achter\\de Kerk",
+        "Kerk\tpad",
+    ]
+    out, _ = run(write(tmp_path / "bag.csv", lines))
+    assert "2 unchanged" in out
