@@ -47,6 +47,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process (not of the database server): what the load of others cannot inflate."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _bag_files(data_dir: Path) -> list[Path]:
     provinces = os.environ.get("BENCH_PROVINCES", ",".join(PROVINCES)).split(",")
     return [data_dir / f"{province}.csv.zst" for province in provinces]
@@ -120,6 +126,7 @@ def step_import(database_url: str, path: Path) -> dict[str, Any]:
     _django(database_url)
     from neighbourhoods.addresses import import_addresses
 
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     summary = import_addresses(path=path)
     seconds = time.monotonic() - started
@@ -132,6 +139,8 @@ def step_import(database_url: str, path: Path) -> dict[str, Any]:
         "skipped": summary.skipped,
         "outside": summary.outside,
         "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu_before,
+        "load": os.getloadavg()[0],
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -141,12 +150,15 @@ def step_activate(database_url: str, name: str) -> dict[str, Any]:
     from neighbourhoods.boundaries import activate_dataset
     from neighbourhoods.models import Dataset
 
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     assigned, outside = activate_dataset(Dataset.objects.get(name=name))
     return {
         "assigned": assigned,
         "outside": outside,
         "seconds": time.monotonic() - started,
+        "cpu_seconds": _cpu_seconds() - cpu_before,
+        "load": os.getloadavg()[0],
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -235,6 +247,7 @@ def report(result: dict[str, Any]) -> list[str]:
             lines.append(
                 f"  {label:12} {item['file']:20} {item['rows']:>9,} rows {item['seconds']:7.1f} s "
                 f"{item['rows'] / item['seconds']:>9,.0f} rows/s  peak {item['peak_rss_mb']:5.0f} MB  "
+                f"cpu {item['cpu_seconds']:5.1f} s  load {item['load']:4.1f}  "
                 f"created {item['created']:,} updated {item['updated']:,} "
                 f"unchanged {item['unchanged']:,} skipped {item['skipped']:,} "
                 f"outside {item['outside']:,}"
@@ -249,7 +262,8 @@ def report(result: dict[str, Any]) -> list[str]:
     activation = result["activation"]
     lines.append(
         f"  activation of bench-b: {activation['assigned'] + activation['outside']:,} addresses "
-        f"re-assigned in {activation['seconds']:.1f} s, peak {activation['peak_rss_mb']:.0f} MB"
+        f"re-assigned in {activation['seconds']:.1f} s (cpu {activation['cpu_seconds']:.1f} s, "
+        f"load {activation['load']:.1f}), peak {activation['peak_rss_mb']:.0f} MB"
     )
     if "plain_copy" in result:
         plain = result["plain_copy"]
@@ -286,7 +300,8 @@ def main() -> None:
         sys.exit(f"BAG files not found: {', '.join(map(str, missing))}. Set SHARED_DATA_DIR.")
     print(
         f"Benchmark {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     with tempfile.TemporaryDirectory(prefix="wp-bench-") as folder:
         for vendor in args.databases:

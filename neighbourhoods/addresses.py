@@ -43,6 +43,8 @@ DEFAULT_MAX_BAD_SHARE = 0.01
 # stays flat however bad a very large file is.
 LISTED_SKIPPED_ROWS = 1_000
 STAGING_TABLE = "wp_address_import_staging"
+# Memory PostgreSQL may use per hash or sort of this import's transaction.
+IMPORT_WORK_MEM = "128MB"
 DUPLICATES_TABLE = "wp_address_import_duplicates"
 KEY_COLUMNS = ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
 VALUE_COLUMNS = ("straat", "woonplaats", "lat", "lon", "buurt_id")
@@ -456,6 +458,10 @@ class _Staging:
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
         self.table = connection.ops.quote_name(Address._meta.db_table)
+        if self.postgres:
+            # The duplicate search and the joins hash a whole file's rows; with the default
+            # work_mem (4 MB) they spill to disk. SET LOCAL ends with this transaction.
+            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
         self.drop()
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGING_TABLE} (line bigint, postcode varchar(6), "

@@ -497,6 +497,8 @@ class _BuurtWriter:
         self.postgres = connection.vendor == "postgresql"
         self.pending = 0
         if self.postgres:
+            # The final UPDATE hashes every address; keep that hash in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute(f"DROP TABLE IF EXISTS {self.TEMP_TABLE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {self.TEMP_TABLE} (id bigint, buurt_id bigint)")
 
