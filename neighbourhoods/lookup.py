@@ -216,7 +216,11 @@ class BuurtIndex:
         if not len(lons) or not len(self.codes):
             return result
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, tree_idx = self.tree.query(points, predicate="covered_by")
+        # Box candidates first, then the exact test with the prepared buurt as the first argument:
+        # a predicate inside query() would prepare the points instead and test unprepared buurten.
+        point_idx, tree_idx = self.tree.query(points)
+        covered = shapely.covers(self.geometries[tree_idx], points[point_idx])
+        point_idx, tree_idx = point_idx[covered], tree_idx[covered]
         if len(point_idx):
             # Several matches for one point (a shared edge): keep the lowest tree index = lowest code.
             best = np.full(len(lons), np.iinfo(np.int64).max, dtype=np.int64)
