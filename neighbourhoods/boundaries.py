@@ -187,7 +187,10 @@ def _read_feature(number: int, feature: Any, transformer: Transformer | None) ->
     code = _pick(properties, LEVEL_CODE_PROPERTIES[level]).upper() or code
     name = _pick(properties, NAME_BY_LEVEL[level])
     if not name:
-        raise BoundaryFileError(f"{label}: no name property found.")
+        raise BoundaryFileError(
+            f"{label}: no name property found; expected one of {', '.join(NAME_BY_LEVEL[level])}. "
+            f"Properties present: {', '.join(sorted(properties))}."
+        )
     geometry = _read_geometry(label, feature.get("geometry"), transformer)
     return BoundaryFeature(
         level=level,

@@ -193,6 +193,10 @@ TOO_FEW = {"type": "Polygon", "coordinates": [[[5.90, 50.90], [5.91, 50.90], [5.
             "Feature 2 (BU00010001): duplicate code",
         ),
         (feature(factories.square(1, 0), gid=7, naam="Oost"), "Feature 2: no code property found"),
+        (
+            feature(factories.square(1, 0), code="BU00010002", naam="Oost"),
+            "Feature 2 (BU00010002): no name property found; expected one of name, buurtnaam",
+        ),
     ],
     ids=[
         "self-intersection",
@@ -200,6 +204,7 @@ TOO_FEW = {"type": "Polygon", "coordinates": [[[5.90, 50.90], [5.91, 50.90], [5.
         "too-few-points",
         "duplicate-code",
         "unknown-properties",
+        "no-name",
     ],
 )
 def test_a_bad_feature_names_itself_and_nothing_is_written(db, tmp_path, second, expected):
