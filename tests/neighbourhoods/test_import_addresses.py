@@ -292,3 +292,22 @@ def test_backslashes_and_tabs_in_names_are_stored_as_they_are(buurten, tmp_path)
     ]
     out, _ = run(write(tmp_path / "bag.csv", lines))
     assert "2 unchanged" in out
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_line(buurten, tmp_path, monkeypatch):
+    monkeypatch.setattr(addresses, "BATCH_SIZE", 4)
+    out = Terminal()
+    path = write(tmp_path / "bag.csv", [row(number=str(n)) for n in range(1, 11)])
+    call_command("import_addresses", str(path), stdout=out, stderr=io.StringIO())
+    text = out.getvalue()
+    assert "\rreading: 4 rows, " in text
+    assert "\rreading: 8 rows, " in text
+    assert "rows/s" in text
+    assert text.rstrip().endswith(
+        "10 rows: 10 created, 0 updated, 0 unchanged, 0 skipped; 0 outside every buurt."
+    )
