@@ -292,6 +292,7 @@ def import_boundaries(
     dataset_name: str,
     source: str = "",
     activate: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> BoundarySummary:
     """Create or update the features in the named dataset, in one transaction; optionally activate."""
     level = features[0].level
@@ -319,12 +320,12 @@ def import_boundaries(
             # Touching imported_at tells every process that the index of this dataset changed.
             Dataset.objects.filter(pk=dataset.pk).update(imported_at=timezone.now())
         if activate:
-            assigned, outside = activate_dataset(dataset)
+            assigned, outside = activate_dataset(dataset, progress=progress)
             summary.activated = True
             summary.addresses_assigned, summary.addresses_outside = assigned, outside
         elif dataset.is_active and level == "BU" and (summary.created or summary.updated):
             # New shapes in the dataset that answers lookups: addresses must follow them now.
-            assigned, outside = assign_addresses(dataset)
+            assigned, outside = assign_addresses(dataset, progress=progress)
             summary.addresses_assigned, summary.addresses_outside = assigned, outside
     return summary
 
@@ -420,7 +421,12 @@ def _upsert_buurten(
         )
 
 
-def activate_dataset(dataset: Dataset, *, batch_size: int = ASSIGN_BATCH_SIZE) -> tuple[int, int]:
+def activate_dataset(
+    dataset: Dataset,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Make `dataset` the one that answers lookups, in one transaction.
 
     Every address is re-assigned to its buurt in the new dataset, and everything else that points
@@ -433,7 +439,7 @@ def activate_dataset(dataset: Dataset, *, batch_size: int = ASSIGN_BATCH_SIZE) -
             _follow_buurt_codes(previous, dataset)
             Dataset.objects.filter(pk=previous.pk).update(is_active=False)
         Dataset.objects.filter(pk=dataset.pk).update(is_active=True, activated_at=timezone.now())
-        return assign_addresses(dataset, batch_size=batch_size)
+        return assign_addresses(dataset, batch_size=batch_size, progress=progress)
 
 
 def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
@@ -455,9 +461,17 @@ def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
         ).update(**{column: Subquery(new_id)})
 
 
-def assign_addresses(dataset: Dataset, *, batch_size: int = ASSIGN_BATCH_SIZE) -> tuple[int, int]:
+def assign_addresses(
+    dataset: Dataset,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Give every address its buurt in `dataset`: read in id order, locate each batch at once,
-    write only the addresses whose buurt changes. Returns (in a buurt, outside every buurt)."""
+    write only the addresses whose buurt changes. Returns (in a buurt, outside every buurt).
+
+    `progress` is called with the number of addresses located so far after each batch."""
+    batch_size = batch_size or ASSIGN_BATCH_SIZE
     index = BuurtIndex.for_dataset(dataset.pk)
     table = connection.ops.quote_name(Address._meta.db_table)
     assigned = outside = 0
@@ -482,6 +496,8 @@ def assign_addresses(dataset: Dataset, *, batch_size: int = ASSIGN_BATCH_SIZE) -
             inside = int((located >= 0).sum())
             assigned += inside
             outside += len(rows) - inside
+            if progress is not None:
+                progress(assigned + outside)
             changed = located != old
             writer.add(ids[changed], located[changed])
         writer.finish()

@@ -367,3 +367,21 @@ def test_the_real_heerlen_buurten_import(db, settings):
     output = run(path, "--activate")
     assert "Dataset buurten: 57 buurten created" in output
     assert Buurt.objects.active().count() == 57
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_activation_shows_progress_on_a_terminal(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(boundaries, "ASSIGN_BATCH_SIZE", 2)
+    for number in range(1, 4):
+        lon, lat = factories.centre(0, 0)
+        factories.make_address(None, postcode="6411NH", huisnummer=number, lon=lon, lat=lat)
+    out = Terminal()
+    call_command("import_boundaries", str(two_buurten(tmp_path)), "--activate", stdout=out)
+    text = out.getvalue()
+    assert "\rre-assigning addresses: 2 located" in text
+    assert "\rre-assigning addresses: 3 located" in text
+    assert "Activated buurten: 3 addresses in a buurt, 0 outside every buurt." in text

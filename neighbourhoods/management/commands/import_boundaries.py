@@ -62,6 +62,7 @@ class Command(BaseCommand):
                     dataset_name=dataset or dataset_name_for(path),
                     source=path.name,
                     activate=activate,
+                    progress=self._show_progress if self.stdout.isatty() else None,
                 )
                 if dry_run:
                     raise DryRunRollback
@@ -70,7 +71,13 @@ class Command(BaseCommand):
         except BoundaryFileError as error:
             raise CommandError(f"{error} Nothing was written.") from error
         assert summary is not None
+        if self.stdout.isatty():
+            self.stdout.write("\r\033[K", ending="")
         self._report(summary, dry_run=dry_run)
+
+    def _show_progress(self, located: int) -> None:
+        self.stdout.write(f"\rre-assigning addresses: {located:,} located\033[K", ending="")
+        self.stdout.flush()
 
     def _report(self, summary: BoundarySummary, *, dry_run: bool) -> None:
         kind = LEVEL_NAMES[summary.level]
