@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install messages browser setup run serve bench loadtest test lint format check clean
+.PHONY: install messages browser setup run serve bench bench-imports loadtest test lint format check clean
 
 install: $(STAMP)
 
@@ -52,11 +52,11 @@ serve: install
 
 # Benchmarks on PostgreSQL with wrk; see bench/http.py. BENCH_ARGS=--with-bag adds the 1.2M addresses.
 bench: install
-	$(BIN)/python bench/http.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.http $(BENCH_ARGS)
 
 # The load and fault test of CI (about 3 minutes): see bench/load_fault.py.
 loadtest: install
-	$(BIN)/python bench/load_fault.py
+	$(BIN)/python -m bench.load_fault
 
 # Tests run with the production defaults (DEBUG off); only the key is a throwaway, and the test
 # client speaks plain HTTP, so Django's redirect to HTTPS is off (as behind a TLS-terminating proxy).
@@ -81,6 +81,11 @@ format: install
 check: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/python manage.py check
+
+# The import benchmark: 1.2 million real BAG addresses on PostgreSQL and SQLite (a few minutes).
+# Uses its own databases; BENCH_PG_URL overrides the PostgreSQL one.
+bench-imports: install
+	$(BIN)/python -m bench.import_addresses
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -9,7 +9,7 @@ The lookup flow is the form POST a browser sends (with a CSRF cookie and token f
 runs the whole lookup and answers 303 to the officer's page; the page behind that redirect is the
 profile page, measured on its own line.
 
-Usage: python bench/http.py [--with-bag] [--seconds 15] [--connections 16]
+Usage: python -m bench.http [--with-bag] [--seconds 15] [--connections 16]
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 # Run as a script, this file's folder would come first on the path and this module would shadow
-# the standard library's http package; the repository root goes there instead.
+# the standard library's http package; the repository root goes there instead. (`make bench` runs
+# `python -m bench.http`, which needs none of this.)
 if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 

@@ -8,7 +8,7 @@
    the lookup answers 200 within 5 s, without restarting gunicorn.
 
 Everything runs against gunicorn with the production settings and stops by itself (about 3 minutes;
-a hard limit of 10). Exit status 0 when every check passes. Usage: python bench/load_fault.py
+a hard limit of 10). Exit status 0 when every check passes. Usage: python -m bench.load_fault
 """
 
 from __future__ import annotations

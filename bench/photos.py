@@ -1,6 +1,6 @@
 """Benchmark: how long checking and re-encoding an officer photo takes, and the memory it needs.
 
-Run: DEBUG=true .venv/bin/python bench/photos.py
+Run: DEBUG=true .venv/bin/python -m bench.photos
 Each case runs in a fresh process that reads a prepared file, so the peak memory (max RSS above
 the process's baseline after start-up) belongs to checking and re-encoding alone.
 """

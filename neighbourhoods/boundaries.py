@@ -14,14 +14,15 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from .lookup import BuurtIndex
+from .lookup import BuurtIndex, intersecting_pairs
 from .models import Address, Buurt, Dataset, Municipality, Wijk
 
 CODE_RE = re.compile(r"^(GM|WK|BU)[0-9]{4,8}$")
@@ -71,6 +72,8 @@ LEVEL_CODE_PROPERTIES = {
 }
 # The Netherlands with a margin, in WGS84: coordinates outside are a wrong CRS, not a boundary.
 NL_BOUNDS = (3.0, 50.6, 7.4, 53.7)
+# Addresses read, located and written per round when a dataset is activated.
+ASSIGN_BATCH_SIZE = 100_000
 
 
 class BoundaryFileError(ValueError):
@@ -184,7 +187,10 @@ def _read_feature(number: int, feature: Any, transformer: Transformer | None) ->
     code = _pick(properties, LEVEL_CODE_PROPERTIES[level]).upper() or code
     name = _pick(properties, NAME_BY_LEVEL[level])
     if not name:
-        raise BoundaryFileError(f"{label}: no name property found.")
+        raise BoundaryFileError(
+            f"{label}: no name property found; expected one of {', '.join(NAME_BY_LEVEL[level])}. "
+            f"Properties present: {', '.join(sorted(properties))}."
+        )
     geometry = _read_geometry(label, feature.get("geometry"), transformer)
     return BoundaryFeature(
         level=level,
@@ -242,15 +248,10 @@ def find_overlaps(
     features: list[BoundaryFeature], *, min_area_m2: float = 1.0
 ) -> list[tuple[str, str, float]]:
     """Pairs of features whose interiors overlap, with the overlap's approximate area in m²."""
-    geometries = np.array([feature.geometry for feature in features], dtype=object)
-    tree = shapely.STRtree(geometries)
-    left, right = tree.query(geometries, predicate="intersects")
+    geometries = [feature.geometry for feature in features]
     overlaps = []
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
-            continue
-        shared = shapely.intersection(geometries[i], geometries[j])
-        area = _area_m2(shared)
+    for i, j in intersecting_pairs(geometries):
+        area = _area_m2(shapely.intersection(geometries[i], geometries[j]))
         if area >= min_area_m2:
             overlaps.append((features[i].code, features[j].code, area))
     return overlaps
@@ -291,18 +292,27 @@ def import_boundaries(
     dataset_name: str,
     source: str = "",
     activate: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> BoundarySummary:
     """Create or update the features in the named dataset, in one transaction; optionally activate."""
     level = features[0].level
     summary = BoundarySummary(dataset=dataset_name, level=level)
-    summary.overlaps = find_overlaps(features) if level != "GM" else []
+    if level == "GM":
+        # Municipalities are not versioned: their codes and names hold across datasets.
+        if activate:
+            raise BoundaryFileError(
+                "A municipality (GM) file has no dataset to activate; import buurten with --activate."
+            )
+        summary.dataset = ""
+        with transaction.atomic():
+            _upsert_municipalities(features, summary)
+        return summary
+    summary.overlaps = find_overlaps(features)
     with transaction.atomic():
         dataset, _created = Dataset.objects.get_or_create(
             name=dataset_name, defaults={"source": source}
         )
-        if level == "GM":
-            _upsert_municipalities(features, summary)
-        elif level == "WK":
+        if level == "WK":
             _upsert_wijken(dataset, features, summary)
         else:
             _upsert_buurten(dataset, features, summary)
@@ -310,8 +320,12 @@ def import_boundaries(
             # Touching imported_at tells every process that the index of this dataset changed.
             Dataset.objects.filter(pk=dataset.pk).update(imported_at=timezone.now())
         if activate:
-            assigned, outside = activate_dataset(dataset)
+            assigned, outside = activate_dataset(dataset, progress=progress)
             summary.activated = True
+            summary.addresses_assigned, summary.addresses_outside = assigned, outside
+        elif dataset.is_active and level == "BU" and (summary.created or summary.updated):
+            # New shapes in the dataset that answers lookups: addresses must follow them now.
+            assigned, outside = assign_addresses(dataset, progress=progress)
             summary.addresses_assigned, summary.addresses_outside = assigned, outside
     return summary
 
@@ -407,7 +421,12 @@ def _upsert_buurten(
         )
 
 
-def activate_dataset(dataset: Dataset, *, batch_size: int = 50_000) -> tuple[int, int]:
+def activate_dataset(
+    dataset: Dataset,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
     """Make `dataset` the one that answers lookups, in one transaction.
 
     Every address is re-assigned to its buurt in the new dataset, and everything else that points
@@ -420,49 +439,115 @@ def activate_dataset(dataset: Dataset, *, batch_size: int = 50_000) -> tuple[int
             _follow_buurt_codes(previous, dataset)
             Dataset.objects.filter(pk=previous.pk).update(is_active=False)
         Dataset.objects.filter(pk=dataset.pk).update(is_active=True, activated_at=timezone.now())
-        return assign_addresses(dataset, batch_size=batch_size)
+        return assign_addresses(dataset, batch_size=batch_size, progress=progress)
 
 
 def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
-    new_ids = dict(Buurt.objects.filter(dataset=current).values_list("code", "pk"))
-    old_codes = dict(Buurt.objects.filter(dataset=previous).values_list("pk", "code"))
+    """Point every row that references a buurt of `previous` at the buurt with the same code in
+    `current`: one UPDATE per referencing model. Rows whose code is gone keep the old buurt."""
+    current_codes = Buurt.objects.filter(dataset=current).values("code")
     for relation in Buurt._meta.related_objects:
-        if relation.related_model is Address or not relation.many_to_one:
+        if relation.related_model is Address or not relation.one_to_many:
             continue
         model, column = relation.related_model, relation.field.attname
-        rows = model.objects.filter(**{f"{column}__in": list(old_codes)}).values_list("pk", column)
-        for pk, old_id in rows:
-            new_id = new_ids.get(old_codes[old_id])
-            if new_id is not None:
-                model.objects.filter(pk=pk).update(**{column: new_id})
+        old_code = Buurt.objects.filter(pk=OuterRef(OuterRef(column))).values("code")[:1]
+        new_id = Buurt.objects.filter(dataset=current, code=Subquery(old_code)).values("pk")[:1]
+        model.objects.filter(
+            **{
+                f"{column}__in": Buurt.objects.filter(
+                    dataset=previous, code__in=current_codes
+                ).values("pk")
+            }
+        ).update(**{column: Subquery(new_id)})
 
 
-def assign_addresses(dataset: Dataset, *, batch_size: int = 50_000) -> tuple[int, int]:
-    """Give every address its buurt in `dataset` (vectorised, in batches of ids)."""
+def assign_addresses(
+    dataset: Dataset,
+    *,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Give every address its buurt in `dataset`: read in id order, locate each batch at once,
+    write only the addresses whose buurt changes. Returns (in a buurt, outside every buurt).
+
+    `progress` is called with the number of addresses located so far after each batch."""
+    batch_size = batch_size or ASSIGN_BATCH_SIZE
     index = BuurtIndex.for_dataset(dataset.pk)
+    table = connection.ops.quote_name(Address._meta.db_table)
     assigned = outside = 0
     last_id = 0
-    while True:
-        rows = list(
-            Address.objects.filter(pk__gt=last_id)
-            .order_by("pk")
-            .values_list("pk", "lon", "lat", "buurt_id")[:batch_size]
-        )
-        if not rows:
-            break
-        last_id = rows[-1][0]
-        ids, lons, lats, current = zip(*rows, strict=True)
-        located = index.locate_many(lons, lats)
-        changes: dict[int | None, list[int]] = {}
-        for pk, old, new in zip(ids, current, located.tolist(), strict=True):
-            new_id = None if new < 0 else new
-            if new_id is None:
-                outside += 1
-            else:
-                assigned += 1
-            if old != new_id:
-                changes.setdefault(new_id, []).append(pk)
-        for buurt_id, pks in changes.items():
-            for start in range(0, len(pks), 900):
-                Address.objects.filter(pk__in=pks[start : start + 900]).update(buurt_id=buurt_id)
+    with transaction.atomic(), connection.cursor() as cursor:
+        writer = _BuurtWriter(cursor, table)
+        while True:
+            cursor.execute(
+                f"SELECT id, lon, lat, COALESCE(buurt_id, -1) FROM {table} "  # noqa: S608
+                "WHERE id > %s ORDER BY id LIMIT %s",
+                [last_id, batch_size],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+            lons = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
+            lats = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))
+            old = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
+            last_id = int(ids[-1])
+            located = index.locate_many(lons, lats)
+            inside = int((located >= 0).sum())
+            assigned += inside
+            outside += len(rows) - inside
+            if progress is not None:
+                progress(assigned + outside)
+            changed = located != old
+            writer.add(ids[changed], located[changed])
+        writer.finish()
     return assigned, outside
+
+
+class _BuurtWriter:
+    """Writes (address id, buurt id or -1) pairs: on PostgreSQL COPY into a temporary table and one
+    UPDATE ... FROM at the end; elsewhere executemany in the batches given."""
+
+    TEMP_TABLE = "wp_address_buurt_changes"
+
+    def __init__(self, cursor: Any, table: str) -> None:
+        self.cursor = cursor
+        self.table = table
+        self.postgres = connection.vendor == "postgresql"
+        self.pending = 0
+        if self.postgres:
+            # The final UPDATE hashes every address; keep that hash in memory (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '128MB'")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TEMP_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.TEMP_TABLE} (id bigint, buurt_id bigint)")
+
+    def add(self, ids: np.ndarray, buurt_ids: np.ndarray) -> None:
+        if not len(ids):
+            return
+        self.pending += len(ids)
+        if self.postgres:
+            with self.cursor.copy(f"COPY {self.TEMP_TABLE} (id, buurt_id) FROM STDIN") as copy:
+                copy.write(
+                    "".join(
+                        f"{pk}\t{buurt_id}\n"
+                        for pk, buurt_id in zip(ids.tolist(), buurt_ids.tolist(), strict=True)
+                    )
+                )
+            return
+        self.cursor.executemany(
+            f"UPDATE {self.table} SET buurt_id = %s WHERE id = %s",  # noqa: S608
+            [
+                (None if buurt_id < 0 else buurt_id, pk)
+                for pk, buurt_id in zip(ids.tolist(), buurt_ids.tolist(), strict=True)
+            ],
+        )
+
+    def finish(self) -> None:
+        if not self.postgres:
+            return
+        if self.pending:
+            self.cursor.execute(
+                f"UPDATE {self.table} AS address SET buurt_id = NULLIF(change.buurt_id, -1) "  # noqa: S608
+                f"FROM {self.TEMP_TABLE} AS change WHERE address.id = change.id"
+            )
+        self.cursor.execute(f"DROP TABLE {self.TEMP_TABLE}")

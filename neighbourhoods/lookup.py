@@ -225,7 +225,11 @@ class BuurtIndex:
         if not len(lons) or not len(self.codes):
             return result
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, tree_idx = self.tree.query(points, predicate="covered_by")
+        # Box candidates first, then the exact test with the prepared buurt as the first argument:
+        # a predicate inside query() would prepare the points instead and test unprepared buurten.
+        point_idx, tree_idx = self.tree.query(points)
+        covered = shapely.covers(self.geometries[tree_idx], points[point_idx])
+        point_idx, tree_idx = point_idx[covered], tree_idx[covered]
         if len(point_idx):
             # Several matches for one point (a shared edge): keep the lowest tree index = lowest code.
             best = np.full(len(lons), np.iinfo(np.int64).max, dtype=np.int64)
@@ -438,3 +442,15 @@ def find_street_address(*, street: str, house_number: HouseNumber, place: str) -
     return StreetMatch(
         StreetOutcome.FOUND, street=known_street, place=known_place, address=found[0]
     )
+
+
+def intersecting_pairs(geometries: Sequence) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of geometries that intersect, found through an STRtree.
+
+    The boundary import uses it to report overlapping buurten; the exact overlap test is the caller's.
+    """
+    array = np.array(list(geometries), dtype=object)
+    if not len(array):
+        return []
+    left, right = shapely.STRtree(array).query(array, predicate="intersects")
+    return [(i, j) for i, j in zip(left.tolist(), right.tolist(), strict=True) if i < j]

@@ -1,0 +1,318 @@
+"""Benchmark of the BAG address import on PostgreSQL and SQLite (a benchmark, not a test).
+
+Imports the four provinces in SHARED_DATA_DIR/bag (1.2 million real addresses) against a synthetic
+boundary set: Voronoi cells around every 400th address, codes BU99xxxxxx, clearly not CBS. Each
+step runs in its own process so that its peak memory (ru_maxrss) is its own. Prints addresses/s,
+peak memory, the ratio to a plain COPY of the same files into a bare table (PostgreSQL), the
+unchanged re-import and the time to activate a second boundary set (re-assigning every address).
+
+    .venv/bin/python -m bench.import_addresses [--databases postgresql sqlite] [--pg-url URL]
+
+It uses its own databases (PostgreSQL `wp_bench_imports`, a SQLite file in a temporary folder),
+never the development database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVINCES = ("Groningen", "Friesland", "Drenthe", "Flevoland")
+ADDRESSES_PER_CELL = 400
+DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_imports"
+
+
+def _django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wijkportaal.settings")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (not of the database server): what the load of others cannot inflate."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _bag_files(data_dir: Path) -> list[Path]:
+    provinces = os.environ.get("BENCH_PROVINCES", ",".join(PROVINCES)).split(",")
+    return [data_dir / f"{province}.csv.zst" for province in provinces]
+
+
+# --- steps, each run in a child process -------------------------------------------------------
+
+
+def step_prepare(database_url: str, data_dir: Path) -> dict[str, Any]:
+    """Empty schema, then two synthetic boundary sets: `bench-a` active, `bench-b` staged."""
+    _django(database_url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    sample_a, sample_b = _sample_points(_bag_files(data_dir))
+    cells = {}
+    for name, sample in (("bench-a", sample_a), ("bench-b", sample_b)):
+        cells[name] = _import_voronoi(name, sample, activate=name == "bench-a")
+    return {"cells": cells, "seconds": time.monotonic() - started}
+
+
+def _sample_points(files: list[Path]) -> tuple[Any, Any]:
+    """Every 400th address (and, for the second set, every 400th starting halfway), streamed."""
+    import numpy as np
+
+    from neighbourhoods.addresses import open_address_file
+
+    a, b = [], []
+    for path in files:
+        with open_address_file(path) as (stream, _fraction):
+            next(stream)
+            for number, line in enumerate(stream):
+                phase = number % ADDRESSES_PER_CELL
+                if phase in (0, ADDRESSES_PER_CELL // 2):
+                    fields = line.decode("utf-8").rstrip("\n").split(";")
+                    (a if phase == 0 else b).append((float(fields[9]), float(fields[8])))
+    return np.array(a), np.array(b)
+
+
+def _import_voronoi(name: str, points: Any, *, activate: bool) -> int:
+    import numpy as np
+    import shapely
+
+    from neighbourhoods.boundaries import BoundaryFeature, import_boundaries
+
+    # Drop repeated points (flats share a location); a Voronoi diagram needs distinct sites.
+    sites = shapely.points(np.unique(points, axis=0))
+    envelope = shapely.box(*shapely.MultiPoint(sites).bounds).buffer(0.05, join_style="mitre")
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.MultiPoint(sites), extend_to=envelope)
+    )
+    cells = shapely.intersection(cells, envelope)
+    features = [
+        BoundaryFeature(
+            level="BU",
+            code=f"BU99{number:06d}",
+            name=f"Synthetische cel {number}",
+            geometry=shapely.normalize(cell),
+            wijk_name=f"Synthetische wijk {number // 100}",
+            gemeente_name="Synthetische gemeente",
+        )
+        for number, cell in enumerate(cells)
+        if not cell.is_empty
+    ]
+    import_boundaries(features=features, dataset_name=name, source="benchmark", activate=activate)
+    return len(features)
+
+
+def step_import(database_url: str, path: Path) -> dict[str, Any]:
+    _django(database_url)
+    from neighbourhoods.addresses import import_addresses
+
+    cpu_before = _cpu_seconds()
+    started = time.monotonic()
+    summary = import_addresses(path=path)
+    seconds = time.monotonic() - started
+    return {
+        "file": path.name,
+        "rows": summary.rows,
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "skipped": summary.skipped,
+        "outside": summary.outside,
+        "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - cpu_before,
+        "load": os.getloadavg()[0],
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def step_activate(database_url: str, name: str) -> dict[str, Any]:
+    _django(database_url)
+    from neighbourhoods.boundaries import activate_dataset
+    from neighbourhoods.models import Dataset
+
+    cpu_before = _cpu_seconds()
+    started = time.monotonic()
+    assigned, outside = activate_dataset(Dataset.objects.get(name=name))
+    return {
+        "assigned": assigned,
+        "outside": outside,
+        "seconds": time.monotonic() - started,
+        "cpu_seconds": _cpu_seconds() - cpu_before,
+        "load": os.getloadavg()[0],
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def step_plain_copy(database_url: str, data_dir: Path) -> dict[str, Any]:
+    """The floor: the same decompressed bytes COPYed into a bare table of text columns."""
+    import psycopg
+    import zstandard
+
+    columns = ", ".join(f"c{i} text" for i in range(10))
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+        cursor = conn.cursor()
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_plain_copy ({columns})")
+        started = time.monotonic()
+        for path in _bag_files(data_dir):
+            with path.open("rb") as raw:
+                reader = zstandard.ZstdDecompressor().stream_reader(raw)
+                sql = "COPY bench_plain_copy FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)"
+                with cursor.copy(sql) as copy:
+                    while chunk := reader.read(1 << 20):
+                        copy.write(chunk)
+        seconds = time.monotonic() - started
+        cursor.execute("SELECT COUNT(*) FROM bench_plain_copy")
+        rows = cursor.fetchone()[0]
+    return {"rows": rows, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+STEPS = {
+    "prepare": step_prepare,
+    "import": step_import,
+    "activate": step_activate,
+    "plain-copy": step_plain_copy,
+}
+
+
+# --- the driver ---------------------------------------------------------------------------------
+
+
+def _child(step: str, database_url: str, argument: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--step", step, database_url, argument],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _reset_postgres(database_url: str) -> None:
+    import psycopg
+
+    url = database_url.replace("postgres://", "postgresql://", 1)
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run_database(vendor: str, database_url: str, data_dir: Path) -> dict[str, Any]:
+    files = _bag_files(data_dir)
+    prepared = _child("prepare", database_url, str(data_dir))
+    first = [_child("import", database_url, str(path)) for path in files]
+    again = [_child("import", database_url, str(path)) for path in files]
+    activation = _child("activate", database_url, "bench-b")
+    result = {
+        "vendor": vendor,
+        "cells": prepared["cells"],
+        "first": first,
+        "again": again,
+        "activation": activation,
+    }
+    if vendor == "postgresql":
+        result["plain_copy"] = _child("plain-copy", database_url, str(data_dir))
+    return result
+
+
+def _total(imports: list[dict[str, Any]], key: str) -> float:
+    return sum(item[key] for item in imports)
+
+
+def report(result: dict[str, Any]) -> list[str]:
+    vendor = result["vendor"]
+    lines = [f"== {vendor}: {result['cells']['bench-a']} synthetic cells (bench-a)"]
+    for label, imports in (("first import", result["first"]), ("re-import", result["again"])):
+        for item in imports:
+            lines.append(
+                f"  {label:12} {item['file']:20} {item['rows']:>9,} rows {item['seconds']:7.1f} s "
+                f"{item['rows'] / item['seconds']:>9,.0f} rows/s  peak {item['peak_rss_mb']:5.0f} MB  "
+                f"cpu {item['cpu_seconds']:5.1f} s  load {item['load']:4.1f}  "
+                f"created {item['created']:,} updated {item['updated']:,} "
+                f"unchanged {item['unchanged']:,} skipped {item['skipped']:,} "
+                f"outside {item['outside']:,}"
+            )
+        rows, seconds = _total(imports, "rows"), _total(imports, "seconds")
+        peak = max(item["peak_rss_mb"] for item in imports)
+        changes = _total(imports, "created") + _total(imports, "updated")
+        lines.append(
+            f"  {label:12} {'all four':20} {rows:>9,.0f} rows {seconds:7.1f} s "
+            f"{rows / seconds:>9,.0f} rows/s  peak {peak:5.0f} MB  changes {changes:,.0f}"
+        )
+    activation = result["activation"]
+    lines.append(
+        f"  activation of bench-b: {activation['assigned'] + activation['outside']:,} addresses "
+        f"re-assigned in {activation['seconds']:.1f} s (cpu {activation['cpu_seconds']:.1f} s, "
+        f"load {activation['load']:.1f}), peak {activation['peak_rss_mb']:.0f} MB"
+    )
+    if "plain_copy" in result:
+        plain = result["plain_copy"]
+        plain_rate = plain["rows"] / plain["seconds"]
+        rate = _total(result["first"], "rows") / _total(result["first"], "seconds")
+        lines.append(
+            f"  plain COPY of the same files into a bare text table: {plain['rows']:,} rows in "
+            f"{plain['seconds']:.1f} s = {plain_rate:,.0f} rows/s; import / plain COPY = "
+            f"{rate / plain_rate:.2f}"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", nargs="+", default=["postgresql", "sqlite"])
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "bag",
+    )
+    parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        database_url, argument = args.arguments
+        step = STEPS[args.step]
+        value = Path(argument) if args.step != "activate" else argument
+        print(json.dumps(step(database_url, value)))
+        return
+    missing = [path for path in _bag_files(args.data_dir) if not path.exists()]
+    if missing:
+        sys.exit(f"BAG files not found: {', '.join(map(str, missing))}. Set SHARED_DATA_DIR.")
+    print(
+        f"Benchmark {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    with tempfile.TemporaryDirectory(prefix="wp-bench-") as folder:
+        for vendor in args.databases:
+            if vendor == "postgresql":
+                _reset_postgres(args.pg_url)
+                url = args.pg_url
+            else:
+                url = f"sqlite:///{folder}/bench.sqlite3"
+            for line in report(run_database(vendor, url, args.data_dir)):
+                print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,600 @@
+"""BAG address imports: stream the CSV (plain, .gz or .zst), check each row, locate its buurt and
+upsert everything in one transaction, through a staging table and set-based SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import itertools
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import zstandard
+from django.db import connection, transaction
+
+from .boundaries import NL_BOUNDS
+from .lookup import MAX_HOUSE_NUMBER, POSTCODE_RE, active_buurt_index
+from .models import Address
+
+HEADER = (
+    "straat",
+    "huisnummer",
+    "huisletter",
+    "huisnummertoevoeging",
+    "postcode",
+    "woonplaats",
+    "gemeente",
+    "provincie",
+    "lat",
+    "lon",
+)
+BATCH_SIZE = 50_000
+DEFAULT_MAX_BAD_SHARE = 0.01
+# Skipped rows kept with their line number and reason; the rest are only counted, so memory
+# stays flat however bad a very large file is.
+LISTED_SKIPPED_ROWS = 1_000
+STAGING_TABLE = "wp_address_import_staging"
+# Memory PostgreSQL may use per hash or sort of this import's transaction.
+IMPORT_WORK_MEM = "128MB"
+DUPLICATES_TABLE = "wp_address_import_duplicates"
+KEY_COLUMNS = ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
+VALUE_COLUMNS = ("straat", "woonplaats", "lat", "lon", "buurt_id")
+STAGED_COLUMNS = ("line", *KEY_COLUMNS, *VALUE_COLUMNS)
+HOUSE_LETTER_RE = re.compile(r"^[A-Z]?$")
+ADDITION_RE = re.compile(r"^[A-Z0-9]{0,4}$")
+# The same checks over a whole column joined by newlines: one regular-expression pass per batch.
+ALL_POSTCODES_RE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}(?:\n[1-9][0-9]{3}[A-Z]{2})*")
+ALL_NUMBERS_RE = re.compile(r"[1-9][0-9]{0,4}(?:\n[1-9][0-9]{0,4})*")
+ALL_LETTERS_RE = re.compile(r"[A-Z]?(?:\n[A-Z]?)*")
+ALL_ADDITIONS_RE = re.compile(r"[A-Z0-9]{0,4}(?:\n[A-Z0-9]{0,4})*")
+COPY_UNSAFE_RE = re.compile(r"[\\\t\r]")
+MAX_STREET = Address._meta.get_field("straat").max_length or 100
+DUPLICATE = "repeated address"
+MAX_PLACE = Address._meta.get_field("woonplaats").max_length or 80
+
+
+class AddressFileError(ValueError):
+    """A file that cannot be imported at all; nothing was written."""
+
+
+class TooManyBadRows(AddressFileError):
+    """More rows were bad than the allowed share; the whole import was rolled back."""
+
+    def __init__(self, message: str, summary: AddressImportSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class AddressImportSummary:
+    """What an import did. `skipped` = bad rows + repeated addresses; `outside` = rows written
+    without a buurt because no buurt of the active dataset covers them."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: int = 0
+    duplicates: int = 0
+    outside: int = 0
+    dry_run: bool = False
+    skipped_rows: list[SkippedRow] = field(default_factory=list)
+    skipped_by_kind: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def skipped(self) -> int:
+        return self.bad + self.duplicates
+
+    @property
+    def unlisted_skipped(self) -> int:
+        return self.skipped - len(self.skipped_rows)
+
+    def skip(self, line: int, kind: str, reason: str) -> None:
+        if kind == DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.bad += 1
+        self.skipped_by_kind[kind] += 1
+        if len(self.skipped_rows) < LISTED_SKIPPED_ROWS:
+            self.skipped_rows.append(SkippedRow(line, reason))
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a running import is: `fraction` of the (compressed) file read, or None if unknown."""
+
+    phase: str
+    rows: int
+    seconds: float
+    fraction: float | None
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if not self.fraction or self.fraction >= 1:
+            return None
+        return self.seconds * (1 - self.fraction) / self.fraction
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@contextlib.contextmanager
+def open_address_file(path: Path) -> Iterator[tuple[IO[bytes], Callable[[], float | None]]]:
+    """The file's decompressed bytes as a stream, and a function telling how much of it is read.
+
+    Decompression streams: only a buffer's worth of the file is in memory at any time.
+    """
+    try:
+        raw = path.open("rb")
+    except FileNotFoundError as error:
+        raise AddressFileError(f"{path}: no such file.") from error
+    except OSError as error:
+        raise AddressFileError(f"{path}: cannot be read ({error.strerror}).") from error
+    size = path.stat().st_size
+
+    def fraction() -> float | None:
+        return raw.tell() / size if size else None
+
+    with raw:
+        if path.name.endswith(".zst"):
+            stream: IO[bytes] = io.BufferedReader(
+                zstandard.ZstdDecompressor().stream_reader(raw), buffer_size=1 << 20
+            )
+        elif path.name.endswith(".gz"):
+            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        else:
+            stream = raw
+        yield stream, fraction
+
+
+def _read_header(path: Path, stream: IO[bytes]) -> bytes:
+    with _decompression_errors(path):
+        return stream.readline()
+
+
+@contextlib.contextmanager
+def _decompression_errors(path: Path) -> Iterator[None]:
+    """Turn a damaged or mislabelled compressed file into a clear message."""
+    try:
+        yield
+    except zstandard.ZstdError as error:
+        raise AddressFileError(f"{path} is not a valid Zstandard (.zst) file: {error}.") from error
+    except (gzip.BadGzipFile, EOFError) as error:
+        raise AddressFileError(f"{path} is not a valid gzip (.gz) file: {error}.") from error
+
+
+def import_addresses(
+    *,
+    path: Path,
+    dry_run: bool = False,
+    max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
+    batch_size: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> AddressImportSummary:
+    """Import a BAG address CSV in one transaction: all of it, or (on an error, too many bad rows
+    or an interrupt) nothing. A dry run does the same work and rolls back."""
+    summary = AddressImportSummary(dry_run=dry_run)
+    started = time.monotonic()
+    index = active_buurt_index()
+    with transaction.atomic(), connection.cursor() as cursor:
+        staging = _Staging(cursor)
+        with open_address_file(path) as (stream, fraction):
+            _check_header(path, _read_header(path, stream))
+            for first, raw in _line_batches(path, stream, batch_size or BATCH_SIZE):
+                batch = _check_batch(first, raw, summary)
+                if not len(batch):
+                    continue
+                located = (
+                    index.locate_many(batch.lons, batch.lats)
+                    if index is not None
+                    else np.full(len(batch), -1, dtype=np.int64)
+                )
+                staging.write(batch, located)
+                if progress is not None:
+                    progress(
+                        ImportProgress(
+                            "reading", summary.rows, time.monotonic() - started, fraction()
+                        )
+                    )
+        _check_bad_share(path, summary, max_bad_share)
+        if progress is not None:
+            progress(ImportProgress("writing", summary.rows, time.monotonic() - started, 1.0))
+        staging.drop_duplicates(summary)
+        summary.outside = staging.count_outside()
+        summary.created, summary.updated = staging.upsert()
+        summary.unchanged = summary.rows - summary.skipped - summary.created - summary.updated
+        staging.drop()
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+def _check_header(path: Path, first_line: bytes) -> None:
+    text = first_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    if tuple(text.split(";")) != HEADER:
+        raise AddressFileError(
+            f"{path} does not start with the BAG address header {';'.join(HEADER)!r} "
+            f"(found {text[:120]!r}). Is it a semicolon-separated BAG address CSV?"
+        )
+
+
+def _check_bad_share(path: Path, summary: AddressImportSummary, max_bad_share: float) -> None:
+    if summary.rows and summary.bad > max_bad_share * summary.rows:
+        raise TooManyBadRows(
+            f"{path}: {summary.bad} of {summary.rows} rows are bad "
+            f"({summary.bad / summary.rows:.2%}), more than the allowed {max_bad_share:.2%}. "
+            f"Nothing was written. Fix the file, or allow more with --max-bad-share.",
+            summary,
+        )
+
+
+@dataclass
+class _Batch:
+    """The checked rows of one batch, column by column (STAGED_COLUMNS order, without buurt_id).
+
+    Coordinates come twice: as numbers for the buurt lookup and as the file's text for COPY, which
+    PostgreSQL parses to the same double as Python does.
+    """
+
+    lines: list[int]
+    postcodes: list[str]
+    numbers: list[int]
+    letters: list[str]
+    additions: list[str]
+    streets: list[str]
+    places: list[str]
+    lat_texts: list[str]
+    lon_texts: list[str]
+    lats: np.ndarray
+    lons: np.ndarray
+    # No backslash, tab or carriage return in any text: fit for COPY's text format as it is.
+    copy_safe: bool = True
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+
+def _line_batches(
+    path: Path, stream: IO[bytes], batch_size: int
+) -> Iterator[tuple[int, list[bytes]]]:
+    """(number of the first line, raw lines), `batch_size` lines at a time; line 1 is the header."""
+    first = 2
+    while True:
+        with _decompression_errors(path):
+            raw = list(itertools.islice(stream, batch_size))
+        if not raw:
+            return
+        yield first, raw
+        first += len(raw)
+
+
+def _check_batch(first: int, raw: list[bytes], summary: AddressImportSummary) -> _Batch:
+    """Check a batch of lines column by column, in C-speed passes over the whole batch.
+
+    Real BAG files are clean, so this almost always succeeds; at the first doubt (bad encoding,
+    quotes, blank lines, any column that does not pass) the batch goes through the row-by-row
+    check, which finds and reports each bad row with its line number.
+    """
+    try:
+        text = b"".join(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return _check_rows(first, raw, summary)
+    text = text.removesuffix("\n")
+    if '"' in text or "\r" in text or "\n\n" in text or text.startswith("\n"):
+        return _check_rows(first, raw, summary)
+    fields = [line.split(";") for line in text.split("\n")]
+    if len(fields) != len(raw) or {len(row) for row in fields} != {len(HEADER)}:
+        return _check_rows(first, raw, summary)
+    streets, numbers, letters, additions, postcodes, places, _, _, lat_texts, lon_texts = zip(
+        *fields, strict=True
+    )
+    letters_text = "\n".join(letters).upper()
+    additions_text = "\n".join(additions).upper()
+    if not (
+        ALL_POSTCODES_RE.fullmatch("\n".join(postcodes))
+        and ALL_NUMBERS_RE.fullmatch("\n".join(numbers))
+        and ALL_LETTERS_RE.fullmatch(letters_text)
+        and ALL_ADDITIONS_RE.fullmatch(additions_text)
+        and min(map(len, streets)) > 0
+        and max(map(len, streets)) <= MAX_STREET
+        and min(map(len, places)) > 0
+        and max(map(len, places)) <= MAX_PLACE
+    ):
+        return _check_rows(first, raw, summary)
+    try:
+        lats = np.array(lat_texts, dtype=np.float64)
+        lons = np.array(lon_texts, dtype=np.float64)
+    except ValueError:
+        return _check_rows(first, raw, summary)
+    west, south, east, north = NL_BOUNDS
+    if not ((lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)).all():
+        return _check_rows(first, raw, summary)
+    summary.rows += len(fields)
+    return _Batch(
+        lines=list(range(first, first + len(fields))),
+        postcodes=list(postcodes),
+        numbers=list(map(int, numbers)),
+        letters=letters_text.split("\n"),
+        additions=additions_text.split("\n"),
+        streets=list(streets),
+        places=list(places),
+        lat_texts=list(lat_texts),
+        lon_texts=list(lon_texts),
+        lats=lats,
+        lons=lons,
+        copy_safe="\\" not in text and "\t" not in text,
+    )
+
+
+def _check_rows(first: int, raw: list[bytes], summary: AddressImportSummary) -> _Batch:
+    """Check each row on its own; skip and report the bad ones with line number and reason."""
+    west, south, east, north = NL_BOUNDS
+    skip = summary.skip
+    rows: list[tuple] = []
+    for line_number, line in enumerate(raw, start=first):
+        try:
+            text = line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            summary.rows += 1
+            skip(line_number, "bad encoding", "not UTF-8 text")
+            continue
+        if not text:
+            continue
+        summary.rows += 1
+        fields = text.split(";") if '"' not in text else next(csv.reader([text], delimiter=";"))
+        if len(fields) != len(HEADER):
+            skip(
+                line_number, "wrong column count", f"{len(fields)} columns instead of {len(HEADER)}"
+            )
+            continue
+        straat, number, letter, addition, postcode, place, _gemeente, _provincie, lat, lon = fields
+        postcode = postcode.replace(" ", "").upper()
+        if not postcode:
+            skip(line_number, "missing postcode", "no postcode")
+            continue
+        if not POSTCODE_RE.match(postcode):
+            skip(line_number, "malformed postcode", f"malformed postcode {postcode!r}")
+            continue
+        if not (number.isascii() and number.isdigit()) or not 0 < int(number) <= MAX_HOUSE_NUMBER:
+            skip(
+                line_number,
+                "bad house number",
+                f"house number {number!r} is not a number from 1 to {MAX_HOUSE_NUMBER}",
+            )
+            continue
+        letter, addition = letter.strip().upper(), addition.strip().upper()
+        if not HOUSE_LETTER_RE.match(letter):
+            skip(line_number, "bad house letter", f"house letter {letter!r} is not one letter")
+            continue
+        if not ADDITION_RE.match(addition):
+            skip(
+                line_number,
+                "bad addition",
+                f"house number addition {addition!r} is not 1-4 letters or digits",
+            )
+            continue
+        if not straat or len(straat) > MAX_STREET or not place or len(place) > MAX_PLACE:
+            skip(line_number, "bad street or place", "street or place missing or too long")
+            continue
+        try:
+            lat_value, lon_value = float(lat), float(lon)
+        except ValueError:
+            skip(line_number, "bad coordinates", f"coordinates {lat!r}, {lon!r} are not numbers")
+            continue
+        if not (south <= lat_value <= north and west <= lon_value <= east):
+            skip(
+                line_number,
+                "outside the Netherlands",
+                f"coordinates {lat}, {lon} lie outside the Netherlands",
+            )
+            continue
+        rows.append(
+            (
+                line_number,
+                postcode,
+                int(number),
+                letter,
+                addition,
+                straat,
+                place,
+                lat_value,
+                lon_value,
+            )
+        )
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+    lats = np.array(columns[7], dtype=np.float64)
+    lons = np.array(columns[8], dtype=np.float64)
+    streets, places = list(columns[5]), list(columns[6])
+    return _Batch(
+        lines=list(columns[0]),
+        postcodes=list(columns[1]),
+        numbers=list(columns[2]),
+        letters=list(columns[3]),
+        additions=list(columns[4]),
+        streets=streets,
+        places=places,
+        lat_texts=[repr(value) for value in columns[7]],
+        lon_texts=[repr(value) for value in columns[8]],
+        lats=lats,
+        lons=lons,
+        copy_safe=not any(COPY_UNSAFE_RE.search(value) for value in (*streets, *places)),
+    )
+
+
+def _copy_escaped(values: list[str]) -> Iterator[str]:
+    """Values escaped for COPY's text format."""
+    for value in values:
+        yield value.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r")
+
+
+class _Staging:
+    """The staging table of one import and the set-based SQL that turns it into addresses.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT that counts what it
+    inserted and updated. SQLite: executemany into a temporary table, a counting query, then one
+    INSERT ... ON CONFLICT.
+    """
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.postgres = connection.vendor == "postgresql"
+        self.table = connection.ops.quote_name(Address._meta.db_table)
+        if self.postgres:
+            # The duplicate search and the joins hash a whole file's rows; with the default
+            # work_mem (4 MB) they spill to disk. SET LOCAL ends with this transaction.
+            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
+        self.drop()
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING_TABLE} (line bigint, postcode varchar(6), "
+            "huisnummer integer, huisletter varchar(1), huisnummertoevoeging varchar(4), "
+            "straat varchar(100), woonplaats varchar(80), lat double precision, "
+            "lon double precision, buurt_id bigint)"
+        )
+
+    def drop(self) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+        self.cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES_TABLE}")
+
+    def write(self, batch: _Batch, buurt_ids: np.ndarray) -> None:
+        if self.postgres:
+            # One text payload per batch, joined in C: much faster than a Python call per row.
+            escape = (lambda values: values) if batch.copy_safe else _copy_escaped
+            payload = "\n".join(
+                map(
+                    "\t".join,
+                    zip(
+                        map(str, batch.lines),
+                        batch.postcodes,
+                        map(str, batch.numbers),
+                        batch.letters,
+                        batch.additions,
+                        escape(batch.streets),
+                        escape(batch.places),
+                        batch.lat_texts,
+                        batch.lon_texts,
+                        np.where(buurt_ids >= 0, buurt_ids.astype(str), "\\N").tolist(),
+                        strict=True,
+                    ),
+                )
+            )
+            columns = ", ".join(STAGED_COLUMNS)
+            with self.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
+                copy.write(payload + "\n")
+            return
+        placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
+        self.cursor.executemany(
+            f"INSERT INTO {STAGING_TABLE} VALUES ({placeholders})",  # noqa: S608
+            zip(
+                batch.lines,
+                batch.postcodes,
+                batch.numbers,
+                batch.letters,
+                batch.additions,
+                batch.streets,
+                batch.places,
+                batch.lats.tolist(),
+                batch.lons.tolist(),
+                [None if buurt_id < 0 else buurt_id for buurt_id in buurt_ids.tolist()],
+                strict=True,
+            ),
+        )
+
+    def drop_duplicates(self, summary: AddressImportSummary) -> None:
+        """Keep the first row of each address; report and drop the later ones."""
+        if self.postgres:
+            # Temporary tables get no automatic statistics; without them the joins below are
+            # planned for a handful of rows.
+            self.cursor.execute(f"ANALYZE {STAGING_TABLE}")
+        keys = ", ".join(KEY_COLUMNS)
+        joined = " AND ".join(f"s.{column} = f.{column}" for column in KEY_COLUMNS)
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE {DUPLICATES_TABLE} AS "  # noqa: S608
+            f"SELECT s.line, f.first_line FROM {STAGING_TABLE} s JOIN ("
+            f"SELECT {keys}, MIN(line) AS first_line FROM {STAGING_TABLE} "
+            f"GROUP BY {keys} HAVING COUNT(*) > 1) f ON {joined} WHERE s.line <> f.first_line"
+        )
+        self.cursor.execute(
+            f"SELECT line, first_line FROM {DUPLICATES_TABLE} ORDER BY line LIMIT %s",  # noqa: S608
+            [LISTED_SKIPPED_ROWS],
+        )
+        listed = self.cursor.fetchall()
+        self.cursor.execute(f"SELECT COUNT(*) FROM {DUPLICATES_TABLE}")  # noqa: S608
+        total = self.cursor.fetchone()[0]
+        if not total:
+            return
+        for line, first_line in listed:
+            summary.skip(line, DUPLICATE, f"same address as line {first_line}, which is kept")
+        summary.duplicates += total - len(listed)
+        summary.skipped_by_kind[DUPLICATE] += total - len(listed)
+        self.cursor.execute(
+            f"DELETE FROM {STAGING_TABLE} WHERE line IN (SELECT line FROM {DUPLICATES_TABLE})"  # noqa: S608
+        )
+
+    def count_outside(self) -> int:
+        self.cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} WHERE buurt_id IS NULL")  # noqa: S608
+        return int(self.cursor.fetchone()[0])
+
+    def upsert(self) -> tuple[int, int]:
+        """Write new and changed addresses; returns (created, updated)."""
+        keys = ", ".join(KEY_COLUMNS)
+        columns = ", ".join((*KEY_COLUMNS, *VALUE_COLUMNS))
+        match = " AND ".join(f"a.{column} = s.{column}" for column in KEY_COLUMNS)
+        assignments = ", ".join(f"{column} = excluded.{column}" for column in VALUE_COLUMNS)
+        if self.postgres:
+            differs = (
+                f"({', '.join('a.' + c for c in VALUE_COLUMNS)}) IS DISTINCT FROM "
+                f"({', '.join('s.' + c for c in VALUE_COLUMNS)})"
+            )
+            # Only new and changed rows reach the INSERT, so an unchanged re-import costs one
+            # hash join; (xmax = 0) tells a fresh row from an updated one. Rows go in in key
+            # order: the unique index then grows in place instead of being touched at random
+            # (measured: half the insert time for 300,000 rows).
+            self.cursor.execute(
+                f"WITH changed AS (SELECT {', '.join('s.' + c for c in (*KEY_COLUMNS, *VALUE_COLUMNS))} "  # noqa: S608
+                f"FROM {STAGING_TABLE} s LEFT JOIN {self.table} a ON {match} "
+                f"WHERE a.id IS NULL OR {differs}), "
+                f"upserted AS (INSERT INTO {self.table} AS a ({columns}) "
+                f"SELECT {columns} FROM changed ORDER BY {keys} "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {assignments} "
+                f"RETURNING (xmax = 0) AS inserted) "
+                "SELECT COUNT(*) FILTER (WHERE inserted), COUNT(*) FILTER (WHERE NOT inserted) "
+                "FROM upserted"
+            )
+            created, updated = self.cursor.fetchone()
+            return int(created), int(updated)
+        differs = " OR ".join(f"a.{column} IS NOT s.{column}" for column in VALUE_COLUMNS)
+        self.cursor.execute(f"SELECT COUNT(*) FROM {self.table}")  # noqa: S608
+        before = self.cursor.fetchone()[0]
+        # Only new and changed rows reach the INSERT, as on PostgreSQL; SQLite counts inserted
+        # and updated rows together in rowcount, and the table's growth tells them apart.
+        self.cursor.execute(
+            f"INSERT INTO {self.table} ({columns}) "  # noqa: S608
+            f"SELECT {', '.join('s.' + c for c in (*KEY_COLUMNS, *VALUE_COLUMNS))} "
+            f"FROM {STAGING_TABLE} s LEFT JOIN {self.table} a ON {match} "
+            f"WHERE a.id IS NULL OR {differs} ORDER BY {', '.join('s.' + c for c in KEY_COLUMNS)} "
+            f"ON CONFLICT ({keys}) DO UPDATE SET {assignments}"
+        )
+        written = self.cursor.rowcount
+        self.cursor.execute(f"SELECT COUNT(*) FROM {self.table}")  # noqa: S608
+        created = self.cursor.fetchone()[0] - before
+        updated = written - created
+        return int(created), int(updated)

@@ -1,0 +1,108 @@
+"""manage.py import_addresses: import a BAG address CSV (plain, .gz or .zst) in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from neighbourhoods.addresses import (
+    DEFAULT_MAX_BAD_SHARE,
+    AddressFileError,
+    AddressImportSummary,
+    ImportProgress,
+    TooManyBadRows,
+    import_addresses,
+)
+
+# Skipped rows listed at the default verbosity; the rest are counted per reason.
+LISTED = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Import BAG addresses from a semicolon-separated CSV (plain, .gz or .zst) and assign each "
+        "its buurt in the active boundary dataset. All or nothing: one transaction."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path, help="BAG address CSV, plain, .gz or .zst")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--max-bad-share",
+            type=float,
+            default=DEFAULT_MAX_BAD_SHARE,
+            help="Abort, writing nothing, when more than this share of rows is bad "
+            f"(default {DEFAULT_MAX_BAD_SHARE}).",
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        path: Path,
+        dry_run: bool = False,
+        max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
+        **options: Any,
+    ) -> None:
+        if not 0 <= max_bad_share <= 1:
+            raise CommandError("--max-bad-share is a share between 0 and 1, e.g. 0.01 for 1%.")
+        self.verbosity = int(options.get("verbosity", 1))
+        on_terminal = self.stdout.isatty()
+        try:
+            summary = import_addresses(
+                path=path,
+                dry_run=dry_run,
+                max_bad_share=max_bad_share,
+                progress=self._show_progress if on_terminal else None,
+            )
+        except TooManyBadRows as error:
+            self._clear_progress(on_terminal)
+            self._report_skipped(error.summary)
+            raise CommandError(str(error)) from error
+        except AddressFileError as error:
+            self._clear_progress(on_terminal)
+            raise CommandError(f"{error} Nothing was written.") from error
+        except KeyboardInterrupt:
+            self._clear_progress(on_terminal)
+            raise CommandError("Interrupted: nothing was written.") from None
+        self._clear_progress(on_terminal)
+        self._report_skipped(summary)
+        self.stdout.write(
+            f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.skipped} skipped; "
+            f"{summary.outside} outside every buurt."
+        )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+
+    def _report_skipped(self, summary: AddressImportSummary) -> None:
+        """Skipped rows go to stderr: each with its line and reason (the first ones, or the first
+        thousand with --verbosity 2), then a count per reason."""
+        listed = summary.skipped_rows if self.verbosity >= 2 else summary.skipped_rows[:LISTED]
+        for row in listed:
+            self.stderr.write(f"line {row.line}: skipped, {row.reason}")
+        if summary.skipped > len(listed):
+            self.stderr.write(
+                f"... {summary.skipped - len(listed)} more skipped rows not listed "
+                "(--verbosity 2 lists the first thousand)."
+            )
+        for kind, count in sorted(summary.skipped_by_kind.items()):
+            self.stderr.write(f"skipped, {kind}: {count}")
+
+    def _show_progress(self, progress: ImportProgress) -> None:
+        eta = progress.eta_seconds
+        eta_text = f", eta {dt.timedelta(seconds=round(eta))}" if eta is not None else ""
+        self.stdout.write(
+            f"\r{progress.phase}: {progress.rows:,} rows, "
+            f"{progress.rows_per_second:,.0f} rows/s{eta_text}\033[K",
+            ending="",
+        )
+        self.stdout.flush()
+
+    def _clear_progress(self, on_terminal: bool) -> None:
+        if on_terminal:
+            self.stdout.write("\r\033[K", ending="")

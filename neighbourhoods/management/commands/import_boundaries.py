@@ -1,0 +1,107 @@
+"""manage.py import_boundaries: stage (and optionally activate) a CBS boundary dataset from GeoJSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from neighbourhoods.boundaries import (
+    BoundaryFileError,
+    BoundarySummary,
+    dataset_name_for,
+    import_boundaries,
+    read_boundary_file,
+)
+
+LEVEL_NAMES = {"GM": "municipalities", "WK": "wijken", "BU": "buurten"}
+
+
+class DryRunRollback(Exception):
+    """Raised inside the transaction to undo a dry run."""
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a GeoJSON FeatureCollection of CBS buurten, wijken or municipalities (WGS84, or RD "
+        "New with a crs member) into a named boundary dataset. Nothing is written when the file "
+        "has an error."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path, help="GeoJSON file")
+        parser.add_argument(
+            "--dataset", help="Dataset name (default: the file name without .geojson)."
+        )
+        parser.add_argument(
+            "--activate",
+            action="store_true",
+            help="Make the dataset the one that answers lookups and re-assign every address.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        path: Path,
+        dataset: str | None = None,
+        activate: bool = False,
+        dry_run: bool = False,
+        **options: Any,
+    ) -> None:
+        summary: BoundarySummary | None = None
+        try:
+            features = read_boundary_file(path)
+            with transaction.atomic():
+                summary = import_boundaries(
+                    features=features,
+                    dataset_name=dataset or dataset_name_for(path),
+                    source=path.name,
+                    activate=activate,
+                    progress=self._show_progress if self.stdout.isatty() else None,
+                )
+                if dry_run:
+                    raise DryRunRollback
+        except DryRunRollback:
+            pass
+        except BoundaryFileError as error:
+            raise CommandError(f"{error} Nothing was written.") from error
+        assert summary is not None
+        if self.stdout.isatty():
+            self.stdout.write("\r\033[K", ending="")
+        self._report(summary, dry_run=dry_run)
+
+    def _show_progress(self, located: int) -> None:
+        self.stdout.write(f"\rre-assigning addresses: {located:,} located\033[K", ending="")
+        self.stdout.flush()
+
+    def _report(self, summary: BoundarySummary, *, dry_run: bool) -> None:
+        kind = LEVEL_NAMES[summary.level]
+        counts = f"{summary.created} {kind} created, {summary.updated} updated, " + (
+            f"{summary.unchanged} unchanged."
+        )
+        self.stdout.write(f"Dataset {summary.dataset}: {counts}" if summary.dataset else counts)
+        for left, right, area in summary.overlaps:
+            self.stdout.write(
+                self.style.WARNING(f"Overlap: {left} and {right} share {area:,.0f} m².")
+            )
+        if summary.activated:
+            self.stdout.write(
+                f"Activated {summary.dataset}: {summary.addresses_assigned} addresses in a buurt, "
+                f"{summary.addresses_outside} outside every buurt."
+            )
+        elif summary.addresses_assigned or summary.addresses_outside:
+            self.stdout.write(
+                f"Addresses re-assigned: {summary.addresses_assigned} in a buurt, "
+                f"{summary.addresses_outside} outside every buurt."
+            )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+        elif summary.dataset and not summary.activated:
+            self.stdout.write(
+                "Not activated: lookups keep using the active dataset. Use --activate to switch."
+            )
