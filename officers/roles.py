@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 
 EDITOR_GROUP = "Redactie wijkagenten"
 
@@ -39,6 +40,9 @@ def ensure_editor_group() -> Group:
     The data migration officers/0003 creates it on a fresh database; this keeps it right after
     a flush or a manual edit, and is what create_editor uses.
     """
+    # The content-type cache can outlive the rows it caches (a flush in between, as between
+    # transactional tests); stale ids would make create_permissions point at nothing.
+    ContentType.objects.clear_cache()
     for label in ("officers", "neighbourhoods"):
         create_permissions(apps.get_app_config(label), verbosity=0)
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)

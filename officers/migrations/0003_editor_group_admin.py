@@ -29,11 +29,17 @@ EDITOR_PERMISSIONS = [
 def create_editor_group(apps, schema_editor):
     # Permissions are normally made after all migrations ran; make them now so a fresh
     # database gets a complete group.
+    # create_permissions skips an app whose models_module is unset, as it is in the historical
+    # registry a migration gets; set it for the call and put back what was there, so a real
+    # registry passed in (as a test does) is left as it was.
     for label in ("neighbourhoods", "officers"):
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)

@@ -171,3 +171,5 @@ def test_the_group_migration_is_idempotent_and_reversible(db):
     migration.create_editor_group(apps, None)
     group = Group.objects.get(name=EDITOR_GROUP)
     assert group.permissions.count() == len(EDITOR_PERMISSIONS)
+    # The migration borrows the registry it is given; the real one must come back unchanged.
+    assert apps.get_app_config("neighbourhoods").models_module is not None
