@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import shapely
@@ -31,7 +32,16 @@ from neighbourhoods.boundaries import (
 )
 from neighbourhoods.models import Address, Buurt, Dataset
 
-from .models import Absence, Assignment, ContactChannel, Officer, OpeningHours, Station
+from .models import (
+    Absence,
+    Assignment,
+    ClosingDay,
+    ContactChannel,
+    Event,
+    Officer,
+    OpeningHours,
+    Station,
+)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "heerlen"
 DATASET_NAME = "cbs-2022-heerlen-generalised"
@@ -77,6 +87,9 @@ DEMO_OFFICERS = (
 DEMO_ABSENCES = (("Frank Testelaar", "Gina Bedacht"), ("Joost Nepper", None))
 
 WEEKDAY_HOURS = ((dt.time(9, 0), dt.time(17, 0)),)
+# A weekly spreekuur since a fixed Tuesday, so its next occurrence follows from the date alone.
+WEEKLY_SPREEKUUR_SINCE = dt.date(2026, 1, 6)
+DEMO_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass
@@ -104,7 +117,7 @@ def load_demo(*, today: dt.date | None = None) -> DemoSummary:
     summary = DemoSummary(Counter(), Counter(), Counter())
     with transaction.atomic():
         dataset = _load_boundaries(summary)
-        stations = _load_stations(summary)
+        stations = _load_stations(summary, today=today)
         _load_officers(summary, stations, today=today)
         _load_addresses(summary)
         assign_addresses(dataset)
@@ -156,7 +169,7 @@ def _load_boundaries(summary: DemoSummary) -> Dataset:
     return dataset
 
 
-def _load_stations(summary: DemoSummary) -> dict[str, Station]:
+def _load_stations(summary: DemoSummary, *, today: dt.date) -> dict[str, Station]:
     stations = {}
     with (FIXTURES / "police_stations.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -184,6 +197,14 @@ def _load_stations(summary: DemoSummary) -> dict[str, Station]:
                         {"station": station, "weekday": weekday, "opens": opens},
                         {"closes": closes},
                     )
+            for day in (dt.date(today.year, 12, 25), dt.date(today.year, 12, 26)):
+                _sync(
+                    ClosingDay,
+                    summary,
+                    "closing days",
+                    {"station": station, "date": day},
+                    {"reason": "Kerstmis"},
+                )
             stations[station.name] = station
     return stations
 
@@ -258,6 +279,7 @@ def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today:
                         {"officer": officer, "buurt": buurt, "role": role},
                         {"valid_from": ASSIGNED_SINCE, "valid_until": None},
                     )
+    _load_events(summary, officers, today=today)
     for away, deputy in DEMO_ABSENCES:
         officer = officers[away]
         if officer.absences.exists():
@@ -270,6 +292,42 @@ def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today:
             deputy=officers[deputy] if deputy else None,
         )
         summary.created["absences"] += 1
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=DEMO_TIME_ZONE)
+
+
+def _load_events(summary: DemoSummary, officers: dict[str, Officer], *, today: dt.date) -> None:
+    """A weekly spreekuur (stable whatever the date) and a one-off meeting, created once, ten days
+    after the first load, so a second load changes nothing."""
+    _sync(
+        Event,
+        summary,
+        "events",
+        {"officer": officers["Anna Voorbeeld"], "title": "Spreekuur"},
+        {
+            "place": "Wijkcentrum Heerlen-Centrum (demo)",
+            "starts_at": _at(WEEKLY_SPREEKUUR_SINCE, 19),
+            "ends_at": _at(WEEKLY_SPREEKUUR_SINCE, 20),
+            "recurrence": Event.Recurrence.WEEKLY,
+            "repeat_until": None,
+        },
+    )
+    bram = officers["Bram Verzonnen"]
+    if bram.events.filter(title="Buurtoverleg Schandelen").exists():
+        summary.unchanged["events"] += 1
+        return
+    meeting_day = today + dt.timedelta(days=10)
+    Event.objects.create(
+        officer=bram,
+        title="Buurtoverleg Schandelen",
+        place="Wijkcentrum Schandelen (demo)",
+        starts_at=_at(meeting_day, 20),
+        ends_at=_at(meeting_day, 21, 30),
+        recurrence=Event.Recurrence.ONCE,
+    )
+    summary.created["events"] += 1
 
 
 def _load_addresses(summary: DemoSummary) -> None:

@@ -270,9 +270,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "wijkportaal.logs.RequestIdFilter"},
+        "no_query_string": {"()": "wijkportaal.logs.DropQueryStringFilter"},
     },
     "formatters": {
         "json": {"()": "wijkportaal.logs.JsonFormatter"},
+        "dev_server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "stdout": {
@@ -281,11 +287,18 @@ LOGGING = {
             "formatter": "json",
             "filters": ["request_id"],
         },
+        "dev_server": {
+            "class": "logging.StreamHandler",
+            "formatter": "dev_server",
+            "filters": ["no_query_string"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django logs the path (never the query string) of failed requests; the lookup form is
         # posted, so no address is ever in a path.
         "django.request": {"level": "ERROR"},
+        # `manage.py runserver` logs each request line; API lookups hold an address in theirs.
+        "django.server": {"handlers": ["dev_server"], "level": "INFO", "propagate": False},
     },
 }

@@ -70,3 +70,34 @@ def test_the_police_station_address_finds_heerlen_centrum(demo, client):
     assert response["Location"].endswith("?buurt=BU09173300")
     profile = client.get(response["Location"]).content.decode()
     assert "Heerlen-Centrum" in profile
+
+
+def test_demo_has_a_spreekuur_a_meeting_and_christmas_closing_days(demo):
+    from officers.models import ClosingDay, Event
+
+    spreekuur = Event.objects.get(title="Spreekuur")
+    assert spreekuur.officer.slug == "anna-voorbeeld"
+    assert spreekuur.recurrence == Event.Recurrence.WEEKLY
+    assert Event.objects.filter(recurrence=Event.Recurrence.ONCE).count() == 1
+    assert ClosingDay.objects.filter(reason="Kerstmis").count() == 4
+
+
+@pytest.mark.parametrize(
+    ("postcode", "number", "ends_on"),
+    [
+        ("6411 NH", "13 E", "/wijkagent/anna-voorbeeld/?buurt=BU09173300"),
+        ("6411 NH", "", "/wijkagent/anna-voorbeeld/?buurt=BU09173300"),
+        ("6415 ZA", "1", "/buurt/BU09173200/?gezocht=1"),
+        ("6414 ZH", "1", "/buurt/BU09172300/?gezocht=1"),
+    ],
+)
+def test_the_readme_tour_ends_where_the_readme_says(demo, client, postcode, number, ends_on):
+    response = client.post("/", {"postcode": postcode, "huisnummer": number})
+    assert response.status_code == 303
+    assert response["Location"] == ends_on
+
+
+def test_the_readme_tour_buurt_pages_show_two_officers_and_none(demo, client):
+    palemig = client.get("/buurt/BU09173200/").content.decode()
+    assert "Carla Fictief" in palemig and "Sara Spiegelbeeld" in palemig
+    assert 'class="officer-card"' not in client.get("/buurt/BU09172300/").content.decode()
