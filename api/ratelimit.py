@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from redis.exceptions import RedisError
 
+from wijkportaal.clients import client_address
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
@@ -29,7 +31,8 @@ class RateDecision:
 
 def client_key(request: HttpRequest) -> str:
     """The client address, hashed: the cache holds no readable IP address, even for a minute."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Behind NUM_PROXIES load balancers the peer is a proxy; every resident would share its count.
+    address = client_address(request) or "unknown"
     return hashlib.sha256(address.encode()).hexdigest()[:32]
 
 

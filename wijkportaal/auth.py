@@ -17,27 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from .clients import client_address
+
 logger = logging.getLogger("wijkportaal.auth")
 
 FIRST_LOCKOUT_SECONDS = 60
 LONGEST_LOCKOUT_SECONDS = 3600
 # Failures are forgotten a day after the last one.
 FAILURE_MEMORY_SECONDS = 86_400
-
-
-def client_address(request: HttpRequest | None) -> str:
-    """The client's IP: the peer, or the entry the nearest trusted proxy added to X-Forwarded-For."""
-    if request is None:
-        return ""
-    proxies = settings.NUM_PROXIES
-    if proxies > 0:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _account_key(username: str) -> str:

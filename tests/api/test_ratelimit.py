@@ -48,6 +48,17 @@ def test_each_client_address_has_its_own_count(client, register, settings):
     assert client.get(LOOKUP, REMOTE_ADDR="192.0.2.2").status_code == 200
 
 
+def test_behind_a_load_balancer_each_resident_has_their_own_count(client, register, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 1
+    settings.NUM_PROXIES = 1
+    balancer = {"REMOTE_ADDR": "10.0.0.2"}
+    first = {"HTTP_X_FORWARDED_FOR": "198.51.100.7", **balancer}
+    second = {"HTTP_X_FORWARDED_FOR": "198.51.100.8", **balancer}
+    assert client.get(LOOKUP, **first).status_code == 200
+    assert client.get(LOOKUP, **first).status_code == 429
+    assert client.get(LOOKUP, **second).status_code == 200
+
+
 def test_zero_switches_the_limit_off(client, register, settings):
     settings.API_RATE_LIMIT_PER_MINUTE = 0
     for _ in range(5):
