@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
@@ -345,12 +346,31 @@ def served_places() -> list[str]:
     key = f"lookup:served-places:{_register_version()}"
     places = cache.get(key)
     if places is None:
-        places = sorted(
-            Address.objects.order_by().values_list("woonplaats", flat=True).distinct(),
-            key=name_key,
-        )
+        places = sorted(_distinct_places(), key=name_key)
         cache.set(key, places, PLACES_CACHE_SECONDS)
     return places
+
+
+def _distinct_places() -> list[str]:
+    """Every woonplaats, by hopping along the (woonplaats, straat) index from one place to the next.
+
+    A plain DISTINCT reads every address (seconds for 9.6 million); this loose index scan makes one
+    index probe per place (about 2,500 in the Netherlands). Same SQL on PostgreSQL and SQLite.
+    """
+    table = connection.ops.quote_name(Address._meta.db_table)
+    column = connection.ops.quote_name(Address._meta.get_field("woonplaats").column)
+    # Only quoted identifiers from the model are interpolated; there are no values in this SQL.
+    sql = (
+        f"WITH RECURSIVE places(name) AS ("  # noqa: S608
+        f" SELECT MIN({column}) FROM {table}"
+        f" UNION ALL"
+        f" SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > places.name)"
+        f" FROM places WHERE places.name IS NOT NULL"
+        f") SELECT name FROM places WHERE name IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [name for (name,) in cursor.fetchall()]
 
 
 def _register_version() -> int | None:

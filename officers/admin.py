@@ -15,9 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from neighbourhoods.models import Buurt, without_boundaries
 
 from . import coverage, photos
 from .models import (
@@ -95,11 +98,14 @@ class StationChannelInline(ContactChannelInline):
 class AssignmentFormSet(BaseInlineFormSet):
     """Checks overlaps among the submitted rows; each row's own check skips its siblings' stored dates."""
 
+    @cached_property
+    def stored_pks(self) -> frozenset[int]:
+        # The formset's own queryset, already fetched for its forms: no query per row.
+        return frozenset(assignment.pk for assignment in self.get_queryset())
+
     def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
         form = super()._construct_form(i, **kwargs)
-        form.instance.checked_alongside = frozenset(
-            pk for pk in self.get_queryset().values_list("pk", flat=True)
-        )
+        form.instance.checked_alongside = self.stored_pks
         return form
 
     def clean(self) -> None:
@@ -141,7 +147,21 @@ class AssignmentInline(admin.TabularInline):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
-        return super().get_queryset(request).select_related("buurt", "officer")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("buurt", "officer")
+            .defer(*without_boundaries("buurt__"))
+        )
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "buurt":
+            # Django's autocomplete widget fetches each row's chosen buurt (one light query per
+            # row, by its design); the boundary blobs stay in the database.
+            kwargs["queryset"] = Buurt.objects.defer(*without_boundaries())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AbsenceInline(admin.TabularInline):

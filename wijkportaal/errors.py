@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -15,13 +14,13 @@ from .context_processors import (
     EMERGENCY_NUMBER,
     POLICE_NON_EMERGENCY_NUMBER,
 )
-from .middleware import log_database_failure, service_unavailable_response
+from .middleware import UNAVAILABLE_ERRORS, log_database_failure, service_unavailable_response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Catch-all for failures the view middleware never saw (e.g. a session load in middleware)."""
     error = sys.exc_info()[1]
-    if isinstance(error, DatabaseError | InterfaceError):
+    if isinstance(error, UNAVAILABLE_ERRORS):
         log_database_failure(request, error)
         return service_unavailable_response(request)
     html = render_to_string(

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.signals import request_finished
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -174,6 +174,10 @@ def log_database_failure(request: HttpRequest | None, error: BaseException) -> N
     )
 
 
+# Connection refused or lost, and statement timeouts (psycopg reports those as OperationalError).
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+
+
 class DatabaseUnavailableMiddleware:
     """Answer the static 503 page instead of a 500 when a view fails because the database does."""
 
@@ -184,7 +188,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError | DatabaseError):
+        # Only a database that cannot be reached or answers too slowly is an outage; other
+        # DatabaseErrors (bad data, a NUL byte PostgreSQL refuses) are bugs to see as 500s.
+        if not isinstance(exception, UNAVAILABLE_ERRORS):
             return None
         log_database_failure(request, exception)
         return service_unavailable_response(request)

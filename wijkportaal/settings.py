@@ -84,6 +84,7 @@ LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "wijkportaal.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if not SECURE_SSL_REDIRECT and not DEBUG:
     # The deployment said the proxy redirects to HTTPS; Django's own redirect would be redundant.

@@ -54,3 +54,9 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def wijk_list(request: HttpRequest) -> HttpResponse:
     """Browse without an address: every wijk with its buurten."""
     return render(request, "wijkportaal/wijk_list.html", wijk_list_context())
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without a valid CSRF token (cookies blocked, a tab left open for hours): a page
+    in the site's style with the way back, instead of Django's bare English one."""
+    return render(request, "403_csrf.html", status=403)

@@ -494,3 +494,29 @@ def test_marking_profiles_reviewed_today_is_logged(editor_client, anna):
     anna.refresh_from_db()
     assert anna.reviewed_on == TODAY
     assert LogEntry.objects.filter(object_id=str(anna.pk), user=editor_client.user).exists()
+
+
+def test_the_change_page_grows_by_one_light_query_per_assignment_at_most(
+    editor_client, anna, dataset
+):
+    """Django's autocomplete widget fetches each row's chosen buurt; nothing else may grow, and
+    no query may drag the boundary blobs along."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:officers_officer_change", args=[anna.pk])
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(url).status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    with_one = queries()
+    for number in range(29):
+        buurt = factories.make_buurt(
+            dataset, f"BU000300{number:02d}", factories.square(5 + number, 5)
+        )
+        factories.assign(anna, buurt, valid_from=dt.date(2024, 1, 1))
+    with_thirty = queries()
+    assert len(with_thirty) - len(with_one) <= 29
+    assert not [sql for sql in with_thirty if '"boundary"' in sql]

@@ -194,3 +194,12 @@ def test_a_street_added_by_an_import_is_found_at_once(streets, buurten):
         straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen"
     )
     assert again.finding == Finding.ONE_OFFICER
+
+
+def test_the_index_hop_finds_exactly_the_distinct_places(streets):
+    from neighbourhoods.lookup import _distinct_places
+    from neighbourhoods.models import Address
+
+    distinct = set(Address.objects.order_by().values_list("woonplaats", flat=True).distinct())
+    assert sorted(_distinct_places()) == sorted(distinct)
+    assert len(distinct) >= 2

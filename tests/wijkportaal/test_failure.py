@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.test import RequestFactory
 
 from wijkportaal.errors import server_error
@@ -73,6 +73,20 @@ def test_the_lookup_answers_503_while_the_database_is_down(client, officer):
 def test_a_lost_connection_is_a_503_too(client, officer):
     with database_down(InterfaceError("connection already closed")):
         assert_static_503(client.get("/buurt/BU00010001/"))
+
+
+def test_bad_data_is_a_500_not_a_false_outage(client, officer):
+    """A DataError (e.g. a NUL byte PostgreSQL refuses) is a bug, not the database being down."""
+    client.raise_request_exception = False
+    with database_down(DataError("invalid byte sequence")):
+        response = client.get("/buurt/BU00010001/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+
+
+@pytest.mark.parametrize("code", ["a%00b", "BU0917%2F3300", "BU091733001234"])
+def test_a_malformed_buurt_code_is_not_found_before_any_query(client, db, code):
+    assert client.get(f"/buurt/{code}/").status_code == 404
 
 
 def test_api_clients_get_the_503_as_json():
@@ -190,3 +204,25 @@ def test_the_json_formatter_includes_the_traceback_in_the_log_only():
     entry = json.loads(JsonFormatter().format(record))
     assert entry["message"] == "failed here"
     assert "RuntimeError: inner detail" in entry["exception"]
+
+
+def test_a_post_without_its_csrf_token_gets_a_page_with_the_way_back(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/", {"postcode": "6411 NH"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Je zoekopdracht kon niet worden verstuurd" in html
+    assert 'href="/"' in html
+    assert "0900-8844" in html  # the emergency block of every page
+    assert "6411" not in html
+
+
+def test_staff_without_permission_see_the_403_page_in_the_site_style(client, db):
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.create_user("buiten", password="x" * 12, is_staff=True)
+    client.force_login(staff)
+    response = client.get("/beheer/officers/officer/")
+    assert response.status_code == 403
+    assert "Je hebt geen toegang tot deze pagina" in response.content.decode()
