@@ -172,6 +172,10 @@ def _read_feature(number: int, feature: Any, transformer: Transformer | None) ->
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise BoundaryFileError(f"Feature {number}: not a GeoJSON Feature.")
     properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise BoundaryFileError(
+            f"Feature {number}: properties must be a JSON object, not {type(properties).__name__}."
+        )
     code = _pick(properties, PROPERTY_SPELLINGS["code"]).upper()
     label = f"Feature {number}" + (f" ({code})" if code else "")
     if not code:
@@ -202,6 +206,29 @@ def _read_feature(number: int, feature: Any, transformer: Transformer | None) ->
     )
 
 
+def _is_position(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) in (2, 3)
+        and all(isinstance(n, int | float) and not isinstance(n, bool) for n in value)
+    )
+
+
+def _check_nesting(label: str, kind: str, polygons: Any) -> None:
+    """Polygons -> rings -> [x, y] positions, before shapely sees them (it raises bare TypeErrors)."""
+    well_formed = isinstance(polygons, list) and all(
+        isinstance(polygon, list)
+        and all(
+            isinstance(ring, list) and all(_is_position(position) for position in ring)
+            for ring in polygon
+        )
+        for polygon in polygons
+    )
+    if not well_formed:
+        depth = "rings of [x, y] positions" if kind == "Polygon" else "polygons of rings of [x, y]"
+        raise BoundaryFileError(f"{label}: the {kind}'s coordinates must be a list of {depth}.")
+
+
 def _read_geometry(label: str, raw: Any, transformer: Transformer | None) -> BaseGeometry:
     if not isinstance(raw, dict) or raw.get("type") not in {"Polygon", "MultiPolygon"}:
         kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
@@ -209,9 +236,10 @@ def _read_geometry(label: str, raw: Any, transformer: Transformer | None) -> Bas
     polygons = raw.get("coordinates") or []
     if raw["type"] == "Polygon":
         polygons = [polygons]
+    _check_nesting(label, raw["type"], polygons)
     for polygon in polygons:
         for ring in polygon or [[]]:
-            if not isinstance(ring, list) or len(ring) < 4:
+            if len(ring) < 4:
                 raise BoundaryFileError(
                     f"{label}: a ring has fewer than 4 points; a ring needs at least 4."
                 )

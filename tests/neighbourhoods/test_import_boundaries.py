@@ -236,6 +236,44 @@ def test_a_file_that_is_not_a_feature_collection_is_refused(db, tmp_path, conten
     assert not Dataset.objects.exists()
 
 
+BUURT = '"properties": {"code": "BU00010001", "name": "West"}'
+
+
+@pytest.mark.parametrize(
+    ("feature_json", "expected"),
+    [
+        (
+            '{"type": "Feature", "properties": "x", "geometry": null}',
+            "properties must be a JSON object",
+        ),
+        (
+            '{"type": "Feature", ' + BUURT + ', "geometry": {"type": "Polygon", "coordinates": 5}}',
+            "coordinates must be a list of rings",
+        ),
+        (
+            '{"type": "Feature", '
+            + BUURT
+            + ', "geometry": {"type": "MultiPolygon", "coordinates": [5]}}',
+            "coordinates must be a list of polygons",
+        ),
+        (
+            '{"type": "Feature", '
+            + BUURT
+            + ', "geometry": {"type": "Polygon", "coordinates": [[[5.9, "x"], [1, 2]]]}}',
+            "coordinates must be a list of rings",
+        ),
+    ],
+)
+def test_malformed_json_structures_are_refused_without_a_traceback(
+    db, tmp_path, feature_json, expected
+):
+    path = tmp_path / "odd.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [' + feature_json + "]}")
+    with pytest.raises(CommandError, match=expected):
+        run(path)
+    assert not Dataset.objects.exists()
+
+
 def test_overlaps_are_reported_with_codes_and_area(db, tmp_path):
     west = factories.square(0, 0)
     overlapping = affinity.translate(factories.square(1, 0), xoff=-factories.STEP / 2)
