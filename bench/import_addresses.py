@@ -199,7 +199,10 @@ STEPS = {
 
 def _child(step: str, database_url: str, argument: str) -> dict[str, Any]:
     result = subprocess.run(
-        [sys.executable, __file__, "--step", step, database_url, argument],
+        # As a module, not as a script: a script's folder goes first on sys.path, and
+        # bench/http.py would then hide the standard library's http package.
+        [sys.executable, "-m", "bench.import_addresses", "--step", step, database_url, argument],
+        cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
