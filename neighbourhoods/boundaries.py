@@ -546,6 +546,9 @@ class _BuurtWriter:
         if self.postgres:
             # The final UPDATE hashes every address; keep that hash in memory (this transaction only).
             cursor.execute("SET LOCAL work_mem = '128MB'")
+            # The commit does not wait for the WAL flush: a server crash just after it may undo
+            # the activation as a whole (run it again), never half of it.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(f"DROP TABLE IF EXISTS {self.TEMP_TABLE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {self.TEMP_TABLE} (id bigint, buurt_id bigint)")
 
@@ -574,6 +577,9 @@ class _BuurtWriter:
         if not self.postgres:
             return
         if self.pending:
+            # A temporary table has no statistics until analysed; with them the UPDATE is a
+            # hash join instead of a plan made for a handful of rows.
+            self.cursor.execute(f"ANALYZE {self.TEMP_TABLE}")
             self.cursor.execute(
                 f"UPDATE {self.table} AS address SET buurt_id = NULLIF(change.buurt_id, -1) "  # noqa: S608
                 f"FROM {self.TEMP_TABLE} AS change WHERE address.id = change.id"

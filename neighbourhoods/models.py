@@ -174,6 +174,10 @@ class Address(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="addresses",
+        # No foreign key in the database: its per-row check doubled the cost of writing addresses
+        # (imports, activation). Only the importer and activation write buurt_id, always an id of
+        # an existing buurt, and Django still applies SET_NULL when a buurt is deleted.
+        db_constraint=False,
     )
 
     class Meta:

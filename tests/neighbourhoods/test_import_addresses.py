@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import zstandard
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from neighbourhoods import addresses
-from neighbourhoods.models import Address
+from neighbourhoods.models import Address, Buurt
 from tests import factories
 
 HEADER = "straat;huisnummer;huisletter;huisnummertoevoeging;postcode;woonplaats;gemeente;provincie;lat;lon"
@@ -311,3 +312,69 @@ def test_a_terminal_gets_a_progress_line(buurten, tmp_path, monkeypatch):
     assert text.rstrip().endswith(
         "10 rows: 10 created, 0 updated, 0 unchanged, 0 skipped; 0 outside every buurt."
     )
+
+
+def address_indexes() -> dict[str, Any]:
+    """The address table's indexes and constraints as the database describes them."""
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, Address._meta.db_table)
+
+
+def test_an_initial_load_stores_the_same_rows_and_counts_as_an_upsert(buurten, tmp_path):
+    """Into an empty table PostgreSQL loads without its indexes and builds them afterwards; the
+    same file into a table that holds one other address takes the upsert path."""
+    lines = [*ROWS, ROWS[0].replace("Teststraat", "Later"), row("6416AB", "3", "b", "x1")]
+    path = write(tmp_path / "bag.csv", lines)
+    indexes = address_indexes()
+    initial, _ = run(path)
+    loaded = register()
+    assert "6 rows: 5 created, 0 updated, 0 unchanged, 1 skipped; 1 outside every buurt." in initial
+    assert address_indexes() == indexes
+
+    Address.objects.all().delete()
+    lon, lat = factories.centre(0, 0)
+    other = factories.make_address(
+        buurten["west"], postcode="9999ZZ", huisnummer=1, lon=lon, lat=lat
+    )
+    upserted, _ = run(path)
+    other.delete()
+    assert upserted == initial
+    assert register() == loaded
+    # The rebuilt unique constraint still guards the register, and a re-import still matches.
+    again, _ = run(path)
+    assert "6 rows: 0 created, 0 updated, 5 unchanged, 1 skipped" in again
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the initial-load path exists on PostgreSQL only"
+)
+def test_an_initial_load_that_fails_half_way_leaves_the_table_empty_and_indexed(
+    buurten, tmp_path, monkeypatch
+):
+    indexes = address_indexes()
+    # Fails after the indexes are dropped and the rows inserted, before they are built again.
+    monkeypatch.setattr(addresses, "IMPORT_INDEX_MEM", "not a size")
+    with pytest.raises(DatabaseError):
+        run(write(tmp_path / "bag.csv", ROWS))
+    assert not Address.objects.exists()
+    assert address_indexes() == indexes
+    monkeypatch.undo()
+    out, _ = run(write(tmp_path / "bag.csv", ROWS))
+    assert "4 rows: 4 created" in out
+
+
+def test_stored_buurten_are_buurten_of_the_active_dataset_and_deleting_one_unsets_it(
+    buurten, tmp_path
+):
+    """buurt_id has no foreign key in the database: the importer and activation only ever write
+    ids of the active dataset's buurten, and Django sets it to NULL when a buurt goes."""
+    run(write(tmp_path / "bag.csv", ROWS))
+    stored = Address.objects.exclude(buurt=None)
+    assert stored.count() == 3
+    assert not stored.exclude(buurt__in=Buurt.objects.filter(dataset__is_active=True)).exists()
+
+    buurten["west"].delete()
+    assert Address.objects.filter(buurt=None).count() == 3
+    assert not Address.objects.exclude(buurt=None).exclude(buurt__in=Buurt.objects.all()).exists()
+    buurten["east"].delete()
+    assert Address.objects.filter(buurt=None).count() == 4
