@@ -60,6 +60,8 @@ ALL_NUMBERS_RE = re.compile(r"[1-9][0-9]{0,4}(?:\n[1-9][0-9]{0,4})*")
 ALL_LETTERS_RE = re.compile(r"[A-Z]?(?:\n[A-Z]?)*")
 ALL_ADDITIONS_RE = re.compile(r"[A-Z0-9]{0,4}(?:\n[A-Z0-9]{0,4})*")
 COPY_UNSAFE_RE = re.compile(r"[\\\t\r]")
+# Control characters other than tab: a NUL byte in particular, which PostgreSQL refuses in text.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_STREET = Address._meta.get_field("straat").max_length or 100
 DUPLICATE = "repeated address"
 MAX_PLACE = Address._meta.get_field("woonplaats").max_length or 80
@@ -302,7 +304,13 @@ def _check_batch(first: int, raw: list[bytes], summary: AddressImportSummary) ->
     except UnicodeDecodeError:
         return _check_rows(first, raw, summary)
     text = text.removesuffix("\n")
-    if '"' in text or "\r" in text or "\n\n" in text or text.startswith("\n"):
+    if (
+        '"' in text
+        or "\r" in text
+        or "\n\n" in text
+        or text.startswith("\n")
+        or CONTROL_CHARACTERS_RE.search(text)
+    ):
         return _check_rows(first, raw, summary)
     fields = [line.split(";") for line in text.split("\n")]
     if len(fields) != len(raw) or {len(row) for row in fields} != {len(HEADER)}:
@@ -363,6 +371,10 @@ def _check_rows(first: int, raw: list[bytes], summary: AddressImportSummary) -> 
         if not text:
             continue
         summary.rows += 1
+        if CONTROL_CHARACTERS_RE.search(text):
+            # PostgreSQL refuses a NUL byte in text; no real street or place holds one.
+            skip(line_number, "bad encoding", "control characters (such as a NUL byte) in the text")
+            continue
         fields = text.split(";") if '"' not in text else next(csv.reader([text], delimiter=";"))
         if len(fields) != len(HEADER):
             skip(

@@ -139,6 +139,7 @@ BAD_ROWS = {
     "coordinates not numbers": (row().replace("50.90500000", "noord"), "are not numbers"),
     "too few columns": ("Teststraat;13;;;6411NH;Heerlen;50.9;5.9", "8 columns instead of 10"),
     "too many columns": (row() + ";extra", "11 columns instead of 10"),
+    "NUL byte": (row(street="Test\x00straat"), "control characters (such as a NUL byte)"),
 }
 
 
