@@ -43,6 +43,9 @@ def production_env(
             "MEDIA_ROOT": str(workdir / "media"),
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
+            # One client sends thousands of API lookups a second here: the limit is still counted
+            # (its cache round trips are part of the cost measured), but never reached.
+            "API_RATE_LIMIT_PER_MINUTE": "1000000000",
         }
     )
     return env
