@@ -16,8 +16,10 @@ os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "1500")
 wsgi_app = "wijkportaal.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 
-# Processes scale across cores; threads let one process overlap database and network waits.
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+# One process per core: a request is mostly Python, which runs one thread at a time per process,
+# so more processes than cores only compete for them (and each holds ~70 MB and its own database
+# connections). Threads overlap the short database and Redis waits within a process.
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS") or "4")
 worker_class = "gthread"
 # Load the app before forking: workers share its memory pages and a broken app fails at start.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.lookup import InvalidInput, find_buurt_for_point
@@ -15,6 +17,7 @@ from neighbourhoods.models import Buurt
 from officers.finding import Finding, OfficerSearch, find_officers_for_address, officers_for_buurt
 from officers.models import Assignment, Officer, Station
 from officers.pages import nearest_station
+from wijkportaal.cache import public_data
 
 from . import documents, parameters
 from .http import (
@@ -104,8 +107,42 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
     return {
         "postcode": search.postcode,
         "address": documents.address_document(search.address) if search.address else None,
-        **_area_answer(request, buurt=search.buurt, officers=search.officers),
+        **_shared_area_answer(request, buurt=search.buurt, officers=search.officers),
     }
+
+
+def _shared_area_answer(
+    request: HttpRequest, *, buurt: Buurt | None, officers: list[Officer]
+) -> dict[str, Any]:
+    """The area part of a lookup answer, cached: every address of a buurt shares it.
+
+    Keyed on the buurt, the language and the site's origin (its URLs are absolute), in the
+    current page generation, so a staff save shows at once. It also changes by itself: at
+    midnight (assignments, absences, closing days go by date) and when a listed event ends.
+    """
+    if buurt is None:
+        return _area_answer(request, buurt=None, officers=[])
+
+    def build() -> tuple[dt.datetime, dict[str, Any]]:
+        now = timezone.now()
+        answer = _area_answer(request, buurt=buurt, officers=officers)
+        return _changes_by_itself_at(answer, now=now), answer
+
+    key = f"api-lookup-area:{buurt.pk}:{get_language()}:{request.scheme}://{request.get_host()}"
+    _, answer = public_data(key, build, still_valid=lambda entry: timezone.now() < entry[0])
+    return answer
+
+
+def _changes_by_itself_at(answer: dict[str, Any], *, now: dt.datetime) -> dt.datetime:
+    """The first moment an area answer built at `now` could differ without anyone saving."""
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    moments = [timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))]
+    moments.extend(
+        dt.datetime.fromisoformat(event["ends_at"])
+        for officer in answer["officers"]
+        for event in officer["events"]
+    )
+    return min(moments)
 
 
 @endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)

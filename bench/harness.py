@@ -43,6 +43,9 @@ def production_env(
             "MEDIA_ROOT": str(workdir / "media"),
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
+            # One client sends thousands of API lookups a second here: the limit is still counted
+            # (its cache round trips are part of the cost measured), but never reached.
+            "API_RATE_LIMIT_PER_MINUTE": "1000000000",
         }
     )
     return env
@@ -172,6 +175,47 @@ def worker_memory_mb(pid: int) -> tuple[float, float]:
         elif name == "Pss":
             pss = int(value.split()[0]) / 1024
     return rss, pss
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (those that have exited count 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def postgres_backends(url: str) -> list[int]:
+    """Process ids of the PostgreSQL backends connected to the database of `url` (local server)."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+            ).fetchall()
+    except psycopg.Error:
+        return []
+    return [row[0] for row in rows]
+
+
+def redis_server_pid(url: str) -> int | None:
+    """The Redis server's process id when it runs on this machine, else None."""
+    import redis
+
+    try:
+        pid = int(redis.Redis.from_url(url, socket_connect_timeout=2).info("server")["process_id"])
+    except (redis.RedisError, KeyError, ValueError):
+        return None
+    return pid if Path(f"/proc/{pid}").exists() else None
 
 
 @dataclass

@@ -25,13 +25,15 @@ if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 
 import argparse
 import datetime as dt
+import functools
 import os
 import platform
 import re
 import shutil
 import statistics
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from bench import harness
 
@@ -80,6 +82,8 @@ class Measured:
 
     runs: list[harness.WrkResult]
     ratios: list[float]
+    # CPU microseconds per request of the gunicorn workers, PostgreSQL and Redis, per round.
+    cpu_us: list[float] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -98,12 +102,42 @@ class Measured:
         return statistics.median(self.ratios)
 
     @property
+    def cpu_per_request_us(self) -> float:
+        return statistics.median(self.cpu_us) if self.cpu_us else 0.0
+
+    @property
     def status_errors(self) -> int:
         return sum(run.status_errors for run in self.runs)
 
     @property
     def socket_errors(self) -> int:
         return sum(run.socket_errors for run in self.runs)
+
+
+@dataclass
+class CpuMeter:
+    """The CPU time the server side spends: gunicorn workers, PostgreSQL backends, Redis.
+
+    Requests per second on a machine that others share swing with their load; CPU time per
+    request barely does, so it is the steadier measure of what a page costs.
+    """
+
+    server: harness.Gunicorn
+    database_url: str
+    redis_pid: int | None
+
+    def pids(self) -> list[int]:
+        pids = self.server.worker_pids() + harness.postgres_backends(self.database_url)
+        return pids + ([self.redis_pid] if self.redis_pid else [])
+
+    def __call__(self, run: Callable[[], harness.WrkResult]) -> tuple[harness.WrkResult, float]:
+        pids = self.pids()
+        before = harness.cpu_seconds(pids)
+        result = run()
+        # Backends that connected during the run count from their start.
+        pids += [pid for pid in self.pids() if pid not in pids]
+        used = harness.cpu_seconds(pids) - before
+        return result, used / max(result.requests, 1) * 1e6
 
 
 def measure_pages(
@@ -115,6 +149,7 @@ def measure_pages(
     rounds: int,
     connections: int,
     api_path: str,
+    meter: CpuMeter,
 ) -> dict[str, Measured | None]:
     """wrk runs per endpoint, in rounds, each round starting with hello.
 
@@ -155,19 +190,23 @@ def measure_pages(
         print(f"round {round_number} of {rounds} ...", flush=True)
         hello_rate = 0.0
         for name, path, script in plan:
-            run = harness.run_wrk(
-                wrk,
-                port=port,
-                path=path,
-                script=script,
-                connections=connections,
-                seconds=seconds,
+            run, cpu_us = meter(
+                functools.partial(
+                    harness.run_wrk,
+                    wrk,
+                    port=port,
+                    path=path,
+                    script=script,
+                    connections=connections,
+                    seconds=seconds,
+                )
             )
             if name == "hello":
                 hello_rate = run.per_second
             entry = measured[name]
             assert entry is not None
             entry.runs.append(run)
+            entry.cpu_us.append(cpu_us)
             entry.ratios.append(run.per_second / hello_rate if hello_rate else 0.0)
     measured.setdefault("api lookup", None)
     return measured
@@ -177,8 +216,9 @@ def report(results: dict[str, Measured | None], *, title: str) -> None:
     print(f"\n{title}")
     print(
         f"{'endpoint':<14} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} "
-        f"{'4xx/5xx':>7} {'socket':>6}"
+        f"{'4xx/5xx':>7} {'socket':>6} {'cpu us/req':>10} {'cpu ratio':>9}"
     )
+    hello = results.get("hello")
     for name, result in results.items():
         if result is None:
             print(f"{name:<14} {'skipped':>8}  (the API does not answer yet)")
@@ -187,13 +227,18 @@ def report(results: dict[str, Measured | None], *, title: str) -> None:
         if name != "hello":
             ok = result.ratio >= TARGET_RATIO and result.p99_ms <= TARGET_P99_MS
             note = "" if ok else "  below target"
+        cpu = result.cpu_per_request_us
+        cpu_ratio = hello.cpu_per_request_us / cpu if hello is not None and cpu else 0.0
         print(
             f"{name:<14} {result.per_second:>8.0f} {result.p50_ms:>7.2f} {result.p99_ms:>7.2f} "
-            f"{result.ratio:>6.2f} {result.status_errors:>7d} {result.socket_errors:>6d}{note}"
+            f"{result.ratio:>6.2f} {result.status_errors:>7d} {result.socket_errors:>6d} "
+            f"{cpu:>10.0f} {cpu_ratio:>9.2f}{note}"
         )
     print(
         f"targets: ratio >= {TARGET_RATIO} of hello, p99 <= {TARGET_P99_MS:.0f} ms "
-        "(medians over rounds; ratio against the hello run of the same round)"
+        "(medians over rounds; ratio against the hello run of the same round)\n"
+        "cpu us/req: gunicorn workers + PostgreSQL backends + Redis per request (wrk excluded); "
+        "cpu ratio = hello's cpu us/req / the endpoint's: roughly the ratio an idle machine would show"
     )
 
 
@@ -307,6 +352,11 @@ def main() -> int:
                 f"connections, {args.rounds} rounds of {args.seconds} s per endpoint, PostgreSQL, "
                 f"page cache {'in Redis' if env['REDIS_URL'] else 'off (no Redis)'}"
             )
+            meter = CpuMeter(
+                server=server,
+                database_url=args.database_url,
+                redis_pid=harness.redis_server_pid(env["REDIS_URL"]) if env["REDIS_URL"] else None,
+            )
             results = measure_pages(
                 wrk,
                 port=args.port,
@@ -315,6 +365,7 @@ def main() -> int:
                 rounds=args.rounds,
                 connections=args.connections,
                 api_path=args.api_path,
+                meter=meter,
             )
             report(results, title="Heerlen demo")
             page_weight(args.port)
@@ -336,6 +387,7 @@ def main() -> int:
                 rounds=args.rounds,
                 connections=args.connections,
                 api_path=args.api_path,
+                meter=meter,
             )
             report(scaled, title="Heerlen demo + 1.2 million BAG addresses")
             before, after = results["lookup (POST)"], scaled["lookup (POST)"]
@@ -345,7 +397,9 @@ def main() -> int:
                 f"\nlookup with BAG: {after.per_second:.0f} req/s "
                 f"({after.per_second / before.per_second:.2f} of Heerlen-only in absolute terms); "
                 f"{after.ratio:.2f} of hello against {before.ratio:.2f} before = "
-                f"{after.ratio / before.ratio:.2f} (target >= {TARGET_SCALE_RATIO})"
+                f"{after.ratio / before.ratio:.2f} (target >= {TARGET_SCALE_RATIO}); CPU per lookup "
+                f"{before.cpu_per_request_us:.0f} -> {after.cpu_per_request_us:.0f} us = "
+                f"{before.cpu_per_request_us / max(after.cpu_per_request_us, 1):.2f}"
             )
             worker_mb = memory(server)
             print(f"largest worker RSS {worker_mb:.1f} MB (target <= {TARGET_WORKER_MB:.0f} MB)")

@@ -19,6 +19,7 @@ from neighbourhoods.lookup import (
     parse_house_number,
 )
 from neighbourhoods.models import Address, Buurt
+from wijkportaal.cache import public_data
 
 from .models import Assignment, Officer
 
@@ -50,8 +51,19 @@ class OfficerSearch:
 
 
 def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Officer]:
-    """Published officers assigned to the buurt on `day` (today), primary before deputy, A-Z."""
+    """Published officers assigned to the buurt on `day` (today), primary before deputy, A-Z.
+
+    Public data, the same for every resident of the buurt: cached per buurt and day in the
+    current page generation, so a staff save shows in the very next search.
+    """
     day = day or timezone.localdate()
+    return public_data(
+        f"officers-for-buurt:{buurt.pk}:{day.isoformat()}",
+        lambda: _assigned_officers(buurt, day=day),
+    )
+
+
+def _assigned_officers(buurt: Buurt, *, day: dt.date) -> list[Officer]:
     assignments = (
         Assignment.objects.valid_on(day)
         .filter(buurt=buurt, officer__is_published=True)

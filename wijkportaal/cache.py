@@ -1,17 +1,24 @@
-"""Page caching for the public officer and buurt pages, invalidated at once by any staff save."""
+"""Page caching for the public officer and buurt pages, and the shared public data behind the
+lookup, all invalidated at once by any staff save."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import logging
+import pickle
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.signals import request_finished, request_started
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +31,7 @@ VERSION_KEY = "public-pages:version"
 INVALIDATING_APPS = frozenset({"officers", "neighbourhoods"})
 
 View = Callable[..., HttpResponse]
+T = TypeVar("T")
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -72,6 +80,123 @@ def invalidate_public_pages() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop("version", None)
+
+
+# The generation, read at most once per request: a search needs the buurt and its officers, and
+# each would otherwise cost its own round trip to Redis. None outside a request (a command, a
+# shell), where every read asks the cache again.
+_request_memo: ContextVar[dict[str, int] | None] = ContextVar("public_generation", default=None)
+
+
+def _start_request_memo(**kwargs: Any) -> None:
+    _request_memo.set({})
+
+
+def _end_request_memo(**kwargs: Any) -> None:
+    _request_memo.set(None)
+
+
+def current_generation() -> int:
+    """The page generation, read from the cache once per request."""
+    memo = _request_memo.get()
+    if memo is not None and "version" in memo:
+        return memo["version"]
+    version = page_version()
+    if memo is not None:
+        memo["version"] = version
+    return version
+
+
+class _LocalEntries:
+    """This process's copies of shared public data, each tagged with its generation.
+
+    The shared cache stays the authority: an entry counts only under the generation just read
+    from it, and lives no longer than there. Values are kept pickled, so every caller gets its
+    own objects to annotate (prefetches, attributes) without touching another thread's.
+    """
+
+    def __init__(self, *, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, tuple[int, float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, *, version: int) -> tuple[bool, Any]:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version or entry[1] <= time.time():
+                return False, None
+            self._entries.move_to_end(key)
+        return True, pickle.loads(entry[2])  # noqa: S301 (pickled by this process, below)
+
+    def put(self, key: str, value: Any, *, version: int, expires_at: float) -> None:
+        entry = (version, expires_at, pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+# A buurt, its officers and an API area answer take about 1 to 4 KB pickled: at most a few MB.
+LOCAL_ENTRIES = 2000
+local_entries = _LocalEntries(size=LOCAL_ENTRIES)
+
+
+def shared_cache_enabled() -> bool:
+    """Whether anything public may be cached across requests.
+
+    Only with a cache every process shares (Redis): a staff save in one process must reach the
+    generation counter that all the others read. Settings turn it off without REDIS_URL.
+    """
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def public_data(
+    key: str, build: Callable[[], T], *, still_valid: Callable[[T], bool] | None = None
+) -> T:
+    """Public data shared by every visitor (a buurt, its officers), cached in the current generation.
+
+    `key` names the data, never anything a resident typed: an address must not become a key or
+    a value, hashed or not. A hit costs no round trip once this request has read the generation
+    and this process holds the entry; `still_valid` can refuse an entry whose content expires
+    on its own (at a time of day). Entries live at most PAGE_CACHE_SECONDS, so changes that
+    bypass model signals (bulk imports) show as soon as they would on a cached page.
+    """
+    if not shared_cache_enabled():
+        return build()
+    seconds = settings.PAGE_CACHE_SECONDS
+    try:
+        version = current_generation()
+        found, value = local_entries.get(key, version=version)
+        if not found:
+            stored = cache.get(key)
+            if stored is not None and stored[0] == version:
+                # The local copy expires with the shared entry, not a lifetime later.
+                found, value = True, stored[2]
+                local_entries.put(key, value, version=version, expires_at=stored[1] + seconds)
+    except Exception:  # The cache being down must cost speed, never the answer.
+        logger.exception("Cache unavailable; building %s uncached", key.split(":", 1)[0])
+        return build()
+    if found and (still_valid is None or still_valid(value)):
+        return value
+    # Stored under the generation read *before* building: a staff save while building makes
+    # the entry stale at once instead of letting it outlive the save.
+    value = build()
+    stored_at = time.time()
+    try:
+        cache.set(key, (version, stored_at, value), timeout=seconds)
+    except Exception:
+        logger.exception("Cache unavailable; %s not stored", key.split(":", 1)[0])
+    else:
+        local_entries.put(key, value, version=version, expires_at=stored_at + seconds)
+    return value
 
 
 def page_key(request: HttpRequest) -> str:
@@ -85,7 +210,7 @@ def _may_use_cache(request: HttpRequest) -> bool:
     # Staff carry a session cookie; their pages are never served from or stored in the cache,
     # and this test needs no database query to find out.
     return (
-        settings.PAGE_CACHE_SECONDS > 0
+        shared_cache_enabled()
         and request.method in {"GET", "HEAD"}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )
@@ -117,6 +242,9 @@ def cache_public_page(view: View) -> View:
             version = found.get(VERSION_KEY)
             if version is None:
                 version = page_version()
+            memo = _request_memo.get()
+            if memo is not None:
+                memo["version"] = version
         except Exception:  # The cache being down must cost speed, never the page.
             logger.exception("Page cache unavailable; serving uncached")
             return view(request, *args, **kwargs)
@@ -142,9 +270,15 @@ def cache_public_page(view: View) -> View:
 def _invalidate_on_change(sender: type[Model], **kwargs: Any) -> None:
     if sender._meta.app_label in INVALIDATING_APPS:
         invalidate_public_pages()
+        # Once more after the commit: a request that read the new generation before the save
+        # was committed may have cached what it read then, the old data; this retires that.
+        transaction.on_commit(invalidate_public_pages, using=kwargs.get("using"))
 
 
 def connect_invalidation() -> None:
-    """Called from the app config: any save or delete of an officer or geography row clears pages."""
+    """Called from the app config: any save or delete of an officer or geography row clears pages
+    and shared data; each request reads the generation afresh."""
     for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
         signal.connect(_invalidate_on_change, dispatch_uid=f"wijkportaal.cache.{name}")
+    request_started.connect(_start_request_memo, dispatch_uid="wijkportaal.cache.start")
+    request_finished.connect(_end_request_memo, dispatch_uid="wijkportaal.cache.end")

@@ -32,6 +32,14 @@ def test_workers_and_threads_come_from_the_environment(monkeypatch):
     assert conf["bind"] == "127.0.0.1:8000"
 
 
+def test_by_default_one_worker_per_core_with_threads_for_the_waits(monkeypatch):
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 8)
+    conf = load_conf(monkeypatch)
+    assert (conf["workers"], conf["threads"]) == (8, 4)
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 1)
+    assert load_conf(monkeypatch)["workers"] == 2  # one busy process must not stall the site
+
+
 def test_web_workers_bound_database_statements(monkeypatch):
     # setenv first, so that the value gunicorn.conf.py sets is removed again after the test.
     monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "0")

@@ -1,0 +1,146 @@
+"""Shared public data (a buurt, its officers): cached per generation, gone at the next staff save."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from wijkportaal import cache as shared
+from wijkportaal.cache import VERSION_KEY, invalidate_public_pages, public_data
+
+
+@pytest.fixture(autouse=True)
+def shared_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def begin_request() -> None:
+    # What Django's request_started signal runs (sending the signal itself would also close
+    # the test's database connection).
+    shared._start_request_memo()
+
+
+def end_request() -> None:
+    shared._end_request_memo()
+
+
+class Builder:
+    """Counts how often the data had to be built, and builds a fresh list each time."""
+
+    def __init__(self, value: str = "built") -> None:
+        self.calls = 0
+        self.value = value
+
+    def __call__(self) -> list[str]:
+        self.calls += 1
+        return [self.value]
+
+
+def test_built_once_per_generation():
+    build = Builder()
+    assert public_data("thing:1", build) == ["built"]
+    assert public_data("thing:1", build) == ["built"]
+    assert build.calls == 1
+    invalidate_public_pages()
+    assert public_data("thing:1", build) == ["built"]
+    assert build.calls == 2
+
+
+def test_a_generation_moved_by_another_process_is_seen_at_once():
+    build = Builder()
+    public_data("thing:1", build)
+    cache.incr(VERSION_KEY)  # what a staff save in another worker does; no local signal here
+    public_data("thing:1", build)
+    assert build.calls == 2
+
+
+def test_every_caller_gets_its_own_copy():
+    public_data("thing:1", Builder())
+    first = public_data("thing:1", Builder())
+    first.append("changed by one caller")
+    assert public_data("thing:1", Builder()) == ["built"]
+
+
+def test_an_entry_that_expired_by_itself_is_built_again():
+    build = Builder()
+    public_data("thing:1", build, still_valid=lambda value: True)
+    public_data("thing:1", build, still_valid=lambda value: False)
+    assert build.calls == 2
+
+
+def test_off_without_a_shared_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    build = Builder()
+    public_data("thing:1", build)
+    public_data("thing:1", build)
+    assert build.calls == 2
+
+
+def test_the_local_copy_lives_no_longer_than_the_shared_entry(monkeypatch):
+    build = Builder()
+    public_data("thing:1", build)
+    later = time.time() + 301
+    monkeypatch.setattr(shared.time, "time", lambda: later)
+    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
+    public_data("thing:1", build)
+    assert build.calls == 2
+
+
+def test_a_request_reads_the_generation_once(monkeypatch):
+    reads = []
+    real = shared.page_version
+    monkeypatch.setattr(shared, "page_version", lambda: reads.append(1) or real())
+    public_data("thing:1", Builder())
+    public_data("thing:2", Builder())
+    reads.clear()
+    begin_request()
+    try:
+        public_data("thing:1", Builder())
+        public_data("thing:2", Builder())
+    finally:
+        end_request()
+    assert len(reads) == 1
+    # Outside a request every call asks the cache again.
+    public_data("thing:1", Builder())
+    assert len(reads) == 2
+
+
+def test_a_staff_save_during_a_request_shows_in_that_request():
+    build = Builder()
+    begin_request()
+    try:
+        public_data("thing:1", build)
+        invalidate_public_pages()
+        public_data("thing:1", build)
+    finally:
+        end_request()
+    assert build.calls == 2
+
+
+def test_what_was_read_before_the_commit_is_retired_after_it(
+    officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.name = "Anna de Vries"
+        officer.save()
+        # Another request, between the save and its commit, still reads the old name.
+        public_data("officer-name", Builder("Anna Voorbeeld"))
+    assert public_data("officer-name", Builder("Anna de Vries")) == ["Anna de Vries"]
+
+
+def test_a_cache_that_is_down_costs_speed_not_the_answer():
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    build = Builder()
+    with override_settings(CACHES=unreachable):
+        assert public_data("thing:1", build) == ["built"]
+        assert public_data("thing:1", build) == ["built"]
+    assert build.calls == 2
