@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from neighbourhoods.lookup import InvalidInput, find_buurt_for_point
 from neighbourhoods.models import Buurt
 from officers.finding import Finding, OfficerSearch, find_officers_for_address, officers_for_buurt
-from officers.models import Assignment, Officer, Station
+from officers.models import Officer, Station
 from officers.pages import nearest_station
 from wijkportaal.cache import public_data
 
@@ -47,9 +47,7 @@ def _area_answer(
     if buurt is None:
         return {"buurt": None, "officers": [], "station": None}
     now = timezone.now()
-    # officers_for_buurt sorts roles as text, which puts "deputy" before "primary"; residents
-    # should meet their wijkagent first. A stable sort keeps the A-Z order within each role.
-    officers = sorted(officers, key=lambda officer: officer.role_here != Assignment.Role.PRIMARY)
+    # officers_for_buurt already lists the wijkagent before the deputies, A-Z within each role.
     documents.prepare_officers(officers, now=now)
     station = _station_for(buurt=buurt, officers=officers)
     documents.prepare_station(station, today=timezone.localdate(now))

@@ -22,6 +22,8 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from wijkportaal.cache import invalidate_public_pages
+
 from .lookup import BuurtIndex, intersecting_pairs
 from .models import Address, Buurt, Dataset, Municipality, Wijk
 
@@ -467,6 +469,9 @@ def activate_dataset(
             _follow_buurt_codes(previous, dataset)
             Dataset.objects.filter(pk=previous.pk).update(is_active=False)
         Dataset.objects.filter(pk=dataset.pk).update(is_active=True, activated_at=timezone.now())
+        # Bulk updates send no signals: clear cached pages and shared data once the new
+        # boundaries are committed (not before, or a request could cache the old ones again).
+        transaction.on_commit(invalidate_public_pages)
         return assign_addresses(dataset, batch_size=batch_size, progress=progress)
 
 

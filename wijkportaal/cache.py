@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import pickle
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -206,6 +207,23 @@ def page_key(request: HttpRequest) -> str:
     return f"public-page:{language}:{path_digest}"
 
 
+# The query strings the public pages understand (the search's "why this result" notes). Any other
+# query string is served uncached: junk parameters must not each take a cache entry.
+CACHEABLE_QUERY = {
+    "buurt": re.compile(r"[A-Za-z0-9]{1,10}"),
+    "gezocht": re.compile(r"1"),
+}
+
+
+def _understood_query(request: HttpRequest) -> bool:
+    return all(
+        name in CACHEABLE_QUERY
+        and len(values) == 1
+        and CACHEABLE_QUERY[name].fullmatch(values[0]) is not None
+        for name, values in request.GET.lists()
+    )
+
+
 def _may_use_cache(request: HttpRequest) -> bool:
     # Staff carry a session cookie; their pages are never served from or stored in the cache,
     # and this test needs no database query to find out.
@@ -213,6 +231,7 @@ def _may_use_cache(request: HttpRequest) -> bool:
         shared_cache_enabled()
         and request.method in {"GET", "HEAD"}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and _understood_query(request)
     )
 
 

@@ -66,6 +66,33 @@ def test_the_query_string_is_part_of_the_key(client, officer):
     assert plain != searched
 
 
+def test_junk_query_strings_are_served_but_never_take_a_cache_entry(
+    client, officer, django_assert_max_num_queries
+):
+    for junk in ("?junk=1", "?buurt=BU00010001&x=2", "?buurt=%00", "?gezocht=2"):
+        assert client.get(PROFILE + junk).status_code == 200
+        # Served again from the database, not from a cache entry of its own.
+        with django_assert_max_num_queries(20) as queries:
+            client.get(PROFILE + junk)
+        assert len(queries.captured_queries) > 0
+
+
+def test_activating_new_boundaries_clears_cached_pages(
+    client, officer, buurten, dataset, django_capture_on_commit_callbacks
+):
+    from neighbourhoods.boundaries import activate_dataset
+    from tests import factories
+
+    # Staged first (its saves clear the cache), then the page is cached, then only activation runs.
+    newer = factories.make_dataset("newer", active=False)
+    factories.make_buurt(newer, "BU00010001", factories.square(0, 0), name="Westpoort")
+    assert "Westpoort" not in client.get("/buurt/BU00010001/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        activate_dataset(newer)
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert "Westpoort" in html
+
+
 def test_staff_with_a_session_never_get_or_fill_the_cache(client, officer):
     client.get(PROFILE)  # cached for residents
     user = get_user_model().objects.create_user("beheer", is_staff=True)
