@@ -143,6 +143,21 @@ class AddressMatch:
         return self.outcome in {AddressOutcome.FOUND, AddressOutcome.POSTCODE_ONE_BUURT}
 
 
+def _matching_suffix(candidates: Sequence[Address], house_number: HouseNumber) -> Address | None:
+    """The address at this number with the typed letter and addition: the exact split first, then
+    the same suffix run together (a typed `13-E` also finds an E stored as toevoeging)."""
+    for address in candidates:
+        if (address.huisletter, address.huisnummertoevoeging) == (
+            house_number.letter,
+            house_number.addition,
+        ):
+            return address
+    for address in candidates:
+        if address.huisletter + address.huisnummertoevoeging == house_number.suffix:
+            return address
+    return None
+
+
 def find_address(*, postcode: str, house_number: HouseNumber | None) -> AddressMatch:
     """Look the address up in the register: one indexed query, no geometry for known addresses.
 
@@ -154,21 +169,9 @@ def find_address(*, postcode: str, house_number: HouseNumber | None) -> AddressM
     candidates = _addresses_at(postcode=postcode, huisnummer=house_number.number)
     if not candidates:
         return AddressMatch(AddressOutcome.NOT_FOUND, postcode)
-    exact = [
-        address
-        for address in candidates
-        if address.huisletter == house_number.letter
-        and address.huisnummertoevoeging == house_number.addition
-    ]
-    same_suffix = [
-        address
-        for address in candidates
-        if address.huisletter + address.huisnummertoevoeging == house_number.suffix
-    ]
-    found = exact or same_suffix
-    if not found:
+    address = _matching_suffix(candidates, house_number)
+    if address is None:
         return AddressMatch(AddressOutcome.SUFFIX_NOT_FOUND, postcode, alternatives=candidates)
-    address = found[0]
     buurt = public_buurt(address.buurt_id) if address.buurt_id is not None else None
     if buurt is not None:
         address.buurt = buurt  # so that address.buurt costs no query later
@@ -488,28 +491,15 @@ def find_street_address(*, street: str, house_number: HouseNumber, place: str) -
     )
     if not candidates:
         return StreetMatch(StreetOutcome.NUMBER_NOT_FOUND, street=known_street, place=known_place)
-    exact = [
-        address
-        for address in candidates
-        if (address.huisletter, address.huisnummertoevoeging)
-        == (house_number.letter, house_number.addition)
-    ]
-    same_suffix = [
-        address
-        for address in candidates
-        if address.huisletter + address.huisnummertoevoeging == house_number.suffix
-    ]
-    found = exact or same_suffix
-    if not found:
+    address = _matching_suffix(candidates, house_number)
+    if address is None:
         return StreetMatch(
             StreetOutcome.SUFFIX_NOT_FOUND,
             street=known_street,
             place=known_place,
             alternatives=candidates,
         )
-    return StreetMatch(
-        StreetOutcome.FOUND, street=known_street, place=known_place, address=found[0]
-    )
+    return StreetMatch(StreetOutcome.FOUND, street=known_street, place=known_place, address=address)
 
 
 def intersecting_pairs(geometries: Sequence) -> list[tuple[int, int]]:
