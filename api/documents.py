@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,10 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from neighbourhoods.models import Address, Buurt
+from officers import calendar
 from officers.finding import current_assignments, published_officers_with_areas
 from officers.models import Absence, ClosingDay, Event, Officer, Station
 from officers.pages import public_channels
-
-from .events import upcoming_occurrences
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -39,14 +38,8 @@ def _officer_prefetches(*, now: dt.datetime) -> list[Prefetch]:
         ),
         Prefetch(
             "events",
-            # Candidates only: a weekly event may still have no sitting left; events.py decides.
-            queryset=Event.objects.filter(
-                Q(recurrence=Event.Recurrence.ONCE, ends_at__gt=now)
-                | Q(
-                    Q(repeat_until__isnull=True) | Q(repeat_until__gte=today),
-                    recurrence=Event.Recurrence.WEEKLY,
-                )
-            ),
+            # Candidates only: a weekly event may still have no sitting left; calendar decides.
+            queryset=calendar.not_over(Event.objects.all(), now=now),
             to_attr="candidate_events",
         ),
     ]
@@ -226,7 +219,7 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
                     else None
                 ),
             }
-            for occurrence in upcoming_occurrences(officer.candidate_events, now=now)
+            for occurrence in calendar.upcoming(officer.candidate_events, now=now)
         ],
     }
     role = getattr(officer, "role_here", None)

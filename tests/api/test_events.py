@@ -1,4 +1,4 @@
-"""next_occurrence: one-off and weekly events, repeat_until and daylight-saving time."""
+"""The API's events come from officers.calendar: one-off and weekly, repeat_until and DST."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.events import next_occurrence, upcoming_occurrences
+from officers.calendar import next_occurrence
+from officers.calendar import upcoming as upcoming_occurrences
 from officers.models import Event
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
