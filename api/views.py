@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.lookup import InvalidInput, find_buurt_for_point
+from neighbourhoods.lookup import InvalidInput, find_buurt_for_point, public_buurt
 from neighbourhoods.models import Buurt
 from officers.finding import Finding, OfficerSearch, find_officers_for_address, officers_for_buurt
 from officers.models import Officer, Station
@@ -105,28 +105,30 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
     return {
         "postcode": search.postcode,
         "address": documents.address_document(search.address) if search.address else None,
-        **_shared_area_answer(request, buurt=search.buurt, officers=search.officers),
+        **_shared_area_answer(request, buurt_id=search.buurt.pk if search.buurt else None),
     }
 
 
-def _shared_area_answer(
-    request: HttpRequest, *, buurt: Buurt | None, officers: list[Officer]
-) -> dict[str, Any]:
+def _shared_area_answer(request: HttpRequest, *, buurt_id: int | None) -> dict[str, Any]:
     """The area part of a lookup answer, cached: every address of a buurt shares it.
 
     Keyed on the buurt, the language and the site's origin (its URLs are absolute), in the
     current page generation, so a staff save shows at once. It also changes by itself: at
     midnight (assignments, absences, closing days go by date) and when a listed event ends.
+    Only a miss loads the buurt and its officers in full (the search has just what it decides
+    with).
     """
-    if buurt is None:
+    if buurt_id is None:
         return _area_answer(request, buurt=None, officers=[])
 
     def build() -> tuple[dt.datetime, dict[str, Any]]:
         now = timezone.now()
+        buurt = public_buurt(buurt_id)
+        officers = officers_for_buurt(buurt) if buurt is not None else []
         answer = _area_answer(request, buurt=buurt, officers=officers)
         return _changes_by_itself_at(answer, now=now), answer
 
-    key = f"api-lookup-area:{buurt.pk}:{get_language()}:{request.scheme}://{request.get_host()}"
+    key = f"api-lookup-area:{buurt_id}:{get_language()}:{request.scheme}://{request.get_host()}"
     _, answer = public_data(key, build, still_valid=lambda entry: timezone.now() < entry[0])
     return answer
 

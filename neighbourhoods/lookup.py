@@ -143,7 +143,7 @@ class AddressMatch:
         return self.outcome in {AddressOutcome.FOUND, AddressOutcome.POSTCODE_ONE_BUURT}
 
 
-def _matching_suffix(candidates: Sequence[Address], house_number: HouseNumber) -> Address | None:
+def matching_suffix(candidates: Sequence[Address], house_number: HouseNumber) -> Address | None:
     """The address at this number with the typed letter and addition: the exact split first, then
     the same suffix run together (a typed `13-E` also finds an E stored as toevoeging)."""
     for address in candidates:
@@ -169,7 +169,7 @@ def find_address(*, postcode: str, house_number: HouseNumber | None) -> AddressM
     candidates = _addresses_at(postcode=postcode, huisnummer=house_number.number)
     if not candidates:
         return AddressMatch(AddressOutcome.NOT_FOUND, postcode)
-    address = _matching_suffix(candidates, house_number)
+    address = matching_suffix(candidates, house_number)
     if address is None:
         return AddressMatch(AddressOutcome.SUFFIX_NOT_FOUND, postcode, alternatives=candidates)
     buurt = public_buurt(address.buurt_id) if address.buurt_id is not None else None
@@ -491,7 +491,7 @@ def find_street_address(*, street: str, house_number: HouseNumber, place: str) -
     )
     if not candidates:
         return StreetMatch(StreetOutcome.NUMBER_NOT_FOUND, street=known_street, place=known_place)
-    address = _matching_suffix(candidates, house_number)
+    address = matching_suffix(candidates, house_number)
     if address is None:
         return StreetMatch(
             StreetOutcome.SUFFIX_NOT_FOUND,

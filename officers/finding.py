@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import connections, router
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from neighbourhoods.lookup import (
     AddressMatch,
     AddressOutcome,
+    HouseNumber,
     StreetOutcome,
     find_address,
     find_street_address,
+    matching_suffix,
     normalise_postcode,
     parse_house_number,
 )
@@ -110,9 +115,113 @@ def find_officers_for_address(
     """
     normalised = normalise_postcode(postcode)
     typed_number = f"{huisnummer or ''}{toevoeging or ''}".strip()
-    house_number = parse_house_number(huisnummer, toevoeging) if typed_number else None
-    match = find_address(postcode=normalised, house_number=house_number)
-    return _search_from_match(match, day=day)
+    if not typed_number:
+        return _search_from_match(find_address(postcode=normalised, house_number=None), day=day)
+    house_number = parse_house_number(huisnummer, toevoeging)
+    return _search_at_number(normalised, house_number, day=day or timezone.localdate())
+
+
+def _in_model_order(model: Any, names: set[str]) -> tuple[str, ...]:
+    """Field names in the model's own order, the order Model.from_db expects its values in."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+# The columns the register probe reads of a buurt and of an officer: what a search decides with
+# and what its redirect needs. Anything else is deferred, loaded only if a caller asks for it.
+PROBE_BUURT_FIELDS = _in_model_order(Buurt, {"id", "code", "name", "wijk_id"})
+PROBE_OFFICER_FIELDS = _in_model_order(Officer, {"id", "slug", "name"})
+
+
+@functools.cache
+def _register_probe(alias: str) -> str:
+    """The SQL of the search's one query, written once per process and database.
+
+    Every address at a postcode and house number, each with its buurt and the published officers
+    assigned to that buurt on a day, wijkagent before deputy and A-Z: one round trip, no cache.
+    Only the models' own quoted identifiers go into the text; the values are parameters.
+    """
+    quote = connections[alias].ops.quote_name
+
+    def table(model: Any) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    a, b, s, o = Address, Buurt, Assignment, Officer
+    selected = [
+        *(f"a.{quote(field.column)}" for field in a._meta.concrete_fields),
+        *(f"b.{column(b, name)}" for name in PROBE_BUURT_FIELDS[1:]),
+        *(f"o.{column(o, name)}" for name in PROBE_OFFICER_FIELDS),
+        f"s.{column(s, 'role')}",
+    ]
+    return (
+        f"SELECT {', '.join(selected)} FROM {table(a)} a "  # noqa: S608
+        f"LEFT JOIN {table(b)} b ON b.{column(b, 'id')} = a.{column(a, 'buurt')} "
+        f"LEFT JOIN {table(s)} s ON s.{column(s, 'buurt')} = a.{column(a, 'buurt')} "
+        f"AND s.{column(s, 'valid_from')} <= %s "
+        f"AND (s.{column(s, 'valid_until')} IS NULL OR s.{column(s, 'valid_until')} >= %s) "
+        f"LEFT JOIN {table(o)} o ON o.{column(o, 'id')} = s.{column(s, 'officer')} "
+        f"AND o.{column(o, 'is_published')} = %s "
+        f"WHERE a.{column(a, 'postcode')} = %s AND a.{column(a, 'huisnummer')} = %s "
+        f"ORDER BY a.{column(a, 'huisletter')}, a.{column(a, 'huisnummertoevoeging')}, "
+        f"CASE WHEN s.{column(s, 'role')} = %s THEN 0 ELSE 1 END, o.{column(o, 'name')}"
+    )
+
+
+def _addresses_with_officers(
+    postcode: str, number: int, *, day: dt.date
+) -> list[tuple[Address, list[Officer]]]:
+    """Each address at the number (by letter and addition) with its officers on `day`.
+
+    The address's buurt is attached (`address.buurt`) with the columns above; an address outside
+    every buurt has none and no officers.
+    """
+    alias = router.db_for_read(Address)
+    connection = connections[alias]
+    day_value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _register_probe(alias),
+            [day_value, day_value, True, postcode, number, Assignment.Role.PRIMARY],
+        )
+        rows = cursor.fetchall()
+    address_names = [field.attname for field in Address._meta.concrete_fields]
+    address_width = len(address_names)
+    buurt_width = len(PROBE_BUURT_FIELDS) - 1
+    found: dict[int, tuple[Address, list[Officer]]] = {}
+    for row in rows:
+        address_values = row[:address_width]
+        entry = found.get(address_values[0])
+        if entry is None:
+            address = Address.from_db(alias, address_names, address_values)
+            if address.buurt_id is not None:
+                buurt_values = (address.buurt_id, *row[address_width : address_width + buurt_width])
+                address.buurt = Buurt.from_db(alias, PROBE_BUURT_FIELDS, buurt_values)
+            entry = found[address_values[0]] = (address, [])
+        *officer_values, role = row[address_width + buurt_width :]
+        officers = entry[1]
+        # No officer: none assigned that day, or assigned but not published.
+        if officer_values[0] is not None and all(o.pk != officer_values[0] for o in officers):
+            officer = Officer.from_db(alias, PROBE_OFFICER_FIELDS, officer_values)
+            officer.role_here = role
+            officers.append(officer)
+    return list(found.values())
+
+
+def _search_at_number(postcode: str, house_number: HouseNumber, *, day: dt.date) -> OfficerSearch:
+    """The search for a postcode and house number: the register probe above and the decision."""
+    located = _addresses_with_officers(postcode, house_number.number, day=day)
+    if not located:
+        return OfficerSearch(Finding.ADDRESS_NOT_FOUND, postcode)
+    officers_at = {address.pk: officers for address, officers in located}
+    candidates = [address for address, _ in located]
+    address = matching_suffix(candidates, house_number)
+    if address is None:
+        return OfficerSearch(Finding.SUFFIX_NOT_FOUND, postcode, alternatives=candidates)
+    buurt = address.buurt if address.buurt_id is not None else None
+    match = AddressMatch(AddressOutcome.FOUND, postcode, address=address, buurt=buurt)
+    return _search_from_match(match, day=day, officers=officers_at[address.pk])
 
 
 def find_officers_for_street_address(
@@ -152,7 +261,11 @@ def find_officers_for_street_address(
     )
 
 
-def _search_from_match(match: AddressMatch, *, day: dt.date | None) -> OfficerSearch:
+def _search_from_match(
+    match: AddressMatch, *, day: dt.date | None, officers: list[Officer] | None = None
+) -> OfficerSearch:
+    """The decision every search shares. `officers` are the buurt's officers when the caller
+    already has them (the register probe), else they come from `officers_for_buurt`."""
     if match.outcome == AddressOutcome.NOT_FOUND:
         return OfficerSearch(Finding.ADDRESS_NOT_FOUND, match.postcode)
     if match.outcome == AddressOutcome.HOUSE_NUMBER_REQUIRED:
@@ -163,7 +276,8 @@ def _search_from_match(match: AddressMatch, *, day: dt.date | None) -> OfficerSe
         )
     if match.buurt is None:
         return OfficerSearch(Finding.OUTSIDE_AREA, match.postcode, address=match.address)
-    officers = officers_for_buurt(match.buurt, day=day)
+    if officers is None:
+        officers = officers_for_buurt(match.buurt, day=day)
     finding = {0: Finding.NO_OFFICER, 1: Finding.ONE_OFFICER}.get(
         len(officers), Finding.SEVERAL_OFFICERS
     )

@@ -3,10 +3,12 @@ address ever in the cache."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 
-from officers.finding import Finding, find_officers_for_address
+from officers.finding import Finding, find_officers_for_address, officers_for_buurt
 from officers.models import Assignment
 from tests import factories
 from wijkportaal.cache import local_entries
@@ -39,18 +41,26 @@ def search(client, **data: str):
     return client.post("/", data)
 
 
-def test_a_search_costs_one_query_once_the_buurt_is_cached(anna, django_assert_num_queries):
-    # Cold: the address, then the buurt and its officers (each cached for the next search).
-    with django_assert_num_queries(3):
+def test_a_search_is_one_query_cold_or_warm(anna, django_assert_num_queries):
+    # The register probe brings the buurt and its officers along: nothing to fetch or cache.
+    with django_assert_num_queries(1):
         first = find_officers_for_address(postcode="6411NH", huisnummer="13", toevoeging="E")
-    # Warm: another address of the same buurt needs only the register probe.
     with django_assert_num_queries(1):
         second = find_officers_for_address(postcode="6411NH", huisnummer="15")
     assert first.finding == second.finding == Finding.ONE_OFFICER
     assert [officer.slug for officer in second.officers] == ["anna-voorbeeld"]
     assert second.buurt.code == "BU00010001"
-    assert second.buurt.wijk.municipality.name == "Testgemeente"
     assert second.address.buurt == second.buurt
+    # What the search did not read is loaded when asked for.
+    assert second.buurt.wijk.municipality.name == "Testgemeente"
+    assert second.officers[0].intro_nl == anna.intro_nl
+
+
+def test_a_search_is_one_query_without_the_shared_cache(settings, anna, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    with django_assert_num_queries(1):
+        result = find_officers_for_address(postcode="6411NH", huisnummer="13E")
+    assert result.finding == Finding.ONE_OFFICER
 
 
 def test_the_form_search_costs_one_query_once_warm(client, anna, django_assert_num_queries):
@@ -65,7 +75,7 @@ def test_a_new_assignment_shows_in_the_very_next_search(client, anna, buurten):
     assert search(client, postcode="6411NH", huisnummer="13E")["Location"].startswith(
         "/wijkagent/anna-voorbeeld/"
     )
-    bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    bram = factories.make_officer("Aad Eerder", slug="aad-eerder")
     factories.assign(bram, buurten["west"], role=Assignment.Role.DEPUTY)
     assert search(client, postcode="6411NH", huisnummer="13E")["Location"] == (
         "/buurt/BU00010001/?gezocht=1"
@@ -102,3 +112,27 @@ def test_no_address_ever_enters_the_cache(client, anna):
     # The buurt and its officers were cached: they are what every resident shares.
     assert any(b"West" in item for item in stored)
     assert any(b"anna-voorbeeld" in item for item in stored)
+
+
+def test_the_search_lists_officers_as_the_buurt_page_does(anna, buurten):
+    """The search's own query and officers_for_buurt (buurt page, API) must agree: the wijkagent
+    first, then deputies A-Z, each officer once, and only those assigned and published today."""
+    west = buurten["west"]
+    zoe = factories.make_officer("Zoë Later", slug="zoe-later")
+    bram = factories.make_officer("Aad Eerder", slug="aad-eerder")
+    for officer in (zoe, bram):
+        factories.assign(officer, west, role=Assignment.Role.DEPUTY)
+    # Aad twice (two overlapping periods), a hidden deputy, and one whose term has ended.
+    factories.assign(bram, west, role=Assignment.Role.DEPUTY, valid_from=dt.date(2021, 1, 1))
+    factories.assign(
+        factories.make_officer("Verborgen Agent", is_published=False),
+        west,
+        role=Assignment.Role.DEPUTY,
+    )
+    factories.assign(factories.make_officer("Oud Agent"), west, valid_until=dt.date(2021, 1, 1))
+    result = find_officers_for_address(postcode="6411NH", huisnummer="13E")
+    assert result.finding == Finding.SEVERAL_OFFICERS
+    expected = ["anna-voorbeeld", "aad-eerder", "zoe-later"]
+    assert [officer.slug for officer in result.officers] == expected
+    assert [officer.role_here for officer in result.officers] == ["primary", "deputy", "deputy"]
+    assert [officer.slug for officer in officers_for_buurt(west)] == expected
