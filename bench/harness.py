@@ -257,36 +257,27 @@ def get(port: int, path: str, **kwargs: object) -> Response:
 
 @dataclass
 class LookupForm:
-    """What a browser holds after loading the home page: the CSRF cookie and the form's token."""
-
-    cookie: str
-    token: str
+    """The home page's postcode form as a browser posts it. It needs no CSRF token or cookie:
+    a search changes nothing (see officers.views.search)."""
 
     def body(self, *, postcode: str, huisnummer: str, toevoeging: str = "") -> str:
         return urllib.parse.urlencode(
-            {
-                "csrfmiddlewaretoken": self.token,
-                "postcode": postcode,
-                "huisnummer": huisnummer,
-                "toevoeging": toevoeging,
-            }
+            {"postcode": postcode, "huisnummer": huisnummer, "toevoeging": toevoeging}
         )
 
     def headers(self, port: int) -> dict[str, str]:
         return {
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={self.cookie}",
-            # Django checks the Origin of HTTPS posts against the host.
+            # What a browser sends with a form post over HTTPS.
             "Origin": f"https://127.0.0.1:{port}",
         }
 
 
 def load_lookup_form(port: int) -> LookupForm:
     home = get(port, "/")
-    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', home.body)
-    if home.status != 200 or not match or "csrftoken" not in home.cookies:
+    if home.status != 200 or b'name="postcode"' not in home.body:
         sys.exit(f"The home page did not offer the lookup form (status {home.status}).")
-    return LookupForm(cookie=home.cookies["csrftoken"], token=match.group(1).decode())
+    return LookupForm()
 
 
 def post_lookup(port: int, form: LookupForm, *, timeout: float = 10, **address: str) -> Response:

@@ -5,7 +5,7 @@ profile page, the buurt page and the API lookup; prints requests/s, p50/p99 and 
 hello, the page weight of home and profile, and the memory of a worker. `--with-bag` then imports the
 1.2 million BAG addresses beside the demo and measures the lookup again.
 
-The lookup flow is the form POST a browser sends (with a CSRF cookie and token fetched first), which
+The lookup flow is the form POST a browser sends (the search form needs no CSRF token), which
 runs the whole lookup and answers 303 to the officer's page; the page behind that redirect is the
 profile page, measured on its own line.
 

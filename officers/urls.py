@@ -25,8 +25,8 @@ register_converter(BuurtCodeConverter, "buurt_code")
 app_name = "officers"
 
 urlpatterns = [
-    # The home page is not cached: its form carries a CSRF token.
-    path("", views.search, name="search"),
+    # Only the home page's GET is cached; a search is a POST and never is.
+    path("", cache_public_page(views.search), name="search"),
     path("adres/", views.street_search, name="street-search"),
     path("wijkagent/<slug:slug>/", cache_public_page(views.officer_profile), name="profile"),
     path("wijkagent/<slug:slug>/contact.vcf", views.officer_contact_card, name="vcard"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from neighbourhoods.lookup import InvalidInput, served_places
@@ -63,6 +64,10 @@ def _not_found_message() -> str:
     )
 
 
+# The two search forms change nothing: a post only looks an address up and redirects to a public
+# page. A forged post from another site could do no more than that, so they need no CSRF token,
+# and without one they work with cookies blocked and set no cookie at all.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
@@ -106,6 +111,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return _home(request, form=form, alternatives=alternatives, active_form="postcode")
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def street_search(request: HttpRequest) -> HttpResponse:
     """The second home page form: street + house number + place, posted like the first."""

@@ -94,7 +94,9 @@ def test_every_response_carries_the_security_headers(client, db):
 
 
 def test_cookies_are_secure_and_http_only(client, db):
-    response = client.get("/")
+    from django.conf import settings
+
+    response = client.get(f"/{settings.ADMIN_PATH}login/")
     csrf = response.cookies["csrftoken"]
     assert csrf["secure"] is True
     assert csrf["httponly"] is True
