@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +64,25 @@ def _not_found_message() -> str:
     )
 
 
+def _found_directly(data: QueryDict) -> HttpResponse | None:
+    """The redirect for an address that is found, straight from the posted fields; None otherwise.
+
+    Most searches end here, without the form's machinery (about a sixth of a search's CPU). The
+    lookup parses the fields with the same rules as the form; anything it cannot answer goes
+    through the form, which checks each field and says what to correct.
+    """
+    try:
+        result = find_officers_for_address(
+            postcode=data.get("postcode", ""),
+            huisnummer=data.get("huisnummer", ""),
+            toevoeging=data.get("toevoeging", ""),
+        )
+    except InvalidInput:
+        return None
+    destination = _destination(result)
+    return _see_other(destination) if destination is not None else None
+
+
 # The two search forms change nothing: a post only looks an address up and redirects to a public
 # page. A forged post from another site could do no more than that, so they need no CSRF token,
 # and without one they work with cookies blocked and set no cookie at all.
@@ -73,6 +92,9 @@ def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
     if request.method != "POST":
         return _home(request)
+    found = _found_directly(request.POST)
+    if found is not None:
+        return found
 
     form = AddressSearchForm(request.POST)
     alternatives = []
