@@ -130,7 +130,7 @@ def step_import(database_url: str, path: Path) -> dict[str, Any]:
 
     cpu_before = _cpu_seconds()
     started = time.monotonic()
-    summary = import_addresses(path=path)
+    summary = import_addresses(paths=[path])
     seconds = time.monotonic() - started
     return {
         "file": path.name,

@@ -1,9 +1,15 @@
-"""BAG address imports: stream the CSV (plain, .gz or .zst), check each row, locate its buurt and
+"""BAG address imports: stream the CSVs (plain, .gz or .zst), check each row, locate its buurt and
 upsert everything in one transaction, through a staging table and set-based SQL.
+
+An import takes one file or several (the provinces of a national load, say) and treats them as one
+register: a row repeats an address when any earlier row of any of the files has it. Rows are
+numbered across the files in order (a "position": the file's offset plus its line number), so one
+integer says where each row came from.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import gzip
@@ -12,7 +18,7 @@ import itertools
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -81,8 +87,15 @@ class TooManyBadRows(AddressFileError):
 
 @dataclass(frozen=True)
 class SkippedRow:
+    """A skipped row: its line, and its file when the import read several."""
+
     line: int
     reason: str
+    path: Path | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}, line {self.line}" if self.path is not None else f"line {self.line}"
 
 
 @dataclass
@@ -100,6 +113,9 @@ class AddressImportSummary:
     dry_run: bool = False
     skipped_rows: list[SkippedRow] = field(default_factory=list)
     skipped_by_kind: Counter[str] = field(default_factory=Counter)
+    # The files in import order, and the position of each one's line 0.
+    paths: list[Path] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -109,14 +125,29 @@ class AddressImportSummary:
     def unlisted_skipped(self) -> int:
         return self.skipped - len(self.skipped_rows)
 
-    def skip(self, line: int, kind: str, reason: str) -> None:
+    def start_file(self, path: Path, offset: int) -> None:
+        self.paths.append(path)
+        self.offsets.append(offset)
+
+    def locate(self, position: int) -> tuple[Path | None, int]:
+        """The file (None when the import read only one) and line number of a position."""
+        number = bisect.bisect_right(self.offsets, position - 1) - 1
+        path = self.paths[number] if len(self.paths) > 1 else None
+        return path, position - self.offsets[number]
+
+    def describe(self, position: int) -> str:
+        path, line = self.locate(position)
+        return SkippedRow(line, "", path).where
+
+    def skip(self, position: int, kind: str, reason: str) -> None:
         if kind == DUPLICATE:
             self.duplicates += 1
         else:
             self.bad += 1
         self.skipped_by_kind[kind] += 1
         if len(self.skipped_rows) < LISTED_SKIPPED_ROWS:
-            self.skipped_rows.append(SkippedRow(line, reason))
+            path, line = self.locate(position)
+            self.skipped_rows.append(SkippedRow(line, reason, path))
 
 
 @dataclass(frozen=True)
@@ -189,38 +220,44 @@ def _decompression_errors(path: Path) -> Iterator[None]:
 
 def import_addresses(
     *,
-    path: Path,
+    paths: Sequence[Path],
     dry_run: bool = False,
     max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
     batch_size: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> AddressImportSummary:
-    """Import a BAG address CSV in one transaction: all of it, or (on an error, too many bad rows
+    """Import BAG address CSVs in one transaction: all of them, or (on an error, too many bad rows
     or an interrupt) nothing. A dry run does the same work and rolls back."""
+    sizes = _file_sizes(paths)
     summary = AddressImportSummary(dry_run=dry_run)
     started = time.monotonic()
     index = active_buurt_index()
     with transaction.atomic(), connection.cursor() as cursor:
         staging = _Staging(cursor)
-        with open_address_file(path) as (stream, fraction), staging.loading():
-            _check_header(path, _read_header(path, stream))
-            for first, raw in _line_batches(path, stream, batch_size or BATCH_SIZE):
-                batch = _check_batch(first, raw, summary)
-                if not len(batch):
-                    continue
-                located = (
-                    index.locate_many(batch.lons, batch.lats)
-                    if index is not None
-                    else np.full(len(batch), -1, dtype=np.int64)
-                )
-                staging.write(batch, located)
-                if progress is not None:
-                    progress(
-                        ImportProgress(
-                            "reading", summary.rows, time.monotonic() - started, fraction()
-                        )
-                    )
-        _check_bad_share(path, summary, max_bad_share)
+        with staging.loading():
+            offset = read = 0
+            for path, size in zip(paths, sizes, strict=True):
+                summary.start_file(path, offset)
+                with open_address_file(path) as (stream, fraction):
+                    _check_header(path, _read_header(path, stream))
+                    last = 1
+                    for first, raw in _line_batches(path, stream, batch_size or BATCH_SIZE):
+                        last = first + len(raw) - 1
+                        batch = _check_batch(offset + first, raw, summary)
+                        if len(batch):
+                            located = (
+                                index.locate_many(batch.lons, batch.lats)
+                                if index is not None
+                                else np.full(len(batch), -1, dtype=np.int64)
+                            )
+                            staging.write(batch, located)
+                        if progress is not None:
+                            done = (read + size * (fraction() or 0)) / sum(sizes)
+                            seconds = time.monotonic() - started
+                            progress(ImportProgress("reading", summary.rows, seconds, done))
+                offset += last
+                read += size
+        _check_bad_share(paths, summary, max_bad_share)
         if progress is not None:
             progress(ImportProgress("writing", summary.rows, time.monotonic() - started, 1.0))
         staging.drop_duplicates(summary)
@@ -233,6 +270,28 @@ def import_addresses(
     return summary
 
 
+def _file_sizes(paths: Sequence[Path]) -> list[int]:
+    """Each file's size, before anything is read: a missing third file stops the import at once."""
+    if not paths:
+        raise AddressFileError("No file to import.")
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        if path.resolve() in seen:
+            raise AddressFileError(f"{path} is given more than once.")
+        seen[path.resolve()] = path
+    sizes = []
+    for path in paths:
+        try:
+            if not path.is_file():
+                raise FileNotFoundError(path)
+            sizes.append(path.stat().st_size)
+        except FileNotFoundError as error:
+            raise AddressFileError(f"{path}: no such file.") from error
+        except OSError as error:
+            raise AddressFileError(f"{path}: cannot be read ({error.strerror}).") from error
+    return sizes
+
+
 def _check_header(path: Path, first_line: bytes) -> None:
     text = first_line.decode("utf-8-sig", errors="replace").rstrip("\r\n")
     if tuple(text.split(";")) != HEADER:
@@ -242,10 +301,13 @@ def _check_header(path: Path, first_line: bytes) -> None:
         )
 
 
-def _check_bad_share(path: Path, summary: AddressImportSummary, max_bad_share: float) -> None:
+def _check_bad_share(
+    paths: Sequence[Path], summary: AddressImportSummary, max_bad_share: float
+) -> None:
     if summary.rows and summary.bad > max_bad_share * summary.rows:
+        where = ", ".join(map(str, paths))
         raise TooManyBadRows(
-            f"{path}: {summary.bad} of {summary.rows} rows are bad "
+            f"{where}: {summary.bad} of {summary.rows} rows are bad "
             f"({summary.bad / summary.rows:.2%}), more than the allowed {max_bad_share:.2%}. "
             f"Nothing was written. Fix the file, or allow more with --max-bad-share.",
             summary,
@@ -579,7 +641,8 @@ class _Staging:
         if not total:
             return
         for line, first_line in listed:
-            summary.skip(line, DUPLICATE, f"same address as line {first_line}, which is kept")
+            kept = summary.describe(first_line)
+            summary.skip(line, DUPLICATE, f"same address as {kept}, which is kept")
         summary.duplicates += total - len(listed)
         summary.skipped_by_kind[DUPLICATE] += total - len(listed)
         self.cursor.execute(
