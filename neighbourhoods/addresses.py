@@ -233,8 +233,8 @@ def import_addresses(
     started = time.monotonic()
     index = active_buurt_index()
     with transaction.atomic(), connection.cursor() as cursor:
-        staging = _Staging(cursor)
-        with staging.loading():
+        loader = _InitialLoad.start(cursor) or _Staging(cursor)
+        with loader.loading():
             offset = read = 0
             for path, size in zip(paths, sizes, strict=True):
                 summary.start_file(path, offset)
@@ -250,7 +250,8 @@ def import_addresses(
                                 if index is not None
                                 else np.full(len(batch), -1, dtype=np.int64)
                             )
-                            staging.write(batch, located)
+                            summary.outside += int(np.count_nonzero(located < 0))
+                            loader.write(batch, located)
                         if progress is not None:
                             done = (read + size * (fraction() or 0)) / sum(sizes)
                             seconds = time.monotonic() - started
@@ -260,11 +261,8 @@ def import_addresses(
         _check_bad_share(paths, summary, max_bad_share)
         if progress is not None:
             progress(ImportProgress("writing", summary.rows, time.monotonic() - started, 1.0))
-        staging.drop_duplicates(summary)
-        summary.outside = staging.count_outside()
-        summary.created, summary.updated = staging.upsert()
+        loader.finish(summary)
         summary.unchanged = summary.rows - summary.skipped - summary.created - summary.updated
-        staging.drop()
         if dry_run:
             transaction.set_rollback(True)
     return summary
@@ -523,7 +521,98 @@ def _copy_escaped(values: list[str]) -> Iterator[str]:
         yield value.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r")
 
 
-class _Staging:
+def _postgres_import_settings(cursor: Any) -> None:
+    # The duplicate search and the joins hash all the files' rows; with the default work_mem
+    # (4 MB) they spill to disk. SET LOCAL ends with this transaction.
+    cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
+    # The commit does not wait for the WAL to reach the disk. A server crash in the moment after
+    # the commit may lose the import as a whole, never half of it; running the command again
+    # redoes it. (Inside an outer transaction, that one is covered too.)
+    cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+class _Loader:
+    """Where checked batches go: on PostgreSQL one COPY takes every batch, fed from a queue by a
+    worker thread, so the server parses batch n while this process checks and locates batch
+    n + 1 (the server's work no longer adds to the Python side's). Each row goes with its position
+    (`STAGED_COLUMNS` order), which is the row's line in the staging table and its id in an
+    initial load."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.postgres = connection.vendor == "postgresql"
+        self.table = connection.ops.quote_name(Address._meta.db_table)
+        self.copy: Any = None
+
+    @contextlib.contextmanager
+    def _copying(self, sql: str) -> Iterator[None]:
+        raw = self.cursor.cursor
+        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+            self.copy = copy
+            try:
+                yield
+            finally:
+                self.copy = None
+
+    def _copy_batch(self, batch: _Batch, buurt_ids: np.ndarray) -> None:
+        # One text payload per batch, joined in C: much faster than a Python call per row.
+        escape = (lambda values: values) if batch.copy_safe else _copy_escaped
+        payload = "\n".join(
+            map(
+                "\t".join,
+                zip(
+                    map(str, batch.lines),
+                    batch.postcodes,
+                    map(str, batch.numbers),
+                    batch.letters,
+                    batch.additions,
+                    escape(batch.streets),
+                    escape(batch.places),
+                    batch.lat_texts,
+                    batch.lon_texts,
+                    np.where(buurt_ids >= 0, buurt_ids.astype(str), "\\N").tolist(),
+                    strict=True,
+                ),
+            )
+        )
+        self.copy.write(payload + "\n")
+
+    def _report_duplicates(self, summary: AddressImportSummary, source: str, line: str) -> None:
+        """Find the later rows of each repeated address in `source` (rows numbered by `line`),
+        report them, and keep them in DUPLICATES_TABLE (line, first_line, outside)."""
+        keys = ", ".join(KEY_COLUMNS)
+        joined = " AND ".join(f"s.{column} = f.{column}" for column in KEY_COLUMNS)
+        self.cursor.execute(
+            f"CREATE TEMPORARY TABLE {DUPLICATES_TABLE} AS "  # noqa: S608
+            f"SELECT s.{line} AS line, f.first_line, s.buurt_id IS NULL AS outside "
+            f"FROM {source} s JOIN ("
+            f"SELECT {keys}, MIN({line}) AS first_line FROM {source} "
+            f"GROUP BY {keys} HAVING COUNT(*) > 1) f ON {joined} WHERE s.{line} <> f.first_line"
+        )
+        self.cursor.execute(
+            f"SELECT line, first_line FROM {DUPLICATES_TABLE} ORDER BY line LIMIT %s",  # noqa: S608
+            [LISTED_SKIPPED_ROWS],
+        )
+        listed = self.cursor.fetchall()
+        self.cursor.execute(
+            f"SELECT COUNT(*), COUNT(*) FILTER (WHERE outside) FROM {DUPLICATES_TABLE}"  # noqa: S608
+        )
+        total, outside = self.cursor.fetchone()
+        if not total:
+            return
+        for duplicate, first_line in listed:
+            kept = summary.describe(first_line)
+            summary.skip(duplicate, DUPLICATE, f"same address as {kept}, which is kept")
+        summary.duplicates += total - len(listed)
+        summary.skipped_by_kind[DUPLICATE] += total - len(listed)
+        summary.outside -= outside
+
+    def drop(self) -> None:
+        self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+        self.cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES_TABLE}")
+
+
+class _Staging(_Loader):
     """The staging table of one import and the set-based SQL that turns it into addresses.
 
     PostgreSQL: COPY into a temporary table, then one INSERT ... ON CONFLICT that counts what it
@@ -532,18 +621,9 @@ class _Staging:
     """
 
     def __init__(self, cursor: Any) -> None:
-        self.cursor = cursor
-        self.postgres = connection.vendor == "postgresql"
-        self.table = connection.ops.quote_name(Address._meta.db_table)
-        self.copy: Any = None
+        super().__init__(cursor)
         if self.postgres:
-            # The duplicate search and the joins hash a whole file's rows; with the default
-            # work_mem (4 MB) they spill to disk. SET LOCAL ends with this transaction.
-            cursor.execute(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'")
-            # The commit does not wait for the WAL to reach the disk. A server crash in the
-            # moment after the commit may lose the import as a whole, never half of it; running
-            # the command again redoes it. (Inside an outer transaction, that one is covered too.)
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            _postgres_import_settings(cursor)
         self.drop()
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGING_TABLE} (line bigint, postcode varchar(6), "
@@ -552,52 +632,19 @@ class _Staging:
             "lon double precision, buurt_id bigint)"
         )
 
-    def drop(self) -> None:
-        self.cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
-        self.cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES_TABLE}")
-
     @contextlib.contextmanager
     def loading(self) -> Iterator[None]:
-        """While the file is read. On PostgreSQL one COPY takes every batch, and a worker thread
-        feeds it from a queue, so the server parses batch n while this process checks and
-        locates batch n + 1 (the server's work no longer adds to the Python side's)."""
+        """While the files are read."""
         if not self.postgres:
             yield
             return
         columns = ", ".join(STAGED_COLUMNS)
-        raw = self.cursor.cursor
-        with raw.copy(
-            f"COPY {STAGING_TABLE} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
-        ) as copy:
-            self.copy = copy
-            try:
-                yield
-            finally:
-                self.copy = None
+        with self._copying(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN"):
+            yield
 
     def write(self, batch: _Batch, buurt_ids: np.ndarray) -> None:
         if self.postgres:
-            # One text payload per batch, joined in C: much faster than a Python call per row.
-            escape = (lambda values: values) if batch.copy_safe else _copy_escaped
-            payload = "\n".join(
-                map(
-                    "\t".join,
-                    zip(
-                        map(str, batch.lines),
-                        batch.postcodes,
-                        map(str, batch.numbers),
-                        batch.letters,
-                        batch.additions,
-                        escape(batch.streets),
-                        escape(batch.places),
-                        batch.lat_texts,
-                        batch.lon_texts,
-                        np.where(buurt_ids >= 0, buurt_ids.astype(str), "\\N").tolist(),
-                        strict=True,
-                    ),
-                )
-            )
-            self.copy.write(payload + "\n")
+            self._copy_batch(batch, buurt_ids)
             return
         placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
         self.cursor.executemany(
@@ -617,93 +664,22 @@ class _Staging:
             ),
         )
 
+    def finish(self, summary: AddressImportSummary) -> None:
+        self.drop_duplicates(summary)
+        summary.created, summary.updated = self.upsert()
+        self.drop()
+
     def drop_duplicates(self, summary: AddressImportSummary) -> None:
         """Keep the first row of each address; report and drop the later ones."""
         if self.postgres:
             # Temporary tables get no automatic statistics; without them the joins below are
             # planned for a handful of rows.
             self.cursor.execute(f"ANALYZE {STAGING_TABLE}")
-        keys = ", ".join(KEY_COLUMNS)
-        joined = " AND ".join(f"s.{column} = f.{column}" for column in KEY_COLUMNS)
-        self.cursor.execute(
-            f"CREATE TEMPORARY TABLE {DUPLICATES_TABLE} AS "  # noqa: S608
-            f"SELECT s.line, f.first_line FROM {STAGING_TABLE} s JOIN ("
-            f"SELECT {keys}, MIN(line) AS first_line FROM {STAGING_TABLE} "
-            f"GROUP BY {keys} HAVING COUNT(*) > 1) f ON {joined} WHERE s.line <> f.first_line"
-        )
-        self.cursor.execute(
-            f"SELECT line, first_line FROM {DUPLICATES_TABLE} ORDER BY line LIMIT %s",  # noqa: S608
-            [LISTED_SKIPPED_ROWS],
-        )
-        listed = self.cursor.fetchall()
-        self.cursor.execute(f"SELECT COUNT(*) FROM {DUPLICATES_TABLE}")  # noqa: S608
-        total = self.cursor.fetchone()[0]
-        if not total:
-            return
-        for line, first_line in listed:
-            kept = summary.describe(first_line)
-            summary.skip(line, DUPLICATE, f"same address as {kept}, which is kept")
-        summary.duplicates += total - len(listed)
-        summary.skipped_by_kind[DUPLICATE] += total - len(listed)
-        self.cursor.execute(
-            f"DELETE FROM {STAGING_TABLE} WHERE line IN (SELECT line FROM {DUPLICATES_TABLE})"  # noqa: S608
-        )
-
-    def count_outside(self) -> int:
-        self.cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} WHERE buurt_id IS NULL")  # noqa: S608
-        return int(self.cursor.fetchone()[0])
-
-    def _locked_empty(self) -> bool:
-        """True when the address table is empty, and then locked until the end of this
-        transaction, for the initial load. The lock also blocks lookups, which an empty table
-        could not answer anyway; a table with addresses is never locked."""
-        self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self.table})")  # noqa: S608
-        if not self.cursor.fetchone()[0]:
-            return False
-        self.cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
-        # Someone may have written addresses between the look and the lock.
-        self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self.table})")  # noqa: S608
-        return bool(self.cursor.fetchone()[0])
-
-    def _initial_load(self) -> int:
-        """Fill the empty, locked address table: drop its secondary indexes and unique
-        constraints, insert every staged row (already without duplicates), and build them again
-        from their own definitions. Building a B-tree by sorting once is several times cheaper
-        than growing it row by row. Returns the number of rows created."""
-        self.cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
-            [Address._meta.db_table],
-        )
-        constraints = self.cursor.fetchall()
-        self.cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
-            "AND NOT i.indisprimary AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
-            [Address._meta.db_table],
-        )
-        indexes = self.cursor.fetchall()
-        quote = connection.ops.quote_name
-        for name, _definition in constraints:
-            self.cursor.execute(f"ALTER TABLE {self.table} DROP CONSTRAINT {quote(name)}")
-        for name, _definition in indexes:
-            self.cursor.execute(f"DROP INDEX {quote(name)}")
-        columns = ", ".join((*KEY_COLUMNS, *VALUE_COLUMNS))
-        self.cursor.execute(
-            f"INSERT INTO {self.table} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608
-            f"ORDER BY {', '.join(KEY_COLUMNS)}"
-        )
-        created = self.cursor.rowcount
-        # Memory for sorting while the indexes are built (this transaction only).
-        self.cursor.execute(f"SET LOCAL maintenance_work_mem = '{IMPORT_INDEX_MEM}'")
-        for _name, definition in indexes:
-            self.cursor.execute(definition)
-        for name, definition in constraints:
+        self._report_duplicates(summary, STAGING_TABLE, "line")
+        if summary.duplicates:
             self.cursor.execute(
-                f"ALTER TABLE {self.table} ADD CONSTRAINT {quote(name)} {definition}"
+                f"DELETE FROM {STAGING_TABLE} WHERE line IN (SELECT line FROM {DUPLICATES_TABLE})"  # noqa: S608
             )
-        return int(created)
 
     def upsert(self) -> tuple[int, int]:
         """Write new and changed addresses; returns (created, updated)."""
@@ -711,8 +687,6 @@ class _Staging:
         columns = ", ".join((*KEY_COLUMNS, *VALUE_COLUMNS))
         match = " AND ".join(f"a.{column} = s.{column}" for column in KEY_COLUMNS)
         assignments = ", ".join(f"{column} = excluded.{column}" for column in VALUE_COLUMNS)
-        if self.postgres and self._locked_empty():
-            return self._initial_load(), 0
         if self.postgres:
             differs = (
                 f"({', '.join('a.' + c for c in VALUE_COLUMNS)}) IS DISTINCT FROM "
@@ -752,3 +726,85 @@ class _Staging:
         created = self.cursor.fetchone()[0] - before
         updated = written - created
         return int(created), int(updated)
+
+
+class _InitialLoad(_Loader):
+    """A first load into the empty address table, PostgreSQL only: the table is locked for the
+    whole import (lookups could not answer from it anyway), its unique constraint and secondary
+    indexes are dropped, every checked row is COPYed straight into it with its position as id
+    (no staging table, no second copy), the later rows of repeated addresses are deleted, and the
+    indexes are built again from their own definitions. Building a B-tree by sorting once is
+    several times cheaper than growing it row by row. The primary key stays: its index grows
+    at its right edge (positions only increase) and finds the duplicates to delete."""
+
+    @classmethod
+    def start(cls, cursor: Any) -> _InitialLoad | None:
+        """An initial load when the address table is empty, else None (and nothing locked)."""
+        if connection.vendor != "postgresql":
+            return None
+        table = connection.ops.quote_name(Address._meta.db_table)
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        # Someone may have written addresses between the look and the lock.
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")  # noqa: S608
+        if not cursor.fetchone()[0]:
+            return None
+        return cls(cursor)
+
+    def __init__(self, cursor: Any) -> None:
+        super().__init__(cursor)
+        _postgres_import_settings(cursor)
+        self.drop()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
+            [Address._meta.db_table],
+        )
+        self.constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+            "AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+            [Address._meta.db_table],
+        )
+        self.indexes = cursor.fetchall()
+        quote = connection.ops.quote_name
+        for name, _definition in self.constraints:
+            cursor.execute(f"ALTER TABLE {self.table} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in self.indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[None]:
+        columns = ", ".join(("id", *STAGED_COLUMNS[1:]))
+        with self._copying(f"COPY {self.table} ({columns}) FROM STDIN"):
+            yield
+
+    def write(self, batch: _Batch, buurt_ids: np.ndarray) -> None:
+        self._copy_batch(batch, buurt_ids)
+
+    def finish(self, summary: AddressImportSummary) -> None:
+        self._report_duplicates(summary, self.table, "id")
+        if summary.duplicates:
+            self.cursor.execute(
+                f"DELETE FROM {self.table} WHERE id IN (SELECT line FROM {DUPLICATES_TABLE})"  # noqa: S608
+            )
+        summary.created = summary.rows - summary.skipped
+        # Memory for sorting while the indexes are built (this transaction only).
+        self.cursor.execute(f"SET LOCAL maintenance_work_mem = '{IMPORT_INDEX_MEM}'")
+        quote = connection.ops.quote_name
+        for _name, definition in self.indexes:
+            self.cursor.execute(definition)
+        for name, definition in self.constraints:
+            self.cursor.execute(
+                f"ALTER TABLE {self.table} ADD CONSTRAINT {quote(name)} {definition}"
+            )
+        # Ids were given, not drawn: the identity sequence goes on after the highest one.
+        self.cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), MAX(id)) FROM {self.table}",  # noqa: S608
+            [self.table],
+        )
+        self.drop()
