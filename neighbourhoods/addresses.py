@@ -14,7 +14,6 @@ import contextlib
 import csv
 import gzip
 import io
-import itertools
 import re
 import time
 from collections import Counter
@@ -65,9 +64,18 @@ ALL_POSTCODES_RE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}(?:\n[1-9][0-9]{3}[A-Z]{2})
 ALL_NUMBERS_RE = re.compile(r"[1-9][0-9]{0,4}(?:\n[1-9][0-9]{0,4})*")
 ALL_LETTERS_RE = re.compile(r"[A-Z]?(?:\n[A-Z]?)*")
 ALL_ADDITIONS_RE = re.compile(r"[A-Z0-9]{0,4}(?:\n[A-Z0-9]{0,4})*")
+# Coordinates go on to COPY as the file has them when they hold nothing but these and Python reads
+# them as numbers: then PostgreSQL reads the same numbers (float() alone would also take "1_0",
+# "nan" or " 5").
+DECIMAL_CHARACTERS = b"0123456789.-"
 COPY_UNSAFE_RE = re.compile(r"[\\\t\r]")
 # Control characters other than tab: a NUL byte in particular, which PostgreSQL refuses in text.
 CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Bytes that send a batch to the row-by-row check: those control characters (carriage return
+# among them) and the CSV quote. None of them occurs inside a multi-byte UTF-8 character.
+SUSPECT_BYTES = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F, ord('"')])
+# Decompressed bytes read at a time; lines are cut into batches without a Python object per line.
+READ_SIZE = 1 << 22
 MAX_STREET = Address._meta.get_field("straat").max_length or 100
 DUPLICATE = "repeated address"
 MAX_PLACE = Address._meta.get_field("woonplaats").max_length or 80
@@ -232,6 +240,7 @@ def import_addresses(
     summary = AddressImportSummary(dry_run=dry_run)
     started = time.monotonic()
     index = active_buurt_index()
+    locator = index.cell_locator() if index is not None else None
     with transaction.atomic(), connection.cursor() as cursor:
         loader = _InitialLoad.start(cursor) or _Staging(cursor)
         with loader.loading():
@@ -241,13 +250,13 @@ def import_addresses(
                 with open_address_file(path) as (stream, fraction):
                     _check_header(path, _read_header(path, stream))
                     last = 1
-                    for first, raw in _line_batches(path, stream, batch_size or BATCH_SIZE):
-                        last = first + len(raw) - 1
-                        batch = _check_batch(offset + first, raw, summary)
+                    for first, block in _line_blocks(path, stream, batch_size or BATCH_SIZE):
+                        last = first + _line_count(block) - 1
+                        batch = _check_batch(offset + first, block, summary)
                         if len(batch):
                             located = (
-                                index.locate_many(batch.lons, batch.lats)
-                                if index is not None
+                                locator.locate_many(batch.lons, batch.lats)
+                                if locator is not None
                                 else np.full(len(batch), -1, dtype=np.int64)
                             )
                             summary.outside += int(np.count_nonzero(located < 0))
@@ -316,13 +325,13 @@ def _check_bad_share(
 class _Batch:
     """The checked rows of one batch, column by column (STAGED_COLUMNS order, without buurt_id).
 
-    Coordinates come twice: as numbers for the buurt lookup and as the file's text for COPY, which
-    PostgreSQL parses to the same double as Python does.
+    House numbers and coordinates are kept as text for COPY (checked to be what PostgreSQL reads
+    as the same numbers), and the coordinates also as numbers for the buurt lookup.
     """
 
-    lines: list[int]
+    lines: Sequence[int]
     postcodes: list[str]
-    numbers: list[int]
+    numbers: list[str]
     letters: list[str]
     additions: list[str]
     streets: list[str]
@@ -338,46 +347,60 @@ class _Batch:
         return len(self.lines)
 
 
-def _line_batches(
-    path: Path, stream: IO[bytes], batch_size: int
-) -> Iterator[tuple[int, list[bytes]]]:
-    """(number of the first line, raw lines), `batch_size` lines at a time; line 1 is the header."""
+def _line_blocks(path: Path, stream: IO[bytes], batch_size: int) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, `batch_size` lines as one block of bytes); line 1 is the header.
+
+    The stream is read in large pieces and cut at every `batch_size`-th newline, found by numpy:
+    no Python object per line.
+    """
     first = 2
+    pending = b""
     while True:
         with _decompression_errors(path):
-            raw = list(itertools.islice(stream, batch_size))
-        if not raw:
+            piece = stream.read(READ_SIZE)
+        pending += piece
+        if piece:
+            newlines = np.flatnonzero(np.frombuffer(pending, dtype=np.uint8) == ord("\n"))
+            ends = (newlines[batch_size - 1 :: batch_size] + 1).tolist()
+        else:
+            ends = [len(pending)] if pending else []
+        start = 0
+        for end in ends:
+            yield first, pending[start:end]
+            first += batch_size
+            start = end
+        pending = pending[start:]
+        if not piece:
             return
-        yield first, raw
-        first += len(raw)
 
 
-def _check_batch(first: int, raw: list[bytes], summary: AddressImportSummary) -> _Batch:
+def _line_count(block: bytes) -> int:
+    return block.count(b"\n") + (not block.endswith(b"\n"))
+
+
+def _check_batch(first: int, block: bytes, summary: AddressImportSummary) -> _Batch:
     """Check a batch of lines column by column, in C-speed passes over the whole batch.
 
     Real BAG files are clean, so this almost always succeeds; at the first doubt (bad encoding,
-    quotes, blank lines, any column that does not pass) the batch goes through the row-by-row
-    check, which finds and reports each bad row with its line number.
+    quotes, control characters, blank lines, a line with another number of columns, any column
+    that does not pass) the batch goes through the row-by-row check, which finds and reports each
+    bad row with its line number.
     """
+    if not block.endswith(b"\n"):
+        block += b"\n"
+    count = block.count(b"\n")
+    if len(block.translate(None, SUSPECT_BYTES)) != len(block) or not _ten_columns(block, count):
+        return _check_rows(first, block, summary)
     try:
-        text = b"".join(raw).decode("utf-8")
+        text = block.decode("utf-8")
     except UnicodeDecodeError:
-        return _check_rows(first, raw, summary)
-    text = text.removesuffix("\n")
-    if (
-        '"' in text
-        or "\r" in text
-        or "\n\n" in text
-        or text.startswith("\n")
-        or CONTROL_CHARACTERS_RE.search(text)
-    ):
-        return _check_rows(first, raw, summary)
-    fields = [line.split(";") for line in text.split("\n")]
-    if len(fields) != len(raw) or {len(row) for row in fields} != {len(HEADER)}:
-        return _check_rows(first, raw, summary)
-    streets, numbers, letters, additions, postcodes, places, _, _, lat_texts, lon_texts = zip(
-        *fields, strict=True
+        return _check_rows(first, block, summary)
+    # Every line has exactly ten fields: one split of the whole batch, then a column is a slice.
+    fields = text[:-1].replace("\n", ";").split(";")
+    streets, numbers, letters, additions, postcodes, places = (
+        fields[column :: len(HEADER)] for column in range(6)
     )
+    lat_texts, lon_texts = fields[8 :: len(HEADER)], fields[9 :: len(HEADER)]
     letters_text = "\n".join(letters).upper()
     additions_text = "\n".join(additions).upper()
     if not (
@@ -385,43 +408,63 @@ def _check_batch(first: int, raw: list[bytes], summary: AddressImportSummary) ->
         and ALL_NUMBERS_RE.fullmatch("\n".join(numbers))
         and ALL_LETTERS_RE.fullmatch(letters_text)
         and ALL_ADDITIONS_RE.fullmatch(additions_text)
+        and _decimals_only(lat_texts)
+        and _decimals_only(lon_texts)
         and min(map(len, streets)) > 0
         and max(map(len, streets)) <= MAX_STREET
         and min(map(len, places)) > 0
         and max(map(len, places)) <= MAX_PLACE
     ):
-        return _check_rows(first, raw, summary)
+        return _check_rows(first, block, summary)
     try:
-        lats = np.array(lat_texts, dtype=np.float64)
-        lons = np.array(lon_texts, dtype=np.float64)
-    except ValueError:
-        return _check_rows(first, raw, summary)
+        lats = np.fromiter(map(float, lat_texts), dtype=np.float64, count=count)
+        lons = np.fromiter(map(float, lon_texts), dtype=np.float64, count=count)
+    except ValueError:  # "1.2.3", "-", an empty field
+        return _check_rows(first, block, summary)
     west, south, east, north = NL_BOUNDS
     if not ((lats >= south) & (lats <= north) & (lons >= west) & (lons <= east)).all():
-        return _check_rows(first, raw, summary)
-    summary.rows += len(fields)
+        return _check_rows(first, block, summary)
+    summary.rows += count
     return _Batch(
-        lines=list(range(first, first + len(fields))),
-        postcodes=list(postcodes),
-        numbers=list(map(int, numbers)),
+        lines=range(first, first + count),
+        postcodes=postcodes,
+        numbers=numbers,
         letters=letters_text.split("\n"),
         additions=additions_text.split("\n"),
-        streets=list(streets),
-        places=list(places),
-        lat_texts=list(lat_texts),
-        lon_texts=list(lon_texts),
+        streets=streets,
+        places=places,
+        lat_texts=lat_texts,
+        lon_texts=lon_texts,
         lats=lats,
         lons=lons,
-        copy_safe="\\" not in text and "\t" not in text,
+        copy_safe=b"\\" not in block and b"\t" not in block,
     )
 
 
-def _check_rows(first: int, raw: list[bytes], summary: AddressImportSummary) -> _Batch:
+def _decimals_only(texts: list[str]) -> bool:
+    try:
+        return not "".join(texts).encode("ascii").translate(None, DECIMAL_CHARACTERS)
+    except UnicodeEncodeError:
+        return False
+
+
+def _ten_columns(block: bytes, count: int) -> bool:
+    """Whether each of the block's `count` lines (each ending in a newline) has exactly ten
+    semicolon-separated fields: the separators, in order, must be nine semicolons and a newline,
+    over and over."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    separators = data[(data == ord(";")) | (data == ord("\n"))]
+    if len(separators) != len(HEADER) * count:
+        return False
+    return bool((separators.reshape(count, len(HEADER))[:, -1] == ord("\n")).all())
+
+
+def _check_rows(first: int, block: bytes, summary: AddressImportSummary) -> _Batch:
     """Check each row on its own; skip and report the bad ones with line number and reason."""
     west, south, east, north = NL_BOUNDS
     skip = summary.skip
     rows: list[tuple] = []
-    for line_number, line in enumerate(raw, start=first):
+    for line_number, line in enumerate(block.removesuffix(b"\n").split(b"\n"), start=first):
         try:
             text = line.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError:
@@ -486,7 +529,7 @@ def _check_rows(first: int, raw: list[bytes], summary: AddressImportSummary) -> 
             (
                 line_number,
                 postcode,
-                int(number),
+                str(int(number)),
                 letter,
                 addition,
                 straat,
@@ -563,7 +606,7 @@ class _Loader:
                 zip(
                     map(str, batch.lines),
                     batch.postcodes,
-                    map(str, batch.numbers),
+                    batch.numbers,
                     batch.letters,
                     batch.additions,
                     escape(batch.streets),
@@ -652,7 +695,7 @@ class _Staging(_Loader):
             zip(
                 batch.lines,
                 batch.postcodes,
-                batch.numbers,
+                map(int, batch.numbers),
                 batch.letters,
                 batch.additions,
                 batch.streets,
