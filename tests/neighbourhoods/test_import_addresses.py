@@ -430,3 +430,23 @@ def test_progress_over_several_files_counts_every_row(buurten, tmp_path):
     reading = [p for p in seen if p.phase == "reading"]
     assert [p.rows for p in reading] == [4, 5, 9, 10, 14, 15]
     assert [round(p.fraction, 2) for p in reading][1::2] == [0.33, 0.67, 1.0]
+
+
+def test_after_an_initial_load_new_addresses_get_ids_of_their_own(buurten, tmp_path):
+    """An initial load on PostgreSQL gives each row its position as id; the identity sequence
+    then goes on after the highest."""
+    run(write(tmp_path / "v1.csv", ROWS))
+    more = [row("6416AB", str(n), at=factories.centre(0, 0)) for n in range(1, 11)]
+    out, _ = run(write(tmp_path / "v2.csv", [*ROWS, *more]))
+    assert "14 rows: 10 created, 0 updated, 4 unchanged" in out
+    lon, lat = factories.centre(0, 0)
+    factories.make_address(buurten["west"], postcode="6417AB", huisnummer=1, lon=lon, lat=lat)
+    assert Address.objects.count() == 15
+
+
+def test_a_dry_run_into_an_empty_register_leaves_it_empty_and_indexed(buurten, tmp_path):
+    indexes = address_indexes()
+    out, _ = run(write(tmp_path / "bag.csv", [*ROWS, ROWS[0]]), "--dry-run")
+    assert "5 rows: 4 created, 0 updated, 0 unchanged, 1 skipped" in out
+    assert not Address.objects.exists()
+    assert address_indexes() == indexes
