@@ -450,3 +450,38 @@ def test_a_dry_run_into_an_empty_register_leaves_it_empty_and_indexed(buurten, t
     assert "5 rows: 4 created, 0 updated, 0 unchanged, 1 skipped" in out
     assert not Address.objects.exists()
     assert address_indexes() == indexes
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has one writer and WAL readers anyway"
+)
+def test_lookups_go_on_while_an_import_writes_into_a_register_with_addresses(
+    buurten, tmp_path, monkeypatch
+):
+    import psycopg
+
+    # Not by an import: the initial load's lock would last as long as this test's transaction.
+    lon, lat = factories.centre(1, 0)
+    factories.make_address(buurten["east"], postcode="6411NH", huisnummer=15, lon=lon, lat=lat)
+    seen = []
+    original = addresses._Staging.upsert
+
+    def upsert_then_look_from_elsewhere(self: Any) -> tuple[int, int]:
+        written = original(self)  # the import's locks are held until its transaction ends
+        settings = connection.settings_dict
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            host=settings["HOST"],
+            port=settings["PORT"] or None,
+            password=settings["PASSWORD"] or None,
+            autocommit=True,
+        ) as other:
+            other.execute("SET lock_timeout = '2s'")
+            seen.append(other.execute("SELECT COUNT(*) FROM neighbourhoods_address").fetchone())
+        return written
+
+    monkeypatch.setattr(addresses._Staging, "upsert", upsert_then_look_from_elsewhere)
+    out, _ = run(write(tmp_path / "bag.csv", ROWS))
+    assert "4 rows: 3 created, 1 updated" in out
+    assert seen == [(0,)]  # not blocked; the test's own transaction is not committed
