@@ -290,8 +290,6 @@ def _file_sizes(paths: Sequence[Path]) -> list[int]:
     sizes = []
     for path in paths:
         try:
-            if not path.is_file():
-                raise FileNotFoundError(path)
             sizes.append(path.stat().st_size)
         except FileNotFoundError as error:
             raise AddressFileError(f"{path}: no such file.") from error
