@@ -505,7 +505,7 @@ def assign_addresses(
 
     `progress` is called with the number of addresses located so far after each batch."""
     batch_size = batch_size or ASSIGN_BATCH_SIZE
-    index = BuurtIndex.for_dataset(dataset.pk)
+    locator = BuurtIndex.for_dataset(dataset.pk).cell_locator()
     table = connection.ops.quote_name(Address._meta.db_table)
     assigned = outside = 0
     last_id = 0
@@ -525,7 +525,7 @@ def assign_addresses(
             lats = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))
             old = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
             last_id = int(ids[-1])
-            located = index.locate_many(lons, lats)
+            located = locator.locate_many(lons, lats)
             inside = int((located >= 0).sum())
             assigned += inside
             outside += len(rows) - inside

@@ -262,7 +262,7 @@ def test_without_an_active_dataset_every_address_is_outside(db, tmp_path):
 def test_progress_is_reported_to_a_callback_and_the_pipe_stays_quiet(buurten, tmp_path):
     path = write(tmp_path / "bag.csv", [row(number=str(n)) for n in range(1, 11)])
     seen: list[addresses.ImportProgress] = []
-    addresses.import_addresses(path=path, batch_size=4, progress=seen.append)
+    addresses.import_addresses(paths=[path], batch_size=4, progress=seen.append)
     assert [p.rows for p in seen if p.phase == "reading"] == [4, 8, 10]
     assert seen[-1].phase == "writing"
     out, err = run(path)
@@ -379,3 +379,109 @@ def test_stored_buurten_are_buurten_of_the_active_dataset_and_deleting_one_unset
     assert not Address.objects.exclude(buurt=None).exclude(buurt__in=Buurt.objects.all()).exists()
     buurten["east"].delete()
     assert Address.objects.filter(buurt=None).count() == 4
+
+
+def test_several_files_are_one_import_and_repeats_across_files_are_reported_with_the_file(
+    buurten, tmp_path
+):
+    first = write(tmp_path / "a.csv", [row(number="1", street="Eerste"), row(number="2")])
+    second = write(
+        tmp_path / "b.csv.zst",
+        [row(number="3"), row(number="1", street="Tweede"), row(postcode="")],
+    )
+    out, err = run(first, second, "--max-bad-share", "0.5")
+    assert f"{second}, line 3: skipped, same address as {first}, line 2, which is kept" in err
+    assert f"{second}, line 4: skipped, no postcode" in err
+    assert "5 rows: 3 created, 0 updated, 0 unchanged, 2 skipped; 0 outside every buurt." in out
+    assert Address.objects.get(huisnummer=1).straat == "Eerste"
+    again, _ = run(first, second, "--max-bad-share", "0.5")
+    assert "5 rows: 0 created, 0 updated, 3 unchanged, 2 skipped" in again
+
+
+def test_a_missing_or_repeated_file_among_several_stops_before_anything_is_read(buurten, tmp_path):
+    path = write(tmp_path / "bag.csv", ROWS)
+    with pytest.raises(
+        CommandError, match=re.escape("nowhere.csv: no such file. Nothing was written.")
+    ):
+        run(path, tmp_path / "nowhere.csv")
+    with pytest.raises(CommandError, match="is given more than once"):
+        run(path, tmp_path / "." / "bag.csv")
+    assert not Address.objects.exists()
+
+
+def test_a_bad_second_file_leaves_the_register_as_it_was(buurten, tmp_path):
+    run(write(tmp_path / "v1.csv", ROWS))
+    before = register()
+    changed = write(tmp_path / "v2.csv", [row(number=str(n), street="Andere") for n in range(1, 9)])
+    broken = tmp_path / "v3.csv.zst"
+    broken.write_bytes(b"this is not zstandard")
+    with pytest.raises(CommandError, match="is not a valid Zstandard"):
+        run(changed, broken)
+    assert register() == before
+
+
+def test_progress_over_several_files_counts_every_row(buurten, tmp_path):
+    paths = [
+        write(tmp_path / f"{n}.csv", [row(number=str(10 * n + k)) for k in range(1, 6)])
+        for n in range(3)
+    ]
+    seen: list[addresses.ImportProgress] = []
+    addresses.import_addresses(paths=paths, batch_size=4, progress=seen.append)
+    reading = [p for p in seen if p.phase == "reading"]
+    assert [p.rows for p in reading] == [4, 5, 9, 10, 14, 15]
+    assert [round(p.fraction, 2) for p in reading][1::2] == [0.33, 0.67, 1.0]
+
+
+def test_after_an_initial_load_new_addresses_get_ids_of_their_own(buurten, tmp_path):
+    """An initial load on PostgreSQL gives each row its position as id; the identity sequence
+    then goes on after the highest."""
+    run(write(tmp_path / "v1.csv", ROWS))
+    more = [row("6416AB", str(n), at=factories.centre(0, 0)) for n in range(1, 11)]
+    out, _ = run(write(tmp_path / "v2.csv", [*ROWS, *more]))
+    assert "14 rows: 10 created, 0 updated, 4 unchanged" in out
+    lon, lat = factories.centre(0, 0)
+    factories.make_address(buurten["west"], postcode="6417AB", huisnummer=1, lon=lon, lat=lat)
+    assert Address.objects.count() == 15
+
+
+def test_a_dry_run_into_an_empty_register_leaves_it_empty_and_indexed(buurten, tmp_path):
+    indexes = address_indexes()
+    out, _ = run(write(tmp_path / "bag.csv", [*ROWS, ROWS[0]]), "--dry-run")
+    assert "5 rows: 4 created, 0 updated, 0 unchanged, 1 skipped" in out
+    assert not Address.objects.exists()
+    assert address_indexes() == indexes
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has one writer and WAL readers anyway"
+)
+def test_lookups_go_on_while_an_import_writes_into_a_register_with_addresses(
+    buurten, tmp_path, monkeypatch
+):
+    import psycopg
+
+    # Not by an import: the initial load's lock would last as long as this test's transaction.
+    lon, lat = factories.centre(1, 0)
+    factories.make_address(buurten["east"], postcode="6411NH", huisnummer=15, lon=lon, lat=lat)
+    seen = []
+    original = addresses._Staging.upsert
+
+    def upsert_then_look_from_elsewhere(self: Any) -> tuple[int, int]:
+        written = original(self)  # the import's locks are held until its transaction ends
+        settings = connection.settings_dict
+        with psycopg.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            host=settings["HOST"],
+            port=settings["PORT"] or None,
+            password=settings["PASSWORD"] or None,
+            autocommit=True,
+        ) as other:
+            other.execute("SET lock_timeout = '2s'")
+            seen.append(other.execute("SELECT COUNT(*) FROM neighbourhoods_address").fetchone())
+        return written
+
+    monkeypatch.setattr(addresses._Staging, "upsert", upsert_then_look_from_elsewhere)
+    out, _ = run(write(tmp_path / "bag.csv", ROWS))
+    assert "4 rows: 3 created, 1 updated" in out
+    assert seen == [(0,)]  # not blocked; the test's own transaction is not committed

@@ -1,9 +1,15 @@
 """Point -> buurt over the STRtree: covers semantics and the lowest-code tie-break."""
 
+import numpy as np
 import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
-from neighbourhoods.lookup import BuurtIndex, active_buurt_index, find_buurt_for_point
+from neighbourhoods.lookup import (
+    LOCATOR_CELL,
+    BuurtIndex,
+    active_buurt_index,
+    find_buurt_for_point,
+)
 from tests import factories
 
 
@@ -99,3 +105,31 @@ def test_index_is_rebuilt_when_another_dataset_becomes_active(buurten, dataset):
 @pytest.mark.django_db
 def test_no_active_dataset_means_no_buurt():
     assert find_buurt_for_point(lon=5.9, lat=50.9) is None
+
+
+def test_the_cell_locator_answers_as_the_exact_lookup(dataset):
+    """Points inside, outside, on shared edges and vertices, on cell edges and around a buurt
+    much smaller than a cell: the same buurt as the exact test, batch after batch."""
+    for code, (col, row) in {"BU1": (0, 0), "BU2": (1, 0), "BU3": (0, 1)}.items():
+        factories.make_buurt(dataset, code, factories.square(col, row))
+    # A triangle far smaller than a locator cell, in the empty square (1, 1).
+    x, y = factories.centre(1, 1)
+    tiny = Polygon([(x, y), (x + 0.0001, y), (x + 0.0001, y + 0.0001), (x, y)])
+    factories.make_buurt(dataset, "BU4", tiny)
+    index = BuurtIndex.for_dataset(dataset.pk)
+    rng = np.random.default_rng(7)
+    west, south = factories.corner(0, 0)
+    size = 3 * factories.STEP
+    diagonal = np.arange(0, size, LOCATOR_CELL / 4)  # on cell edges and buurt edges
+    lons = np.concatenate(
+        [west + rng.random(20_000) * size, west + diagonal, x + rng.random(2_000) * 0.0001]
+    )
+    lats = np.concatenate(
+        [south + rng.random(20_000) * size, south + diagonal, y + rng.random(2_000) * 0.0001]
+    )
+    lats[20_000:20_040] = south + factories.STEP  # along the edge between rows 0 and 1
+    locator = index.cell_locator()
+    for part in np.array_split(np.arange(len(lons)), 5):
+        expected = index.locate_many(lons[part], lats[part])
+        assert (locator.locate_many(lons[part], lats[part]) == expected).all()
+    assert len(set(index.locate_many(lons, lats).tolist())) == 5  # every buurt, and outside

@@ -1,4 +1,4 @@
-"""manage.py import_addresses: import a BAG address CSV (plain, .gz or .zst) in one transaction."""
+"""manage.py import_addresses: import BAG address CSVs (plain, .gz or .zst) in one transaction."""
 
 from __future__ import annotations
 
@@ -23,12 +23,19 @@ LISTED = 20
 
 class Command(BaseCommand):
     help = (
-        "Import BAG addresses from a semicolon-separated CSV (plain, .gz or .zst) and assign each "
-        "its buurt in the active boundary dataset. All or nothing: one transaction."
+        "Import BAG addresses from semicolon-separated CSVs (plain, .gz or .zst) and assign each "
+        "its buurt in the active boundary dataset. All or nothing: one transaction for all the "
+        "files, which count as one register (a repeated address is skipped across files too)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help="BAG address CSV, plain, .gz or .zst")
+        parser.add_argument(
+            "paths",
+            metavar="PATH",
+            nargs="+",
+            type=Path,
+            help="BAG address CSV, plain, .gz or .zst; several are imported as one",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
@@ -43,7 +50,7 @@ class Command(BaseCommand):
     def handle(
         self,
         *args: Any,
-        path: Path,
+        paths: list[Path],
         dry_run: bool = False,
         max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
         **options: Any,
@@ -54,7 +61,7 @@ class Command(BaseCommand):
         on_terminal = self.stdout.isatty()
         try:
             summary = import_addresses(
-                path=path,
+                paths=paths,
                 dry_run=dry_run,
                 max_bad_share=max_bad_share,
                 progress=self._show_progress if on_terminal else None,
@@ -84,7 +91,7 @@ class Command(BaseCommand):
         thousand with --verbosity 2), then a count per reason."""
         listed = summary.skipped_rows if self.verbosity >= 2 else summary.skipped_rows[:LISTED]
         for row in listed:
-            self.stderr.write(f"line {row.line}: skipped, {row.reason}")
+            self.stderr.write(f"{row.where}: skipped, {row.reason}")
         if summary.skipped > len(listed):
             self.stderr.write(
                 f"... {summary.skipped - len(listed)} more skipped rows not listed "
