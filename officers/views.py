@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from neighbourhoods.lookup import InvalidInput, served_places
+from wijkportaal.middleware import retry_on_stale_connection
 
 from . import calendar, pages
 from .finding import (
@@ -87,6 +88,7 @@ def _found_directly(data: QueryDict) -> HttpResponse | None:
 # page. A forged post from another site could do no more than that, so they need no CSRF token,
 # and without one they work with cookies blocked and set no cookie at all.
 @csrf_exempt
+@retry_on_stale_connection
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
@@ -134,6 +136,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@retry_on_stale_connection
 @require_http_methods(["GET", "POST"])
 def street_search(request: HttpRequest) -> HttpResponse:
     """The second home page form: street + house number + place, posted like the first."""

@@ -154,9 +154,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    # A persistent connection is checked (one `SELECT 1`) before its first use in each request,
-    # so a database restart costs no request an error. Off saves that round trip per request.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = _strict_bool("CONN_HEALTH_CHECKS", default=True)
+    # Off: a kept connection that died is noticed by the query that uses it, and the request is
+    # run again on a new one (wijkportaal.middleware.DatabaseUnavailableMiddleware). On, Django
+    # sends a `SELECT 1` before the first query of every request: about a tenth of a search.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = _strict_bool("CONN_HEALTH_CHECKS", default=False)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2)}
     )
