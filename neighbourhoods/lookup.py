@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import enum
-import functools
 import hashlib
 import re
 import threading
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from django.core.cache import cache
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
@@ -158,59 +157,6 @@ def matching_suffix(candidates: Sequence[Address], house_number: HouseNumber) ->
     return None
 
 
-def find_address(*, postcode: str, house_number: HouseNumber | None) -> AddressMatch:
-    """Look the address up in the register: one indexed query, no geometry for known addresses.
-
-    The buurt comes from the shared cache of public data (see `public_buurt`); the address itself
-    is never cached.
-    """
-    if house_number is None:
-        return _find_postcode(postcode)
-    candidates = _addresses_at(postcode=postcode, huisnummer=house_number.number)
-    if not candidates:
-        return AddressMatch(AddressOutcome.NOT_FOUND, postcode)
-    address = matching_suffix(candidates, house_number)
-    if address is None:
-        return AddressMatch(AddressOutcome.SUFFIX_NOT_FOUND, postcode, alternatives=candidates)
-    buurt = public_buurt(address.buurt_id) if address.buurt_id is not None else None
-    if buurt is not None:
-        address.buurt = buurt  # so that address.buurt costs no query later
-    return AddressMatch(AddressOutcome.FOUND, postcode, address=address, buurt=buurt)
-
-
-@functools.cache
-def _address_probe(vendor: str) -> tuple[str, tuple[str, ...]]:
-    """The register probe's SQL and the attribute names of its columns, written once per process.
-
-    Every search runs this query. Compiled by the ORM it costs about 0.45 ms of CPU per call on
-    the benchmark machine, written out 0.11 ms; it is portable SQL on the model's own columns.
-    """
-    quote = connections[router.db_for_read(Address)].ops.quote_name
-    fields = Address._meta.concrete_fields
-    postcode, huisnummer, huisletter, toevoeging = (
-        quote(Address._meta.get_field(name).column)
-        for name in ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
-    )
-    # Only the model's own quoted identifiers go into the text; the values are parameters.
-    sql = (
-        f"SELECT {', '.join(quote(field.column) for field in fields)} "  # noqa: S608
-        f"FROM {quote(Address._meta.db_table)} "
-        f"WHERE {postcode} = %s AND {huisnummer} = %s "
-        f"ORDER BY {huisletter}, {toevoeging}"
-    )
-    return sql, tuple(field.attname for field in fields)
-
-
-def _addresses_at(*, postcode: str, huisnummer: int) -> list[Address]:
-    """Every address at a postcode and house number, by letter and addition (the unique index)."""
-    alias = router.db_for_read(Address)
-    sql, names = _address_probe(connections[alias].vendor)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [postcode, huisnummer])
-        rows = cursor.fetchall()
-    return [Address.from_db(alias, names, row) for row in rows]
-
-
 def public_buurt(buurt_id: int) -> Buurt | None:
     """A buurt with its wijk and municipality (no boundaries), from the shared cache when it is on.
 
@@ -228,7 +174,12 @@ def public_buurt(buurt_id: int) -> Buurt | None:
     return public_data(f"buurt:{buurt_id}", load)
 
 
-def _find_postcode(postcode: str) -> AddressMatch:
+def find_postcode(postcode: str) -> AddressMatch:
+    """The buurt of a postcode typed without a house number, when all its addresses share one.
+
+    A postcode with addresses in several buurten needs the number (officers.finding, whose one
+    query answers a postcode with a number). The buurt comes from the shared cache of public data.
+    """
     buurt_ids = list(
         Address.objects.filter(postcode=postcode).values_list("buurt_id", flat=True).distinct()[:2]
     )

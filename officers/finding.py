@@ -17,7 +17,7 @@ from neighbourhoods.lookup import (
     AddressOutcome,
     HouseNumber,
     StreetOutcome,
-    find_address,
+    find_postcode,
     find_street_address,
     matching_suffix,
     normalise_postcode,
@@ -116,7 +116,7 @@ def find_officers_for_address(
     normalised = normalise_postcode(postcode)
     typed_number = f"{huisnummer or ''}{toevoeging or ''}".strip()
     if not typed_number:
-        return _search_from_match(find_address(postcode=normalised, house_number=None), day=day)
+        return _search_from_match(find_postcode(normalised), day=day)
     house_number = parse_house_number(huisnummer, toevoeging)
     return _search_at_number(normalised, house_number, day=day or timezone.localdate())
 

@@ -1,0 +1,58 @@
+"""The search's register probe (officers.finding): exact matches, unknown suffixes, addresses
+outside every buurt, and no boundary ever read."""
+
+from officers.finding import Finding, find_officers_for_address
+from tests import factories
+
+
+def search(number: str, addition: str = ""):
+    return find_officers_for_address(postcode="6411NH", huisnummer=number, toevoeging=addition)
+
+
+def test_exact_letter_match(buurten):
+    factories.make_address(buurten["west"], huisnummer=13)
+    wanted = factories.make_address(buurten["east"], huisnummer=13, huisletter="E")
+    result = search("13", "E")
+    assert result.finding == Finding.NO_OFFICER  # found; no officer assigned in this test
+    assert result.address == wanted
+    assert result.buurt == buurten["east"]
+
+
+def test_letter_typed_as_addition_still_matches(buurten):
+    wanted = factories.make_address(buurten["east"], huisnummer=13, toevoeging="E")
+    assert search("13-E").address == wanted
+
+
+def test_unknown_suffix_offers_the_addresses_at_that_number(buurten):
+    bare = factories.make_address(buurten["west"], huisnummer=13)
+    lettered = factories.make_address(buurten["west"], huisnummer=13, huisletter="E")
+    result = search("13", "Q")
+    assert result.finding == Finding.SUFFIX_NOT_FOUND
+    assert result.alternatives == [bare, lettered]
+    assert result.address is None
+
+
+def test_unknown_number_is_not_found(buurten):
+    factories.make_address(buurten["west"], huisnummer=13)
+    assert search("14").finding == Finding.ADDRESS_NOT_FOUND
+
+
+def test_address_outside_every_buurt_is_found_without_a_buurt(buurten):
+    factories.make_address(None, huisnummer=5)
+    result = search("5")
+    assert result.finding == Finding.OUTSIDE_AREA
+    assert result.buurt is None
+
+
+def test_lookup_leaves_the_boundaries_in_the_database(buurten):
+    """Full-resolution boundaries are large; neither search ever reads them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.make_address(buurten["west"], huisnummer=13)
+    with CaptureQueriesContext(connection) as queries:
+        result = search("13")
+        find_officers_for_address(postcode="6411NH")
+    assert result.buurt == buurten["west"]
+    assert result.buurt.wijk.municipality.name == "Testgemeente"
+    assert all("boundary" not in query["sql"] for query in queries.captured_queries)
