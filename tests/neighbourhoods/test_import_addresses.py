@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import zstandard
 from django.core.management import CommandError, call_command
@@ -485,3 +486,57 @@ def test_lookups_go_on_while_an_import_writes_into_a_register_with_addresses(
     out, _ = run(write(tmp_path / "bag.csv", ROWS))
     assert "4 rows: 3 created, 1 updated" in out
     assert seen == [(0,)]  # not blocked; the test's own transaction is not committed
+
+
+def test_the_repeat_filter_flags_every_repeat_across_batches(db):
+    """Every row that repeats an earlier row's address is flagged, in the same batch or a later
+    one; with a filter of 64 slots most other rows are flagged too."""
+    filter_ = addresses._RepeatFilter(slots=64)
+    seen: set[tuple] = set()
+    repeats = []
+    position = 2
+    for block in range(5):
+        keys = [("6411NH", str(1 + (block * 7 + n) % 23), "", "") for n in range(10)]
+        batch = addresses._Batch(
+            lines=range(position, position + len(keys)),
+            postcodes=[k[0] for k in keys],
+            numbers=[k[1] for k in keys],
+            letters=[k[2] for k in keys],
+            additions=[k[3] for k in keys],
+            streets=["Teststraat"] * len(keys),
+            places=["Heerlen"] * len(keys),
+            lat_texts=["50.9"] * len(keys),
+            lon_texts=["5.9"] * len(keys),
+            lats=np.full(len(keys), 50.9),
+            lons=np.full(len(keys), 5.9),
+        )
+        for offset, key in enumerate(keys):
+            if key in seen:
+                repeats.append(position + offset)
+            seen.add(key)
+        filter_.add(batch)
+        position += len(keys)
+    assert repeats
+    assert set(repeats) <= set(filter_.positions)
+
+
+def test_repeated_addresses_are_found_however_many_rows_the_filter_flags(
+    buurten, tmp_path, monkeypatch
+):
+    """A tiny filter flags nearly every row; the database still keeps only the first row of each
+    address, across batches and files, and reports the others as before."""
+    monkeypatch.setattr(addresses, "REPEAT_FILTER_SLOTS", 4)
+    monkeypatch.setattr(addresses, "BATCH_SIZE", 2)
+    first = write(
+        tmp_path / "a.csv",
+        [row(number="1", street="Eerste"), row(number="2"), row(number="3"), row(number="1")],
+    )
+    second = write(tmp_path / "b.csv", [row(number="4"), row(number="2", street="Later")])
+    out, err = run(first, second)
+    assert "line 5: skipped, same address as" in err
+    assert f"{second}, line 3: skipped, same address as {first}, line 3, which is kept" in err
+    assert "6 rows: 4 created, 0 updated, 0 unchanged, 2 skipped" in out
+    assert Address.objects.get(huisnummer=1).straat == "Eerste"
+    assert Address.objects.get(huisnummer=2).straat == "Teststraat"
+    again, _ = run(first, second)
+    assert "6 rows: 0 created, 0 updated, 4 unchanged, 2 skipped" in again
