@@ -395,7 +395,10 @@ def _check_batch(first: int, block: bytes, summary: AddressImportSummary) -> _Ba
     if not block.endswith(b"\n"):
         block += b"\n"
     count = block.count(b"\n")
-    if len(block.translate(None, SUSPECT_BYTES)) != len(block) or not _ten_columns(block, count):
+    if len(block.translate(None, SUSPECT_BYTES)) != len(block):
+        return _check_rows(first, block, summary)
+    separators = _separators(block, count)
+    if separators is None:
         return _check_rows(first, block, summary)
     try:
         text = block.decode("utf-8")
@@ -416,10 +419,8 @@ def _check_batch(first: int, block: bytes, summary: AddressImportSummary) -> _Ba
         and ALL_ADDITIONS_RE.fullmatch(additions_text)
         and _decimals_only(lat_texts)
         and _decimals_only(lon_texts)
-        and min(map(len, streets)) > 0
-        and max(map(len, streets)) <= MAX_STREET
-        and min(map(len, places)) > 0
-        and max(map(len, places)) <= MAX_PLACE
+        and _lengths_fit(separators, 0, MAX_STREET, streets)
+        and _lengths_fit(separators, 5, MAX_PLACE, places)
     ):
         return _check_rows(first, block, summary)
     try:
@@ -454,15 +455,31 @@ def _decimals_only(texts: list[str]) -> bool:
         return False
 
 
-def _ten_columns(block: bytes, count: int) -> bool:
-    """Whether each of the block's `count` lines (each ending in a newline) has exactly ten
-    semicolon-separated fields: the separators, in order, must be nine semicolons and a newline,
-    over and over."""
+def _separators(block: bytes, count: int) -> np.ndarray | None:
+    """The positions of each line's nine semicolons and its newline (one row per line) when each
+    of the block's `count` lines (each ending in a newline) has exactly ten semicolon-separated
+    fields; else None. The separators, in order, must be nine semicolons and a newline, over and
+    over."""
     data = np.frombuffer(block, dtype=np.uint8)
-    separators = data[(data == ord(";")) | (data == ord("\n"))]
-    if len(separators) != len(HEADER) * count:
+    positions = np.flatnonzero((data == ord(";")) | (data == ord("\n")))
+    if len(positions) != len(HEADER) * count:
+        return None
+    positions = positions.reshape(count, len(HEADER))
+    if not (data[positions[:, -1]] == ord("\n")).all():
+        return None
+    return positions
+
+
+def _lengths_fit(separators: np.ndarray, column: int, maximum: int, values: list[str]) -> bool:
+    """Whether each value of a column holds 1 to `maximum` characters, told from the separators'
+    positions: a value has at least as many UTF-8 bytes as characters, so its characters are
+    counted only when a value is longer than `maximum` in bytes."""
+    ends = separators[:, column]
+    before = separators[:, column - 1] if column else np.concatenate(([-1], separators[:-1, -1]))
+    lengths = ends - before - 1
+    if lengths.min() < 1:
         return False
-    return bool((separators.reshape(count, len(HEADER))[:, -1] == ord("\n")).all())
+    return bool(lengths.max() <= maximum) or max(map(len, values)) <= maximum
 
 
 def _check_rows(first: int, block: bytes, summary: AddressImportSummary) -> _Batch:

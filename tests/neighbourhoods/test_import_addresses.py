@@ -141,6 +141,9 @@ BAD_ROWS = {
     "too few columns": ("Teststraat;13;;;6411NH;Heerlen;50.9;5.9", "8 columns instead of 10"),
     "too many columns": (row() + ";extra", "11 columns instead of 10"),
     "NUL byte": (row(street="Test\x00straat"), "control characters (such as a NUL byte)"),
+    "street too long": (row(street="S" * 101), "street or place missing or too long"),
+    "no street": (row(street=""), "street or place missing or too long"),
+    "place too long": (row().replace(";Heerlen;Heerlen;", f";{'P' * 81};Heerlen;"), "too long"),
 }
 
 
@@ -540,3 +543,13 @@ def test_repeated_addresses_are_found_however_many_rows_the_filter_flags(
     assert Address.objects.get(huisnummer=2).straat == "Teststraat"
     again, _ = run(first, second)
     assert "6 rows: 0 created, 0 updated, 4 unchanged, 2 skipped" in again
+
+
+def test_a_street_of_the_longest_length_in_multibyte_letters_is_kept(buurten, tmp_path):
+    """The length check counts characters, not UTF-8 bytes: 100 letters é are 200 bytes."""
+    longest = "é" * 100
+    good = [row(number=str(n)) for n in range(1, 50)]
+    out, err = run(write(tmp_path / "bag.csv", [*good, row(number="99", street=longest)]))
+    assert "50 rows: 50 created, 0 updated, 0 unchanged, 0 skipped" in out
+    assert err == ""
+    assert Address.objects.get(huisnummer=99).straat == longest
