@@ -6,7 +6,9 @@ import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -14,6 +16,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from redis.exceptions import RedisError
 
+from wijkportaal.cache import redis_round_trip
 from wijkportaal.clients import client_address
 
 logger = logging.getLogger(__name__)
@@ -78,14 +81,14 @@ def _count_in_cache(key: str) -> int:
 
 def _count_in_redis(key: str) -> int:
     """Redis: INCR and EXPIRE in one pipelined round trip (Django's own incr costs two, plus the
-    add). The minute is part of the key, so renewing its expiry on each count is harmless."""
-    backend = caches["default"]
-    full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
-    pipeline = client.pipeline(transaction=False)
-    pipeline.incr(full_key)
-    pipeline.expire(full_key, WINDOW_SECONDS + 1)
-    count, _expiry_set = pipeline.execute()
+    add), which also reads the page generation for the answer's shared part. The minute is part
+    of the key, so renewing its expiry on each count is harmless."""
+
+    def queue(pipeline: Any, cache_key: Callable[[str], str]) -> None:
+        pipeline.incr(cache_key(key))
+        pipeline.expire(cache_key(key), WINDOW_SECONDS + 1)
+
+    count, _expiry_set = redis_round_trip(queue)
     return int(count)
 
 

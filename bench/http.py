@@ -84,6 +84,8 @@ class Measured:
     ratios: list[float]
     # CPU microseconds per request of the gunicorn workers, PostgreSQL and Redis, per round.
     cpu_us: list[float] = field(default_factory=list)
+    # The same, per part: {"workers": ..., "postgres": ..., "redis": ...}, per round.
+    cpu_parts_us: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -104,6 +106,10 @@ class Measured:
     @property
     def cpu_per_request_us(self) -> float:
         return statistics.median(self.cpu_us) if self.cpu_us else 0.0
+
+    def cpu_part_us(self, part: str) -> float:
+        values = [parts[part] for parts in self.cpu_parts_us if part in parts]
+        return statistics.median(values) if values else 0.0
 
     @property
     def status_errors(self) -> int:
@@ -126,18 +132,27 @@ class CpuMeter:
     database_url: str
     redis_pid: int | None
 
-    def pids(self) -> list[int]:
-        pids = self.server.worker_pids() + harness.postgres_backends(self.database_url)
-        return pids + ([self.redis_pid] if self.redis_pid else [])
+    def pids(self) -> dict[str, list[int]]:
+        return {
+            "workers": self.server.worker_pids(),
+            "postgres": harness.postgres_backends(self.database_url),
+            "redis": [self.redis_pid] if self.redis_pid else [],
+        }
 
-    def __call__(self, run: Callable[[], harness.WrkResult]) -> tuple[harness.WrkResult, float]:
+    def __call__(
+        self, run: Callable[[], harness.WrkResult]
+    ) -> tuple[harness.WrkResult, dict[str, float]]:
+        """The run's result and the CPU microseconds per request of each part."""
         pids = self.pids()
-        before = harness.cpu_seconds(pids)
+        before = {part: harness.cpu_seconds(group) for part, group in pids.items()}
         result = run()
-        # Backends that connected during the run count from their start.
-        pids += [pid for pid in self.pids() if pid not in pids]
-        used = harness.cpu_seconds(pids) - before
-        return result, used / max(result.requests, 1) * 1e6
+        used = {}
+        for part, group in self.pids().items():
+            # Backends that connected during the run count from their start.
+            started = [pid for pid in group if pid not in pids[part]]
+            spent = harness.cpu_seconds(pids[part]) - before[part] + harness.cpu_seconds(started)
+            used[part] = spent / max(result.requests, 1) * 1e6
+        return result, used
 
 
 def measure_pages(
@@ -190,7 +205,7 @@ def measure_pages(
         print(f"round {round_number} of {rounds} ...", flush=True)
         hello_rate = 0.0
         for name, path, script in plan:
-            run, cpu_us = meter(
+            run, cpu_parts = meter(
                 functools.partial(
                     harness.run_wrk,
                     wrk,
@@ -206,7 +221,8 @@ def measure_pages(
             entry = measured[name]
             assert entry is not None
             entry.runs.append(run)
-            entry.cpu_us.append(cpu_us)
+            entry.cpu_us.append(sum(cpu_parts.values()))
+            entry.cpu_parts_us.append(cpu_parts)
             entry.ratios.append(run.per_second / hello_rate if hello_rate else 0.0)
     measured.setdefault("api lookup", None)
     return measured
@@ -216,7 +232,8 @@ def report(results: dict[str, Measured | None], *, title: str) -> None:
     print(f"\n{title}")
     print(
         f"{'endpoint':<14} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} "
-        f"{'4xx/5xx':>7} {'socket':>6} {'cpu us/req':>10} {'cpu ratio':>9}"
+        f"{'4xx/5xx':>7} {'socket':>6} {'cpu us/req':>10} {'cpu ratio':>9} "
+        f"{'workers':>7} {'pg':>5} {'redis':>5}"
     )
     hello = results.get("hello")
     for name, result in results.items():
@@ -232,13 +249,15 @@ def report(results: dict[str, Measured | None], *, title: str) -> None:
         print(
             f"{name:<14} {result.per_second:>8.0f} {result.p50_ms:>7.2f} {result.p99_ms:>7.2f} "
             f"{result.ratio:>6.2f} {result.status_errors:>7d} {result.socket_errors:>6d} "
-            f"{cpu:>10.0f} {cpu_ratio:>9.2f}{note}"
+            f"{cpu:>10.0f} {cpu_ratio:>9.2f} {result.cpu_part_us('workers'):>7.0f} "
+            f"{result.cpu_part_us('postgres'):>5.0f} {result.cpu_part_us('redis'):>5.0f}{note}"
         )
     print(
         f"targets: ratio >= {TARGET_RATIO} of hello, p99 <= {TARGET_P99_MS:.0f} ms "
         "(medians over rounds; ratio against the hello run of the same round)\n"
         "cpu us/req: gunicorn workers + PostgreSQL backends + Redis per request (wrk excluded); "
-        "cpu ratio = hello's cpu us/req / the endpoint's: roughly the ratio an idle machine would show"
+        "cpu ratio = hello's cpu us/req / the endpoint's: roughly the ratio an idle machine would "
+        "show; workers, pg, redis: its parts"
     )
 
 

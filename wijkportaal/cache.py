@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.core.signals import request_finished, request_started
 from django.db import transaction
@@ -109,6 +109,29 @@ def current_generation() -> int:
     if memo is not None:
         memo["version"] = version
     return version
+
+
+def redis_round_trip(queue: Callable[[Any, Callable[[str], str]], None]) -> list[Any]:
+    """Send a caller's Redis commands in one round trip that also reads the page generation.
+
+    `queue(pipeline, key)` queues commands on a redis-py pipeline, naming each key through `key`
+    (the cache's own prefix and version); their results come back in order. The default cache
+    must be Redis. During a request the generation rides along and is remembered, so a caller
+    that makes a round trip anyway (the API's rate limit) spares public data its own.
+    """
+    backend = caches["default"]
+    pipeline = backend._cache.get_client(write=True).pipeline(transaction=False)
+    queue(pipeline, backend.make_and_validate_key)
+    memo = _request_memo.get() if shared_cache_enabled() else None
+    if memo is not None:
+        pipeline.get(backend.make_and_validate_key(VERSION_KEY))
+    results = pipeline.execute()
+    if memo is not None:
+        version = results.pop()
+        # A missing generation is left to page_version(), which starts a new one.
+        if version is not None:
+            memo["version"] = int(version)
+    return results
 
 
 class _LocalEntries:

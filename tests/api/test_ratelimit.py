@@ -162,3 +162,39 @@ def test_memory_cache_counts_every_request_once(db):
 
 def test_redis_counts_every_request_once(db, redis_cache):
     assert _count_concurrently(limit=50, threads=8, calls=10) == 50
+
+
+def _count_round_trips(monkeypatch) -> list[int]:
+    """Every command or pipeline sent to Redis, one entry per round trip."""
+    sent: list[int] = []
+    real = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(connection, command, check_health=True):
+        sent.append(1)
+        return real(connection, command, check_health)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+def test_a_warm_lookup_makes_one_redis_round_trip(
+    client, register, settings, redis_cache, monkeypatch
+):
+    # The rate limit's count and the page generation the shared answer is kept under travel
+    # together.
+    settings.PAGE_CACHE_SECONDS = 300
+    cold = client.get(LOOKUP).json()
+    sent = _count_round_trips(monkeypatch)
+    warm = client.get(LOOKUP).json()
+    assert warm == cold
+    assert len(sent) == 1
+
+
+def test_the_generation_read_with_the_count_shows_a_staff_save(
+    client, register, settings, redis_cache
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    assert client.get(LOOKUP).json()["officers"][0]["rank"] == "Hoofdagent"
+    register["anna"].rank = "Brigadier"
+    register["anna"].save()
+    assert client.get(LOOKUP).json()["officers"][0]["rank"] == "Brigadier"
