@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext_lazy as _
 
 from .problems import Problem
@@ -30,9 +32,23 @@ View = Callable[..., dict[str, Any] | HttpResponse]
 def json_response(
     document: dict[str, Any], *, content_type: str = "application/json"
 ) -> HttpResponse:
-    return JsonResponse(
-        document, content_type=content_type, json_dumps_params={"ensure_ascii": False}
-    )
+    return HttpResponse(encode_json(document), content_type=content_type)
+
+
+def encode_json(document: dict[str, Any]) -> bytes:
+    """A document as JSON: Django's encoder (dates, decimals), UTF-8 rather than escapes."""
+    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+
+
+def joined_json_response(own_part: dict[str, Any], encoded_part: bytes) -> HttpResponse:
+    """One JSON object of a dict's members followed by those of an object encoded before (a
+    cached part shared by many answers); each must have at least one member."""
+    head = encode_json(own_part)
+    # An object with members is longer than "{}".
+    if not (len(head) > 2 < len(encoded_part) and head[-1:] + encoded_part[:1] == b"}{"):
+        raise ValueError("Both parts must be JSON objects with members.")
+    body = head[:-1] + b", " + encoded_part[1:]
+    return HttpResponse(body, content_type="application/json")
 
 
 def strong_etag(body: bytes) -> str:

@@ -24,7 +24,9 @@ from .http import (
     DOCUMENT_CACHE,
     LOOKUP_CACHE,
     PUBLIC_CACHE,
+    encode_json,
     endpoint,
+    joined_json_response,
     json_response,
 )
 from .openapi import openapi_document
@@ -102,15 +104,18 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
     problem = _problem_for(search)
     if problem is not None:
         raise problem
-    return {
+    own_part = {
         "postcode": search.postcode,
         "address": documents.address_document(search.address) if search.address else None,
-        **_shared_area_answer(request, buurt_id=search.buurt.pk if search.buurt else None),
     }
+    if search.buurt is None:
+        return {**own_part, **_area_answer(request, buurt=None, officers=[])}
+    return joined_json_response(own_part, _shared_area_answer(request, buurt_id=search.buurt.pk))
 
 
-def _shared_area_answer(request: HttpRequest, *, buurt_id: int | None) -> dict[str, Any]:
-    """The area part of a lookup answer, cached: every address of a buurt shares it.
+def _shared_area_answer(request: HttpRequest, *, buurt_id: int) -> bytes:
+    """The area part of a lookup answer as encoded JSON, cached: every address of a buurt
+    shares it, so it is encoded once rather than on every lookup.
 
     Keyed on the buurt, the language and the site's origin (its URLs are absolute), in the
     current page generation, so a staff save shows at once. It also changes by itself: at
@@ -118,19 +123,20 @@ def _shared_area_answer(request: HttpRequest, *, buurt_id: int | None) -> dict[s
     Only a miss loads the buurt and its officers in full (the search has just what it decides
     with).
     """
-    if buurt_id is None:
-        return _area_answer(request, buurt=None, officers=[])
 
-    def build() -> tuple[dt.datetime, dict[str, Any]]:
+    def build() -> tuple[dt.datetime, bytes]:
         now = timezone.now()
         buurt = public_buurt(buurt_id)
         officers = officers_for_buurt(buurt) if buurt is not None else []
         answer = _area_answer(request, buurt=buurt, officers=officers)
-        return _changes_by_itself_at(answer, now=now), answer
+        return _changes_by_itself_at(answer, now=now), encode_json(answer)
 
-    key = f"api-lookup-area:{buurt_id}:{get_language()}:{request.scheme}://{request.get_host()}"
-    _, answer = public_data(key, build, still_valid=lambda entry: timezone.now() < entry[0])
-    return answer
+    # A new name whenever the stored value changes shape: entries of the old shape stay in Redis
+    # under the old name while a new release rolls out (they were dicts, now encoded JSON).
+    origin = f"{request.scheme}://{request.get_host()}"
+    key = f"api-lookup-area-json:{buurt_id}:{get_language()}:{origin}"
+    _, encoded = public_data(key, build, still_valid=lambda entry: timezone.now() < entry[0])
+    return encoded
 
 
 def _changes_by_itself_at(answer: dict[str, Any], *, now: dt.datetime) -> dt.datetime:

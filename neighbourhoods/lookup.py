@@ -13,6 +13,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 import numpy as np
 import shapely
@@ -142,7 +143,20 @@ class AddressMatch:
         return self.outcome in {AddressOutcome.FOUND, AddressOutcome.POSTCODE_ONE_BUURT}
 
 
-def matching_suffix(candidates: Sequence[Address], house_number: HouseNumber) -> Address | None:
+class Suffixed(Protocol):
+    """An address, or anything that knows an address's letter and addition."""
+
+    @property
+    def huisletter(self) -> str: ...
+
+    @property
+    def huisnummertoevoeging(self) -> str: ...
+
+
+S = TypeVar("S", bound=Suffixed)
+
+
+def matching_suffix(candidates: Sequence[S], house_number: HouseNumber) -> S | None:
     """The address at this number with the typed letter and addition: the exact split first, then
     the same suffix run together (a typed `13-E` also finds an E stored as toevoeging)."""
     for address in candidates:

@@ -169,14 +169,49 @@ def _register_probe(alias: str) -> str:
     )
 
 
-def _addresses_with_officers(
-    postcode: str, number: int, *, day: dt.date
-) -> list[tuple[Address, list[Officer]]]:
-    """Each address at the number (by letter and addition) with its officers on `day`.
+_ADDRESS_NAMES = tuple(field.attname for field in Address._meta.concrete_fields)
+_LETTER = _ADDRESS_NAMES.index("huisletter")
+_ADDITION = _ADDRESS_NAMES.index("huisnummertoevoeging")
+_BUURT = _ADDRESS_NAMES.index("buurt_id")
 
-    The address's buurt is attached (`address.buurt`) with the columns above; an address outside
-    every buurt has none and no officers.
-    """
+
+@dataclass(slots=True)
+class _ProbedAddress:
+    """One address of the probe's rows, kept as values: only the address the resident meant
+    becomes model objects (or, when the suffix matches none, each address as an alternative)."""
+
+    alias: str
+    values: tuple[Any, ...]
+    buurt_values: tuple[Any, ...] | None
+    officer_rows: list[tuple[Any, ...]]
+
+    @property
+    def huisletter(self) -> str:
+        return self.values[_LETTER]
+
+    @property
+    def huisnummertoevoeging(self) -> str:
+        return self.values[_ADDITION]
+
+    def address(self) -> Address:
+        """The address, with its buurt attached (`address.buurt`) with the probe's columns."""
+        address = Address.from_db(self.alias, _ADDRESS_NAMES, self.values)
+        if self.buurt_values is not None:
+            address.buurt = Buurt.from_db(self.alias, PROBE_BUURT_FIELDS, self.buurt_values)
+        return address
+
+    def officers(self) -> list[Officer]:
+        officers = []
+        for *officer_values, role in self.officer_rows:
+            officer = Officer.from_db(self.alias, PROBE_OFFICER_FIELDS, officer_values)
+            officer.role_here = role
+            officers.append(officer)
+        return officers
+
+
+def _addresses_with_officers(postcode: str, number: int, *, day: dt.date) -> list[_ProbedAddress]:
+    """Each address at the number (by letter and addition) with its officers on `day`: an
+    address outside every buurt has no buurt and no officers."""
     alias = router.db_for_read(Address)
     connection = connections[alias]
     day_value = connection.ops.adapt_datefield_value(day)
@@ -186,26 +221,21 @@ def _addresses_with_officers(
             [day_value, day_value, True, postcode, number, Assignment.Role.PRIMARY],
         )
         rows = cursor.fetchall()
-    address_names = [field.attname for field in Address._meta.concrete_fields]
-    address_width = len(address_names)
-    buurt_width = len(PROBE_BUURT_FIELDS) - 1
-    found: dict[int, tuple[Address, list[Officer]]] = {}
+    address_width = len(_ADDRESS_NAMES)
+    buurt_end = address_width + len(PROBE_BUURT_FIELDS) - 1
+    found: dict[int, _ProbedAddress] = {}
     for row in rows:
-        address_values = row[:address_width]
-        entry = found.get(address_values[0])
+        entry = found.get(row[0])
         if entry is None:
-            address = Address.from_db(alias, address_names, address_values)
-            if address.buurt_id is not None:
-                buurt_values = (address.buurt_id, *row[address_width : address_width + buurt_width])
-                address.buurt = Buurt.from_db(alias, PROBE_BUURT_FIELDS, buurt_values)
-            entry = found[address_values[0]] = (address, [])
-        *officer_values, role = row[address_width + buurt_width :]
-        officers = entry[1]
-        # No officer: none assigned that day, or assigned but not published.
-        if officer_values[0] is not None and all(o.pk != officer_values[0] for o in officers):
-            officer = Officer.from_db(alias, PROBE_OFFICER_FIELDS, officer_values)
-            officer.role_here = role
-            officers.append(officer)
+            values = row[:address_width]
+            buurt_id = values[_BUURT]
+            buurt_values = None if buurt_id is None else (buurt_id, *row[address_width:buurt_end])
+            entry = found[row[0]] = _ProbedAddress(alias, values, buurt_values, [])
+        officer_row = row[buurt_end:]
+        # No officer: none assigned that day, or assigned but not published. An officer with
+        # two assignments to the buurt comes once, in the first (the higher) role.
+        if officer_row[0] is not None and all(o[0] != officer_row[0] for o in entry.officer_rows):
+            entry.officer_rows.append(officer_row)
     return list(found.values())
 
 
@@ -214,14 +244,14 @@ def _search_at_number(postcode: str, house_number: HouseNumber, *, day: dt.date)
     located = _addresses_with_officers(postcode, house_number.number, day=day)
     if not located:
         return OfficerSearch(Finding.ADDRESS_NOT_FOUND, postcode)
-    officers_at = {address.pk: officers for address, officers in located}
-    candidates = [address for address, _ in located]
-    address = matching_suffix(candidates, house_number)
-    if address is None:
-        return OfficerSearch(Finding.SUFFIX_NOT_FOUND, postcode, alternatives=candidates)
+    meant = matching_suffix(located, house_number)
+    if meant is None:
+        alternatives = [entry.address() for entry in located]
+        return OfficerSearch(Finding.SUFFIX_NOT_FOUND, postcode, alternatives=alternatives)
+    address = meant.address()
     buurt = address.buurt if address.buurt_id is not None else None
     match = AddressMatch(AddressOutcome.FOUND, postcode, address=address, buurt=buurt)
-    return _search_from_match(match, day=day, officers=officers_at[address.pk])
+    return _search_from_match(match, day=day, officers=meant.officers())
 
 
 def find_officers_for_street_address(

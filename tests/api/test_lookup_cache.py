@@ -71,3 +71,11 @@ def test_a_new_day_leaves_the_cached_answer(client, register, monkeypatch):
     tomorrow = timezone.now() + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "now", lambda: tomorrow)
     assert client.get(WEST).json()["officers"] == []
+
+
+def test_a_cached_answer_is_the_same_bytes_as_a_fresh_one(client, register):
+    cold = client.get(WEST)
+    warm = client.get(WEST)
+    assert warm.content == cold.content
+    assert warm["ETag"] == cold["ETag"]
+    assert list(warm.json()) == ["postcode", "address", "buurt", "officers", "station"]
