@@ -257,7 +257,7 @@ def report(results: dict[str, Measured | None], *, title: str) -> None:
         "(medians over rounds; ratio against the hello run of the same round)\n"
         "cpu us/req: gunicorn workers + PostgreSQL backends + Redis per request (wrk excluded); "
         "cpu ratio = hello's cpu us/req / the endpoint's: roughly the ratio an idle machine would "
-        "show; workers, pg, redis: its parts"
+        "show; workers, pg, redis: its parts (each a median over rounds, so they need not add up)"
     )
 
 
