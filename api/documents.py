@@ -19,30 +19,14 @@ from shapely.geometry.polygon import orient
 from neighbourhoods.models import Address, Buurt
 from officers import calendar
 from officers.finding import current_assignments, published_officers_with_areas
-from officers.models import Absence, ClosingDay, Event, Officer, Station
-from officers.pages import public_channels
+from officers.models import ClosingDay, Officer, Station
+from officers.pages import current_absences, open_events, public_channels
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _officer_prefetches(*, now: dt.datetime) -> list[Prefetch]:
-    today = timezone.localdate(now)
-    return [
-        public_channels(),
-        Prefetch(
-            "absences",
-            queryset=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today)
-            .select_related("deputy")
-            .order_by("starts_on"),
-            to_attr="current_absences",
-        ),
-        Prefetch(
-            "events",
-            # Candidates only: a weekly event may still have no sitting left; calendar decides.
-            queryset=calendar.not_over(Event.objects.all(), now=now),
-            to_attr="candidate_events",
-        ),
-    ]
+    return [public_channels(), current_absences(timezone.localdate(now)), open_events(now)]
 
 
 def published_officers(*, now: dt.datetime) -> QuerySet[Officer]:
@@ -219,7 +203,7 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
                     else None
                 ),
             }
-            for occurrence in calendar.upcoming(officer.candidate_events, now=now)
+            for occurrence in calendar.upcoming(officer.open_events, now=now)
         ],
     }
     role = getattr(officer, "role_here", None)

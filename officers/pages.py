@@ -36,6 +36,29 @@ def public_channels() -> Prefetch:
     )
 
 
+def current_absences(today: dt.date) -> Prefetch:
+    """An officer's absences on `today`, as `current_absences`, the one that ends last first.
+
+    The profile page and the API show the first: when absences overlap (a holiday and a course in
+    it), the resident sees the latest return date, and the deputy named for that absence.
+    """
+    return Prefetch(
+        "absences",
+        queryset=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .select_related("deputy")
+        .order_by("-ends_on", "starts_on", "pk"),
+        to_attr="current_absences",
+    )
+
+
+def open_events(now: dt.datetime) -> Prefetch:
+    """An officer's events that are not over, as `open_events`. Candidates only: a weekly event
+    may have no sitting left; `calendar.upcoming` decides."""
+    return Prefetch(
+        "events", queryset=calendar.not_over(Event.objects.all(), now=now), to_attr="open_events"
+    )
+
+
 def _closing_reason_today(station_ref: str) -> Subquery:
     """The reason of today's ClosingDay of the station (None on an ordinary day), as a subquery
     annotation: one query less per page than prefetching closing days."""
@@ -150,18 +173,8 @@ def officer_profile_context(
                 to_attr="current_assignments",
             ),
             public_channels(),
-            Prefetch(
-                "absences",
-                queryset=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today)
-                .select_related("deputy")
-                .order_by("ends_on"),
-                to_attr="current_absences",
-            ),
-            Prefetch(
-                "events",
-                queryset=calendar.not_over(Event.objects.all(), now=now),
-                to_attr="open_events",
-            ),
+            current_absences(today),
+            open_events(now),
             "station__opening_hours",
         )
         .first()

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from api.views import OFFICERS_PER_PAGE
-from officers.models import Event
+from officers.models import Absence, Event
 from tests import factories
 
 
@@ -151,3 +151,20 @@ def test_one_officer_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/officers/anna-voorbeeld")
     assert response.json()["absence"]["deputy"]["slug"] == "carla-fictief"
+
+
+def test_overlapping_absences_show_the_latest_return_as_the_profile_does(client, register, away):
+    # A course inside the holiday: Anna is back when the holiday ends, with Carla standing in.
+    today = dt.date.today()
+    Absence.objects.create(
+        officer=register["anna"],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=2),
+        deputy=register["bram"],
+    )
+    anna = client.get("/api/v1/officers/anna-voorbeeld").json()
+    assert anna["absence"]["ends_on"] == away.ends_on.isoformat()
+    assert anna["absence"]["deputy"]["slug"] == "carla-fictief"
+    html = client.get("/wijkagent/anna-voorbeeld/").content.decode()
+    assert 'href="/wijkagent/carla-fictief/"' in html
+    assert 'href="/wijkagent/bram-verzonnen/"' not in html
