@@ -376,7 +376,8 @@ def main() -> int:
                 database_url=args.database_url,
                 redis_pid=harness.redis_server_pid(env["REDIS_URL"]) if env["REDIS_URL"] else None,
             )
-            results = measure_pages(
+            measure = functools.partial(
+                measure_pages,
                 wrk,
                 port=args.port,
                 workdir=workdir,
@@ -386,6 +387,7 @@ def main() -> int:
                 api_path=args.api_path,
                 meter=meter,
             )
+            results = measure()
             report(results, title="Heerlen demo")
             page_weight(args.port)
             print()
@@ -398,16 +400,7 @@ def main() -> int:
             if env["REDIS_URL"]:
                 harness.flush_redis(args.redis_url)
             server.start()
-            scaled = measure_pages(
-                wrk,
-                port=args.port,
-                workdir=workdir,
-                seconds=args.seconds,
-                rounds=args.rounds,
-                connections=args.connections,
-                api_path=args.api_path,
-                meter=meter,
-            )
+            scaled = measure()
             report(scaled, title="Heerlen demo + 1.2 million BAG addresses")
             before, after = results["lookup (POST)"], scaled["lookup (POST)"]
             assert before is not None and after is not None
