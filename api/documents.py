@@ -20,7 +20,7 @@ from neighbourhoods.models import Address, Buurt
 from officers import calendar
 from officers.finding import current_assignments, published_officers_with_areas
 from officers.models import ClosingDay, Officer, Station
-from officers.pages import current_absences, open_events, public_channels
+from officers.pages import current_absences, open_events, public_channels, shown_absence
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -146,7 +146,7 @@ def _officer_reference(officer: Officer, request: HttpRequest) -> dict[str, Any]
 
 def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime) -> dict[str, Any]:
     """An officer as the API shows them. Needs `published_officers` or `prepare_officers` first."""
-    absence = officer.current_absences[0] if officer.current_absences else None
+    absence = shown_absence(officer)
     deputy = absence.deputy if absence is not None else None
     document = {
         **_officer_reference(officer, request),

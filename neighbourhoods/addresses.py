@@ -137,10 +137,6 @@ class AddressImportSummary:
     def skipped(self) -> int:
         return self.bad + self.duplicates
 
-    @property
-    def unlisted_skipped(self) -> int:
-        return self.skipped - len(self.skipped_rows)
-
     def start_file(self, path: Path, offset: int) -> None:
         self.paths.append(path)
         self.offsets.append(offset)

@@ -138,10 +138,6 @@ class AddressMatch:
     buurt: Buurt | None = None
     alternatives: list[Address] = field(default_factory=list)
 
-    @property
-    def is_answer(self) -> bool:
-        return self.outcome in {AddressOutcome.FOUND, AddressOutcome.POSTCODE_ONE_BUURT}
-
 
 class Suffixed(Protocol):
     """An address, or anything that knows an address's letter and addition."""

@@ -51,6 +51,11 @@ def current_absences(today: dt.date) -> Prefetch:
     )
 
 
+def shown_absence(officer: Officer) -> Absence | None:
+    """The absence residents see (after `current_absences`): the one that ends last."""
+    return officer.current_absences[0] if officer.current_absences else None
+
+
 def open_events(now: dt.datetime) -> Prefetch:
     """An officer's events that are not over, as `open_events`. Candidates only: a weekly event
     may have no sitting left; `calendar.upcoming` decides."""
@@ -89,15 +94,6 @@ def nearest_station(*, lat: float | None, lon: float | None) -> Station | None:
     return min(
         candidates,
         key=lambda station: (station.lat - lat) ** 2 + ((station.lon - lon) * cos_lat) ** 2,
-    )
-
-
-def current_absence(officer: Officer) -> Absence | None:
-    today = timezone.localdate()
-    return (
-        officer.absences.filter(starts_on__lte=today, ends_on__gte=today)
-        .select_related("deputy")
-        .first()
     )
 
 
@@ -189,7 +185,7 @@ def officer_profile_context(
     elif buurten:
         station = nearest_station(lat=buurten[0].label_lat, lon=buurten[0].label_lon)
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
-    absence = officer.current_absences[0] if officer.current_absences else None
+    absence = shown_absence(officer)
     return {
         "officer": officer,
         "buurten": buurten,
