@@ -2,6 +2,7 @@
 outside every buurt, and no boundary ever read."""
 
 from officers.finding import Finding, find_officers_for_address
+from officers.models import Assignment
 from tests import factories
 
 
@@ -30,6 +31,26 @@ def test_unknown_suffix_offers_the_addresses_at_that_number(buurten):
     assert result.finding == Finding.SUFFIX_NOT_FOUND
     assert result.alternatives == [bare, lettered]
     assert result.address is None
+
+
+def test_officers_come_wijkagent_first_then_by_name_each_once(buurten):
+    """The probe's rows come unordered from the database; the wijkagent leads even when a
+    deputy's name sorts first, and an officer assigned twice counts once, in the higher role."""
+    factories.make_address(buurten["east"], huisnummer=13)
+    deputy = factories.make_officer("Aart Eerst")
+    wijkagent = factories.make_officer("Zoe Laatst")
+    both = factories.make_officer("Bert Beide")
+    factories.assign(deputy, buurten["east"], role=Assignment.Role.DEPUTY)
+    factories.assign(wijkagent, buurten["east"])
+    factories.assign(both, buurten["east"], role=Assignment.Role.DEPUTY)
+    factories.assign(both, buurten["east"])
+    result = search("13")
+    assert result.finding == Finding.SEVERAL_OFFICERS
+    assert [(o.name, o.role_here) for o in result.officers] == [
+        ("Bert Beide", Assignment.Role.PRIMARY),
+        ("Zoe Laatst", Assignment.Role.PRIMARY),
+        ("Aart Eerst", Assignment.Role.DEPUTY),
+    ]
 
 
 def test_unknown_number_is_not_found(buurten):
