@@ -7,8 +7,10 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    path("", include("officers.urls")),
+    # The API first: its lookups are the most frequent requests after the search form, and
+    # its one prefix is ruled out at once for every other page.
     path("api/v1/", include("api.urls")),
+    path("", include("officers.urls")),
     path("taal/", views.switch_language, name="set-language"),
     path("privacy/", views.privacy, name="privacy"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
