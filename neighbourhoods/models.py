@@ -17,6 +17,23 @@ def without_boundaries(via: str = "") -> tuple[str, str]:
     return (f"{via}boundary", f"{via}wijk__boundary")
 
 
+class AsciiCodeField(models.CharField):
+    """A CharField for codes of upper-case ASCII letters and digits (a postcode, a house letter or
+    addition), compared byte by byte on PostgreSQL (`COLLATE "C"`).
+
+    Such codes sort the same in every collation, but the database's default one (a language's, or
+    C.UTF-8) costs more per comparison, and PostgreSQL only sorts text with abbreviated keys in
+    "C": the address register's unique index builds in about 60 % of the time (measured on the
+    1.2 million BAG addresses). SQLite compares bytes already.
+    """
+
+    def db_parameters(self, connection):  # type: ignore[no-untyped-def]
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
 class DatasetQuerySet(models.QuerySet["Dataset"]):
     def active(self) -> Dataset | None:
         return self.filter(is_active=True).first()
@@ -157,10 +174,10 @@ class Address(models.Model):
     plain B-tree answers every lookup.
     """
 
-    postcode = models.CharField(_("postcode"), max_length=6)
+    postcode = AsciiCodeField(_("postcode"), max_length=6)
     huisnummer = models.PositiveIntegerField(_("house number"))
-    huisletter = models.CharField(_("house letter"), max_length=1, blank=True, default="")
-    huisnummertoevoeging = models.CharField(
+    huisletter = AsciiCodeField(_("house letter"), max_length=1, blank=True, default="")
+    huisnummertoevoeging = AsciiCodeField(
         _("house number addition"), max_length=4, blank=True, default=""
     )
     straat = models.CharField(_("street"), max_length=100)
