@@ -1,8 +1,11 @@
-"""The site's URLs plus a bare "hello" view: the framework's ceiling for the benchmark.
+"""The site's URLs plus bare views for the benchmark: the framework's ceiling ("hello") and the
+ceilings of pages that must ask PostgreSQL, and Redis, once.
 
-Only used when the benchmark sets ROOT_URLCONF=bench.urls; production never serves it.
+Only used when the benchmark sets ROOT_URLCONF=bench.urls; production never serves them.
 """
 
+from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -13,10 +16,39 @@ from wijkportaal.urls import urlpatterns as site_urlpatterns
 __all__ = ["handler500", "urlpatterns"]
 
 
+def _text(body: str) -> HttpResponse:
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 def hello(request: HttpRequest) -> HttpResponse:
     """The least a page can do: through the same middleware, no template, no database."""
-    return HttpResponse("hello", content_type="text/plain; charset=utf-8")
+    return _text("hello")
 
 
-urlpatterns = [path("bench/hello", hello, name="bench-hello"), *site_urlpatterns]
+def _one_query() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return str(cursor.fetchone()[0])
+
+
+@require_GET
+def hello_query(request: HttpRequest) -> HttpResponse:
+    """hello plus one PostgreSQL round trip: the most any page that must ask the database once
+    (as the lookup must) can reach."""
+    return _text(_one_query())
+
+
+@require_GET
+def hello_query_cache(request: HttpRequest) -> HttpResponse:
+    """hello plus one round trip each to PostgreSQL and to the cache (Redis), as the API lookup
+    must make (the search and its rate limit)."""
+    return _text(f"{_one_query()} {cache.get('bench-floor')}")
+
+
+urlpatterns = [
+    path("bench/hello", hello, name="bench-hello"),
+    path("bench/hello-query", hello_query, name="bench-hello-query"),
+    path("bench/hello-query-cache", hello_query_cache, name="bench-hello-query-cache"),
+    *site_urlpatterns,
+]
