@@ -243,11 +243,16 @@ _OFFICER_NAME = PROBE_OFFICER_FIELDS.index("name")
 
 
 def _in_role_order(officer_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Wijkagent before deputy, then A-Z, each officer once: an officer with two assignments to
-    the buurt keeps the higher role. Each row is the officer's probe columns and the role."""
+    """Wijkagent before deputy, then A-Z (regardless of case, so "de Vries" comes before
+    "Jansen"), each officer once: an officer with two assignments to the buurt keeps the higher
+    role. Each row is the officer's probe columns and the role."""
     ordered = sorted(
         officer_rows,
-        key=lambda row: (row[-1] != Assignment.Role.PRIMARY, row[_OFFICER_NAME], row[0]),
+        key=lambda row: (
+            row[-1] != Assignment.Role.PRIMARY,
+            row[_OFFICER_NAME].casefold(),
+            row[0],
+        ),
     )
     seen: set[int] = set()
     kept = []

@@ -7,8 +7,8 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
-    # The API first: its lookups are the most frequent requests after the search form, and
-    # its one prefix is ruled out at once for every other page.
+    # The API first: its one prefix is ruled out at once for every page, while the pages'
+    # patterns before it cost every API request a walk through all of them.
     path("api/v1/", include("api.urls")),
     path("", include("officers.urls")),
     path("taal/", views.switch_language, name="set-language"),

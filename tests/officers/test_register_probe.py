@@ -40,14 +40,17 @@ def test_officers_come_wijkagent_first_then_by_name_each_once(buurten):
     deputy = factories.make_officer("Aart Eerst")
     wijkagent = factories.make_officer("Zoe Laatst")
     both = factories.make_officer("Bert Beide")
+    lower_case = factories.make_officer("de Vries")
     factories.assign(deputy, buurten["east"], role=Assignment.Role.DEPUTY)
     factories.assign(wijkagent, buurten["east"])
     factories.assign(both, buurten["east"], role=Assignment.Role.DEPUTY)
     factories.assign(both, buurten["east"])
+    factories.assign(lower_case, buurten["east"])
     result = search("13")
     assert result.finding == Finding.SEVERAL_OFFICERS
     assert [(o.name, o.role_here) for o in result.officers] == [
         ("Bert Beide", Assignment.Role.PRIMARY),
+        ("de Vries", Assignment.Role.PRIMARY),
         ("Zoe Laatst", Assignment.Role.PRIMARY),
         ("Aart Eerst", Assignment.Role.DEPUTY),
     ]
