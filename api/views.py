@@ -49,7 +49,7 @@ def _area_answer(
     if buurt is None:
         return {"buurt": None, "officers": [], "station": None}
     now = timezone.now()
-    # officers_for_buurt already lists the wijkagent before the deputies, A-Z within each role.
+    # officers_for_buurt already lists them in role_order: the wijkagent first, then A-Z.
     documents.prepare_officers(officers, now=now)
     station = _station_for(buurt=buurt, officers=officers)
     documents.prepare_station(station, today=timezone.localdate(now))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from neighbourhoods.lookup import (
@@ -68,16 +68,21 @@ def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Offi
     )
 
 
+def role_order(role: str, name: str, officer_id: int) -> tuple[bool, str, int]:
+    """How a buurt's officers are listed: the wijkagent before deputies, then A-Z regardless of
+    case ("de Vries" before "Jansen"). The search and `officers_for_buurt` both sort by it, in
+    Python, so the order is the same whatever the database's collation."""
+    return role != Assignment.Role.PRIMARY, name.casefold(), officer_id
+
+
 def _assigned_officers(buurt: Buurt, *, day: dt.date) -> list[Officer]:
-    assignments = (
+    assignments = sorted(
         Assignment.objects.valid_on(day)
         .filter(buurt=buurt, officer__is_published=True)
-        .select_related("officer")
-        .alias(
-            primary_first=Case(When(role=Assignment.Role.PRIMARY, then=Value(0)), default=Value(1))
-        )
-        .order_by("primary_first", "officer__name")
+        .select_related("officer"),
+        key=lambda a: role_order(a.role, a.officer.name, a.officer_id),
     )
+    # An officer with two assignments to the buurt comes once, in the higher role.
     officers: list[Officer] = []
     for assignment in assignments:
         if assignment.officer not in officers:
@@ -243,17 +248,9 @@ _OFFICER_NAME = PROBE_OFFICER_FIELDS.index("name")
 
 
 def _in_role_order(officer_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Wijkagent before deputy, then A-Z (regardless of case, so "de Vries" comes before
-    "Jansen"), each officer once: an officer with two assignments to the buurt keeps the higher
-    role. Each row is the officer's probe columns and the role."""
-    ordered = sorted(
-        officer_rows,
-        key=lambda row: (
-            row[-1] != Assignment.Role.PRIMARY,
-            row[_OFFICER_NAME].casefold(),
-            row[0],
-        ),
-    )
+    """The officers in `role_order`, each once: an officer with two assignments to the buurt
+    keeps the higher role. Each row is the officer's probe columns and the role."""
+    ordered = sorted(officer_rows, key=lambda row: role_order(row[-1], row[_OFFICER_NAME], row[0]))
     seen: set[int] = set()
     kept = []
     for row in ordered:

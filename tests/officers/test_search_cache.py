@@ -120,7 +120,9 @@ def test_the_search_lists_officers_as_the_buurt_page_does(anna, buurten):
     west = buurten["west"]
     zoe = factories.make_officer("Zoë Later", slug="zoe-later")
     bram = factories.make_officer("Aad Eerder", slug="aad-eerder")
-    for officer in (zoe, bram):
+    # A-Z as residents read it: "de Vries" between "Aad" and "Zoë", not after both.
+    de_vries = factories.make_officer("de Vries", slug="de-vries")
+    for officer in (zoe, bram, de_vries):
         factories.assign(officer, west, role=Assignment.Role.DEPUTY)
     # Aad twice (two overlapping periods), a hidden deputy, and one whose term has ended.
     factories.assign(bram, west, role=Assignment.Role.DEPUTY, valid_from=dt.date(2021, 1, 1))
@@ -132,7 +134,8 @@ def test_the_search_lists_officers_as_the_buurt_page_does(anna, buurten):
     factories.assign(factories.make_officer("Oud Agent"), west, valid_until=dt.date(2021, 1, 1))
     result = find_officers_for_address(postcode="6411NH", huisnummer="13E")
     assert result.finding == Finding.SEVERAL_OFFICERS
-    expected = ["anna-voorbeeld", "aad-eerder", "zoe-later"]
+    expected = ["anna-voorbeeld", "aad-eerder", "de-vries", "zoe-later"]
     assert [officer.slug for officer in result.officers] == expected
-    assert [officer.role_here for officer in result.officers] == ["primary", "deputy", "deputy"]
+    roles = ["primary", "deputy", "deputy", "deputy"]
+    assert [officer.role_here for officer in result.officers] == roles
     assert [officer.slug for officer in officers_for_buurt(west)] == expected
