@@ -55,13 +55,23 @@ class OfficerSearch:
     suggestions: list[str] = field(default_factory=list)
 
 
+def today() -> dt.date:
+    """Today's date in the portal's time zone (settings.TIME_ZONE), the day a search looks up.
+
+    The same date as `timezone.localdate()`, which first reads the active time zone from a
+    context-local: about 33,000 instructions against 12,000, on every search. The portal never
+    activates another time zone.
+    """
+    return timezone.now().astimezone(timezone.get_default_timezone()).date()
+
+
 def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Officer]:
     """Published officers assigned to the buurt on `day` (today), primary before deputy, A-Z.
 
     Public data, the same for every resident of the buurt: cached per buurt and day in the
     current page generation, so a staff save shows in the very next search.
     """
-    day = day or timezone.localdate()
+    day = day or today()
     return public_data(
         f"officers-for-buurt:{buurt.pk}:{day.isoformat()}",
         lambda: _assigned_officers(buurt, day=day),
@@ -93,7 +103,7 @@ def _assigned_officers(buurt: Buurt, *, day: dt.date) -> list[Officer]:
 
 def current_assignments(*, day: dt.date | None = None) -> QuerySet[Assignment]:
     """Assignments valid on `day` (today) of buurten in the active dataset, ready for listing."""
-    day = day or timezone.localdate()
+    day = day or today()
     return (
         Assignment.objects.valid_on(day)
         .filter(buurt__dataset__is_active=True)
@@ -123,7 +133,7 @@ def find_officers_for_address(
     if not typed_number:
         return _search_from_match(find_postcode(normalised), day=day)
     house_number = parse_house_number(huisnummer, toevoeging)
-    return _search_at_number(normalised, house_number, day=day or timezone.localdate())
+    return _search_at_number(normalised, house_number, day=day or today())
 
 
 def _in_model_order(model: Any, names: set[str]) -> tuple[str, ...]:
@@ -201,7 +211,10 @@ class _ProbedAddress:
         """The address, with its buurt attached (`address.buurt`) with the probe's columns."""
         address = Address.from_db(self.alias, _ADDRESS_NAMES, self.values)
         if self.buurt_values is not None:
-            address.buurt = Buurt.from_db(self.alias, PROBE_BUURT_FIELDS, self.buurt_values)
+            buurt = Buurt.from_db(self.alias, PROBE_BUURT_FIELDS, self.buurt_values)
+            # As select_related attaches a related row: `address.buurt = buurt` would check the
+            # assignment (type, database routers) for a pair that came from one row.
+            Address.buurt.field.set_cached_value(address, buurt)
         return address
 
     def officers(self) -> list[Officer]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -30,10 +30,22 @@ from .models import Event, Officer
 from .vcard import officer_vcard
 
 
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+class SeeOther(HttpResponse):
+    """303 See Other to a path of this site, the answer to a posted search.
+
+    HttpResponseRedirect checks a URL that may come from anywhere (it quotes an IRI and refuses
+    unsafe schemes); these are paths the portal builds itself from slugs and codes.
+    """
+
+    status_code = 303
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self["Location"] = path
+
+    @property
+    def url(self) -> str:
+        return self["Location"]
 
 
 def _home(request: HttpRequest, **context: Any) -> HttpResponse:
@@ -49,8 +61,7 @@ def _destination(result: OfficerSearch) -> str | None:
     The URL holds an officer slug or a buurt code, never the address.
     """
     if result.finding == Finding.ONE_OFFICER:
-        query = urlencode({"buurt": result.buurt.code})
-        return f"{result.officers[0].get_absolute_url()}?{query}"
+        return f"{result.officers[0].get_absolute_url()}?buurt={quote(result.buurt.code, safe='')}"
     if result.finding in {Finding.SEVERAL_OFFICERS, Finding.NO_OFFICER}:
         return f"{result.buurt.get_absolute_url()}?gezocht=1"
     if result.finding == Finding.OUTSIDE_AREA:
@@ -96,7 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
     result = _search_as_posted(request.POST)
     destination = _destination(result) if result is not None else None
     if destination is not None:
-        return _see_other(destination)
+        return SeeOther(destination)
 
     form = AddressSearchForm(request.POST)
     alternatives = []
@@ -113,7 +124,7 @@ def search(request: HttpRequest) -> HttpResponse:
         else:
             destination = _destination(result)
             if destination is not None:
-                return _see_other(destination)
+                return SeeOther(destination)
             if result.finding == Finding.HOUSE_NUMBER_REQUIRED:
                 form.add_error(
                     "huisnummer",
@@ -142,7 +153,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def street_search(request: HttpRequest) -> HttpResponse:
     """The second home page form: street + house number + place, posted like the first."""
     if request.method != "POST":
-        return _see_other(reverse("officers:search"))
+        return SeeOther(reverse("officers:search"))
     form = StreetSearchForm(request.POST)
     context: dict[str, Any] = {"street_form": form, "active_form": "street"}
     if form.is_valid():
@@ -157,7 +168,7 @@ def street_search(request: HttpRequest) -> HttpResponse:
         else:
             destination = _destination(result)
             if destination is not None:
-                return _see_other(destination)
+                return SeeOther(destination)
             _street_errors(form, result, context)
     return _home(request, **context)
 

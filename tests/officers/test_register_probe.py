@@ -1,7 +1,12 @@
 """The search's register probe (officers.finding): exact matches, unknown suffixes, addresses
 outside every buurt, and no boundary ever read."""
 
-from officers.finding import Finding, find_officers_for_address
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from officers.finding import Finding, find_officers_for_address, today
 from officers.models import Assignment
 from tests import factories
 
@@ -10,13 +15,32 @@ def search(number: str, addition: str = ""):
     return find_officers_for_address(postcode="6411NH", huisnummer=number, toevoeging=addition)
 
 
-def test_exact_letter_match(buurten):
+def test_exact_letter_match(buurten, django_assert_num_queries):
     factories.make_address(buurten["west"], huisnummer=13)
     wanted = factories.make_address(buurten["east"], huisnummer=13, huisletter="E")
     result = search("13", "E")
     assert result.finding == Finding.NO_OFFICER  # found; no officer assigned in this test
     assert result.address == wanted
     assert result.buurt == buurten["east"]
+    # The address comes with its buurt from the probe's row: reading it asks nothing more.
+    with django_assert_num_queries(0):
+        assert result.address.buurt.name == buurten["east"].name
+
+
+@pytest.mark.parametrize(
+    ("utc", "day"),
+    [
+        (dt.datetime(2026, 1, 15, 22, 59, tzinfo=dt.UTC), dt.date(2026, 1, 15)),
+        (dt.datetime(2026, 1, 15, 23, 0, tzinfo=dt.UTC), dt.date(2026, 1, 16)),
+        (dt.datetime(2026, 7, 15, 21, 59, tzinfo=dt.UTC), dt.date(2026, 7, 15)),
+        (dt.datetime(2026, 7, 15, 22, 0, tzinfo=dt.UTC), dt.date(2026, 7, 16)),
+    ],
+)
+def test_the_search_day_is_the_date_in_the_netherlands(monkeypatch, utc, day):
+    """A search just after midnight in Amsterdam (still the day before in UTC) already looks up
+    the new day's assignments, in winter and in summer time alike."""
+    monkeypatch.setattr(timezone, "now", lambda: utc)
+    assert today() == day == timezone.localdate()
 
 
 def test_letter_typed_as_addition_still_matches(buurten):
