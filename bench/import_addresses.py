@@ -8,9 +8,11 @@ unchanged re-import of all four), and, after emptying the register, file after f
 file an initial load, the others upserts into a register that already holds addresses), again
 followed by an unchanged re-import file after file. Prints addresses/s, importer CPU and peak
 memory, the time to activate a second boundary set (re-assigning every address) and, on
-PostgreSQL, two floors measured in the same run: the ratio to a plain COPY of the same files into a
-bare text table, and a plain COPY of the stored rows into a table with the address table's indexes
-(what any importer that keeps those indexes must at least spend).
+PostgreSQL, three floors measured in the same run: the ratio to a plain COPY of the same files into
+a bare text table; a plain COPY of the stored rows into a table with the address table's indexes
+(what any importer that keeps those indexes row by row must at least spend); and the stored rows
+COPYed in binary into a table without indexes, which are then built (the server's work that no
+importer can leave out: the highest ratio to the plain COPY that any importer can reach here).
 
     .venv/bin/python -m bench.import_addresses [--databases postgresql sqlite] [--pg-url URL]
 
@@ -251,6 +253,74 @@ def step_indexed_copy(database_url: str, created: str) -> dict[str, Any]:
     return {"rows": rows, "seconds": seconds, "load": os.getloadavg()[0]}
 
 
+def step_bulk_floor(database_url: str, _argument: str) -> dict[str, Any]:
+    """The floor for any importer that ends with the indexed register: the rows the import
+    stored, already in PostgreSQL's binary COPY format (no reading, checking, buurt lookup or
+    text to parse), COPYed in one go into a new table with the address table's columns and
+    checks but no index, then all its indexes and unique constraints built from their own
+    definitions with the import's sort memory. The COPY and the builds are timed: only the
+    server's work that no importer can leave out, so its ratio to the plain COPY is the most any
+    importer can reach on this machine."""
+    _django(database_url)
+    import psycopg
+
+    from neighbourhoods.addresses import IMPORT_INDEX_MEM
+    from neighbourhoods.models import Address
+
+    source = Address._meta.db_table
+    columns = ", ".join(field.column for field in Address._meta.concrete_fields)
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as conn:
+        cursor = conn.cursor()
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, "
+            "pg_get_constraintdef(k.oid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass ORDER BY i.indisprimary DESC, c.relname",
+            [source],
+        )
+        indexes = cursor.fetchall()
+        data = bytearray()
+        select = f"SELECT {columns} FROM {source} ORDER BY id"  # noqa: S608
+        with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)") as copy:
+            for chunk in copy:
+                data += chunk
+        cursor.execute(
+            f"CREATE TABLE bench_bulk_floor (LIKE {source} INCLUDING DEFAULTS INCLUDING IDENTITY "
+            "INCLUDING CONSTRAINTS)"
+        )
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{IMPORT_INDEX_MEM}'")
+        started = time.monotonic()
+        with cursor.copy(f"COPY bench_bulk_floor ({columns}) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(data)
+        copied = time.monotonic() - started
+        for index, definition, constraint, constraint_definition in indexes:
+            if constraint:
+                cursor.execute(
+                    f"ALTER TABLE bench_bulk_floor ADD CONSTRAINT bench_{constraint} "
+                    f"{constraint_definition}"
+                )
+            else:
+                on = f" ON public.{source} USING "
+                cursor.execute(
+                    definition.replace(f" {index} ", f" bench_{index} ").replace(
+                        on, " ON bench_bulk_floor USING "
+                    )
+                )
+        seconds = time.monotonic() - started
+        cursor.execute("SELECT COUNT(*) FROM bench_bulk_floor")
+        rows = cursor.fetchone()[0]
+        conn.rollback()
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "copy_seconds": copied,
+        "indexes": len(indexes),
+        "load": os.getloadavg()[0],
+    }
+
+
 STEPS = {
     "prepare": step_prepare,
     "import": step_import,
@@ -258,6 +328,7 @@ STEPS = {
     "activate": step_activate,
     "plain-copy": step_plain_copy,
     "indexed-copy": step_indexed_copy,
+    "bulk-floor": step_bulk_floor,
 }
 
 
@@ -310,6 +381,7 @@ def run_database(vendor: str, database_url: str, data_dir: Path) -> dict[str, An
         result["plain_copy"] = _child("plain-copy", database_url, str(data_dir))
         created = ",".join(str(item["created"]) for item in first)
         result["indexed_copy"] = _child("indexed-copy", database_url, created)
+        result["bulk_floor"] = _child("bulk-floor", database_url, "-")
     return result
 
 
@@ -368,6 +440,16 @@ def report(result: dict[str, Any]) -> list[str]:
             f"  plain COPY of the stored rows, file by file, into a table with the address table's "
             f"indexes: {floor['rows']:,} rows in {floor['seconds']:.1f} s = "
             f"{floor['rows'] / floor['seconds']:,.0f} rows/s (load {floor['load']:.1f})"
+        )
+    if "bulk_floor" in result and "plain_copy" in result:
+        floor = result["bulk_floor"]
+        rate = floor["rows"] / floor["seconds"]
+        lines.append(
+            f"  the stored rows in binary COPY format, one COPY into a table without indexes, then "
+            f"its {floor['indexes']} indexes built (the server's work alone): "
+            f"{floor['rows']:,} rows in {floor['seconds']:.1f} s (COPY {floor['copy_seconds']:.1f} "
+            f"s) = {rate:,.0f} rows/s = {rate / plain_rate:.2f} of the plain COPY, the most any "
+            f"importer that keeps these indexes can reach here (load {floor['load']:.1f})"
         )
     return lines
 
