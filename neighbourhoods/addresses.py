@@ -27,7 +27,7 @@ import zstandard
 from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
-from .boundaries import NL_BOUNDS
+from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .lookup import MAX_HOUSE_NUMBER, POSTCODE_RE, active_buurt_index
 from .models import Address
 
@@ -52,7 +52,7 @@ STAGING_TABLE = "wp_address_import_staging"
 # Memory PostgreSQL may use per hash or sort of this import's transaction.
 IMPORT_WORK_MEM = "128MB"
 # Memory PostgreSQL may use to sort while building an index after an initial load.
-IMPORT_INDEX_MEM = "256MB"
+IMPORT_INDEX_MEM = INDEX_BUILD_MEM
 DUPLICATES_TABLE = "wp_address_import_duplicates"
 # The positions of the rows the repeat filter flagged, and every row with the address of one.
 FLAGGED_TABLE = "wp_address_import_flagged"
