@@ -593,7 +593,7 @@ class _BuurtWriter:
             # A temporary table has no statistics until analysed; with them the UPDATE is a
             # hash join instead of a plan made for a handful of rows.
             self.cursor.execute(f"ANALYZE {self.TEMP_TABLE}")
-            if self.pending >= REWRITE_SHARE * total:
+            if self.pending >= REWRITE_SHARE * total and _owns_address_table(self.cursor):
                 _rewrite_addresses(self.cursor, self.TEMP_TABLE)
             else:
                 self.cursor.execute(
@@ -606,6 +606,17 @@ class _BuurtWriter:
 REWRITTEN_TABLE = "wp_address_rewritten"
 
 
+def _owns_address_table(cursor: Any) -> bool:
+    """Whether this role may replace the address table (only its owner may drop it): where the
+    tables belong to another role than the one running commands, the rows are updated instead."""
+    cursor.execute(
+        "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+        "WHERE oid = %s::regclass",
+        [Address._meta.db_table],
+    )
+    return bool(cursor.fetchone()[0])
+
+
 def _rewrite_addresses(cursor: Any, changes: str) -> None:
     """Write the address table anew with the changed buurten, PostgreSQL only, in the caller's
     transaction: a copy with the new buurt ids, its indexes and constraints built from the old
@@ -614,8 +625,9 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
     Updating most rows in place writes a new version of each row and an entry in every index for
     it (1.2 million addresses: 29.6 s and 846 MB of WAL, measured); writing the rows once and
     building each index by sorting took 7.7 s and 217 MB. Lookups read the old table until the
-    swap, which waits only for the lookups running at that moment. The caller holds a SHARE
-    lock, so no address changes between the copy and the swap.
+    swap, which waits only for the lookups running at that moment; from the swap to the commit
+    (renames, well under a second) new lookups wait. The caller holds a SHARE lock, so no address
+    changes between the copy and the swap.
     """
     quote = connection.ops.quote_name
     name = Address._meta.db_table
@@ -680,6 +692,8 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
         [REWRITTEN_TABLE],
     )
 
+    # Statistics first: from the swap to the commit, lookups wait.
+    cursor.execute(f"ANALYZE {new}")
     # The swap. Dropping the old table waits for the lookups reading it; the next ones find the
     # new table under the old name.
     cursor.execute(f"DROP TABLE {table}")
@@ -694,4 +708,3 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::text", [name])
     (new_sequence,) = cursor.fetchone()
     cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {quote(sequence_name)}")
-    cursor.execute(f"ANALYZE {table}")
