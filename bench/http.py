@@ -158,6 +158,61 @@ def bracketed_ratio(value: float, *, before: float, after: float) -> float:
 
 
 @dataclass
+class SplitCores:
+    """The gunicorn workers on cores of their own, and wrk, PostgreSQL's backends, Redis and this
+    script on the others: a web node that shares its cores with nothing else, as in production,
+    where the database, the cache and the clients run elsewhere.
+
+    Affinities are set again before every run, because backends come and go (`CONN_MAX_AGE`).
+    Redis is the machine's shared server: its affinity is put back at the end.
+    """
+
+    web: set[int]
+    rest: set[int]
+    restore_later: dict[int, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def halves(cls) -> SplitCores:
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) < 2:
+            sys.exit("--split-cores needs at least 2 cores.")
+        middle = len(cores) // 2
+        return cls(web=set(cores[:middle]), rest=set(cores[middle:]))
+
+    def describe(self) -> str:
+        return (
+            f"gunicorn on core(s) {sorted(self.web)}; wrk, PostgreSQL and Redis on "
+            f"{sorted(self.rest)}"
+        )
+
+    def pin(self, pids: list[int], cores: set[int], *, restore: bool = False) -> None:
+        for pid in pids:
+            try:
+                if restore and pid not in self.restore_later:
+                    self.restore_later[pid] = os.sched_getaffinity(pid)
+                os.sched_setaffinity(pid, cores)
+            except OSError:
+                # The process has ended (a backend closed its connection).
+                continue
+
+    def apply(self, *, server: harness.Gunicorn, database_url: str, redis_pid: int | None) -> None:
+        # This script, so the wrk it starts, goes with the rest.
+        os.sched_setaffinity(0, self.rest)
+        master = [server.process.pid] if server.process is not None else []
+        self.pin([*master, *server.worker_pids()], self.web)
+        self.pin(harness.postgres_backends(database_url), self.rest)
+        if redis_pid is not None:
+            self.pin([redis_pid], self.rest, restore=True)
+
+    def restore(self) -> None:
+        for pid, cores in self.restore_later.items():
+            try:
+                os.sched_setaffinity(pid, cores)
+            except OSError:
+                continue
+
+
+@dataclass
 class CpuMeter:
     """The CPU time the server side spends: gunicorn workers, PostgreSQL backends, Redis.
 
@@ -168,6 +223,7 @@ class CpuMeter:
     server: harness.Gunicorn
     database_url: str
     redis_pid: int | None
+    split: SplitCores | None = None
 
     def pids(self) -> dict[str, list[int]]:
         return {
@@ -180,6 +236,10 @@ class CpuMeter:
         self, run: Callable[[], harness.WrkResult]
     ) -> tuple[harness.WrkResult, dict[str, float]]:
         """The run's result and the CPU microseconds per request of each part."""
+        if self.split is not None:
+            self.split.apply(
+                server=self.server, database_url=self.database_url, redis_pid=self.redis_pid
+            )
         pids = self.pids()
         before = {part: harness.cpu_seconds(group) for part, group in pids.items()}
         result = run()
@@ -395,6 +455,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--api-path", default=DEFAULT_API_PATH)
     parser.add_argument(
+        "--split-cores",
+        action="store_true",
+        help="gunicorn on half the cores, wrk, PostgreSQL and Redis on the other half",
+    )
+    parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
@@ -421,6 +486,7 @@ def main() -> int:
             print(f"Redis at {args.redis_url} does not answer: measuring without the page cache.")
             env["REDIS_URL"] = ""
         harness.prepare_site(env)
+        split = SplitCores.halves() if args.split_cores else None
         server = harness.Gunicorn(
             env=env,
             port=args.port,
@@ -435,11 +501,13 @@ def main() -> int:
                 f"{args.workers} workers x {args.threads} threads, wrk {args.connections} "
                 f"connections, {args.rounds} rounds of {args.seconds} s per endpoint, PostgreSQL, "
                 f"page cache {'in Redis' if env['REDIS_URL'] else 'off (no Redis)'}"
+                + (f"; {split.describe()}" if split is not None else "")
             )
             meter = CpuMeter(
                 server=server,
                 database_url=args.database_url,
                 redis_pid=harness.redis_server_pid(env["REDIS_URL"]) if env["REDIS_URL"] else None,
+                split=split,
             )
             measure = functools.partial(
                 measure_pages,
@@ -484,6 +552,8 @@ def main() -> int:
             print(f"largest worker RSS {worker_mb:.1f} MB (target <= {TARGET_WORKER_MB:.0f} MB)")
         finally:
             server.stop()
+            if split is not None:
+                split.restore()
             keep = harness.ROOT / "bench" / "results"
             keep.mkdir(exist_ok=True)
             shutil.copy(workdir / "gunicorn.log", keep / "http-gunicorn.log")

@@ -3,7 +3,7 @@
 import pytest
 
 from bench.harness import WrkResult
-from bench.http import Measured, bracketed_ratio
+from bench.http import Measured, SplitCores, bracketed_ratio
 
 
 def test_a_page_is_compared_with_the_mean_of_the_hello_runs_around_it():
@@ -36,3 +36,36 @@ def test_measured_reports_medians_over_rounds():
     assert measured.p99_ms == pytest.approx(10.0)
     assert measured.cpu_per_request_us == pytest.approx(900.0)
     assert measured.socket_errors == 3
+
+
+def test_split_cores_gives_each_side_its_own_cores(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    split = SplitCores.halves()
+    assert split.web == {0, 1}
+    assert split.rest == {2, 3}
+
+
+def test_split_cores_needs_two_cores(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0})
+    with pytest.raises(SystemExit, match="at least 2 cores"):
+        SplitCores.halves()
+
+
+def test_split_cores_puts_a_shared_server_back_as_it_was(monkeypatch):
+    affinities = {4242: {0, 1}}
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(affinities[pid]))
+    monkeypatch.setattr("os.sched_setaffinity", lambda pid, cores: affinities.update({pid: cores}))
+    split = SplitCores(web={0}, rest={1})
+    split.pin([4242], split.rest, restore=True)
+    split.pin([4242], split.rest, restore=True)
+    assert affinities[4242] == {1}
+    split.restore()
+    assert affinities[4242] == {0, 1}
+
+
+def test_split_cores_skips_a_process_that_has_ended(monkeypatch):
+    def gone(pid, cores):
+        raise ProcessLookupError(pid)
+
+    monkeypatch.setattr("os.sched_setaffinity", gone)
+    SplitCores(web={0}, rest={1}).pin([999999], {1})
