@@ -9,6 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.lookup import InvalidInput, normalise_postcode, parse_house_number
 
+ADDITION_MESSAGE = _("An addition has at most four letters or digits, for example A, 2 or bis.")
+
+
+def _is_house_number(text: str) -> bool:
+    try:
+        parse_house_number(text)
+    except InvalidInput:
+        return False
+    return True
+
 
 class AddressSearchForm(forms.Form):
     postcode = forms.CharField(
@@ -55,7 +65,11 @@ class AddressSearchForm(forms.Form):
             try:
                 parse_house_number(number, addition)
             except InvalidInput as error:
-                self.add_error("huisnummer", forms.ValidationError(error.message, code="invalid"))
+                field, message = "huisnummer", error.message
+                if addition.strip() and _is_house_number(number):
+                    # The number is right on its own: the addition is what to correct.
+                    field, message = "toevoeging", ADDITION_MESSAGE
+                self.add_error(field, forms.ValidationError(message, code="invalid"))
         return cleaned
 
 

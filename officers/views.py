@@ -135,8 +135,11 @@ def search(request: HttpRequest) -> HttpResponse:
                 )
             elif result.finding == Finding.SUFFIX_NOT_FOUND:
                 alternatives = result.alternatives
+                # On the field the letter or addition was typed in: "13 Q" in the house number
+                # leaves the addition empty.
+                typed_in = "toevoeging" if form.cleaned_data["toevoeging"].strip() else "huisnummer"
                 form.add_error(
-                    "toevoeging",
+                    typed_in,
                     _(
                         "We know this house number, but not with this letter or addition. Choose "
                         "one of the addresses below, or check your input."

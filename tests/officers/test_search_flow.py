@@ -126,6 +126,38 @@ def test_unknown_addition_offers_the_addresses_that_exist(client, register):
     assert "Teststraat 13E" in html
 
 
+def test_an_unknown_letter_typed_in_the_house_number_is_named_there(client, register):
+    response = search(client, postcode="6411NH", huisnummer="13 Q")
+    form = response.context["form"]
+    assert form.errors["huisnummer"] and "toevoeging" not in form.errors
+    html = response.content.decode()
+    assert 'href="#id_huisnummer"' in html and 'href="#id_toevoeging"' not in html
+    assert [str(a) for a in response.context["alternatives"]] == ["Teststraat 13E, 6411NH Heerlen"]
+
+
+@pytest.mark.parametrize("toevoeging", ["xxxxxxxx", "!"])
+def test_a_bad_addition_is_named_on_its_own_field(client, register, toevoeging):
+    response = search(client, postcode="6411NH", huisnummer="13", toevoeging=toevoeging)
+    form = response.context["form"]
+    assert "huisnummer" not in form.errors
+    assert form.errors["toevoeging"] == [
+        "Een toevoeging heeft hoogstens vier letters of cijfers, bijvoorbeeld A, 2 of bis."
+    ]
+
+
+def test_a_bad_house_number_with_an_addition_is_named_on_the_house_number(client, register):
+    response = search(client, postcode="6411NH", huisnummer="dertien", toevoeging="A")
+    form = response.context["form"]
+    assert form.errors["huisnummer"] and "toevoeging" not in form.errors
+
+
+def test_the_addresses_to_choose_from_follow_the_form_that_was_used(client, register):
+    response = search(client, postcode="6411NH", huisnummer="13", toevoeging="Q")
+    html = response.content.decode()
+    street_section = html.index('id="street-heading"')
+    assert html.index('id="alternatives-heading"') < street_section
+
+
 def test_address_outside_every_buurt_gets_its_own_page(client, register):
     response = search(client, postcode="6415DD", huisnummer="9")
     assert response["Location"] == "/buiten-werkgebied/"

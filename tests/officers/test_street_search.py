@@ -130,6 +130,18 @@ def test_the_street_form_offers_suggestions_as_buttons(client, streets):
     assert '<input type="hidden" name="straat" value="Stationstraat">' in html
 
 
+def test_the_addresses_to_choose_from_stand_under_the_street_form(client, streets):
+    response = client.post(
+        "/adres/", {"straat": "Stationstraat", "huisnummer": "13 Q", "woonplaats": "Heerlen"}
+    )
+    assert response.context["street_form"].errors["huisnummer"]
+    html = response.content.decode()
+    # Under the form whose error says "choose one of the addresses below", not the postcode form.
+    assert html.index('id="street-heading"') < html.index('id="alternatives-heading"')
+    assert html.count('id="alternatives-heading"') == 1
+    assert "Stationstraat 13E" in html[html.index('id="alternatives-heading"') :]
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
