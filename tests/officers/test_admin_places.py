@@ -137,6 +137,24 @@ def test_a_station_with_hours_a_lunch_break_and_a_closing_day(editor_client, db)
     assert station.closing_days.get().reason == "Eerste kerstdag"
 
 
+def test_a_station_postcode_is_stored_as_the_register_stores_postcodes(editor_client, db):
+    response = editor_client.post(
+        reverse("admin:officers_station_add"), station_form(postcode=" 6461 ec")
+    )
+    assert response.status_code == 302
+    assert Station.objects.get().postcode == "6461EC"
+
+
+@pytest.mark.parametrize("postcode", ["12345", "6461", "0461 EC", "6461 E"])
+def test_a_station_postcode_that_is_not_dutch_is_refused(editor_client, db, postcode):
+    response = editor_client.post(
+        reverse("admin:officers_station_add"), station_form(postcode=postcode)
+    )
+    assert response.status_code == 200
+    assert "Enter a Dutch postcode: four digits and two letters" in response.content.decode()
+    assert not Station.objects.exists()
+
+
 def test_station_mistakes_get_clear_messages(editor_client, db):
     data = station_form(
         phone="+32 2 123 45 67",
