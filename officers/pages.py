@@ -270,7 +270,11 @@ def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | Non
     svg = render_map(
         shapes=shapes,
         markers=markers,
-        title=_("Map of the buurt %(buurt)s and the other buurten of %(wijk)s")
+        title=(
+            _("Map of the buurt %(buurt)s and the other buurten of %(wijk)s")
+            if neighbours
+            else _("Map of the buurt %(buurt)s, the only buurt of %(wijk)s")
+        )
         % {"buurt": buurt.name, "wijk": buurt.wijk.name},
         fit_to=wijk_shape,
     )

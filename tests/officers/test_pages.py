@@ -242,6 +242,17 @@ def test_buurt_page_draws_the_map_with_a_text_alternative(client, anna, buurten,
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+def test_the_map_of_a_wijk_with_one_buurt_mentions_no_others(client, buurten, dataset):
+    factories.make_buurt(dataset, "BU00020001", factories.square(3, 3), name="Eenling")
+    html = client.get("/buurt/BU00020001/").content.decode()
+    assert "De kaart toont de buurt Eenling, de enige buurt van Testwijk." in html
+    assert "Kaart van de buurt Eenling, de enige buurt van Testwijk" in html
+    assert "andere buurten" not in html
+    # A buurt with neighbours still names them.
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert "De kaart toont de buurt West en de andere buurten van Testwijk." in html
+
+
 def test_station_outside_the_buurt_is_described_with_direction_and_distance(client, anna):
     anna.station.lat, anna.station.lon = 50.925, 5.905  # north of West, in Noord
     anna.station.save()
