@@ -475,7 +475,7 @@ def main() -> int:
             workdir=workdir,
         )
         # Workers are not recycled during the run: at about 2,000 requests/s a worker reaches
-        # gunicorn.conf.py's 100,000 requests within the run, and a restart inside a 5-second
+        # gunicorn.conf.py's 100,000 requests within the run, and a restart inside a 3-second
         # measurement would be measured instead of the page (and drop its keep-alive sockets).
         env["GUNICORN_MAX_REQUESTS"] = "0"
         print(
