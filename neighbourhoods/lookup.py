@@ -64,6 +64,17 @@ class InvalidHouseNumber(InvalidInput):
         )
 
 
+class InvalidAddition(InvalidHouseNumber):
+    """The house number is right on its own; the addition typed in its own field is not."""
+
+    def __init__(self) -> None:
+        InvalidInput.__init__(
+            self,
+            "toevoeging",
+            _("An addition has at most four letters or digits, for example A, 2 or bis."),
+        )
+
+
 def normalise_postcode(raw: str) -> str:
     """`' 6411-nh '` -> `'6411NH'`; raises InvalidPostcode for anything that is not a Dutch postcode."""
     postcode = POSTCODE_NOISE_RE.sub("", raw or "").upper()
@@ -95,8 +106,26 @@ def parse_house_number(raw: str, extra: str = "") -> HouseNumber:
 
     A lone letter is read as the BAG's huisletter and anything else as huisnummertoevoeging; the
     lookup compares the suffix as a whole, so `13-E` also finds an address whose E is an addition.
+    Raises InvalidAddition when the number alone is right and the second field is what is wrong.
     """
-    text = f"{raw or ''} {extra or ''}".strip().upper()
+    try:
+        return _parse_house_number(f"{raw or ''} {extra or ''}")
+    except InvalidHouseNumber:
+        if (extra or "").strip() and raw and _is_house_number(raw):
+            raise InvalidAddition from None
+        raise
+
+
+def _is_house_number(raw: str) -> bool:
+    try:
+        _parse_house_number(raw)
+    except InvalidHouseNumber:
+        return False
+    return True
+
+
+def _parse_house_number(typed: str) -> HouseNumber:
+    text = typed.strip().upper()
     match = HOUSE_NUMBER_RE.match(text)
     if not match:
         raise InvalidHouseNumber

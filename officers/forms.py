@@ -9,16 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.lookup import InvalidInput, normalise_postcode, parse_house_number
 
-ADDITION_MESSAGE = _("An addition has at most four letters or digits, for example A, 2 or bis.")
-
-
-def _is_house_number(text: str) -> bool:
-    try:
-        parse_house_number(text)
-    except InvalidInput:
-        return False
-    return True
-
 
 class AddressSearchForm(forms.Form):
     postcode = forms.CharField(
@@ -65,11 +55,8 @@ class AddressSearchForm(forms.Form):
             try:
                 parse_house_number(number, addition)
             except InvalidInput as error:
-                field, message = "huisnummer", error.message
-                if addition.strip() and _is_house_number(number):
-                    # The number is right on its own: the addition is what to correct.
-                    field, message = "toevoeging", ADDITION_MESSAGE
-                self.add_error(field, forms.ValidationError(message, code="invalid"))
+                # On the field the parser blames: the addition when the number alone is right.
+                self.add_error(error.field, forms.ValidationError(error.message, code="invalid"))
         return cleaned
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from neighbourhoods.lookup import (
     HouseNumber,
+    InvalidAddition,
     InvalidHouseNumber,
     InvalidPostcode,
     normalise_postcode,
@@ -83,8 +84,8 @@ def test_suffix_runs_letter_and_addition_together():
         ("0", ""),
         ("100000", ""),
         ("-13", ""),
-        ("13", "toolongaddition"),
         ("", "A"),
+        ("dertien", "A"),
         ("13 #", ""),
         ("13!", ""),
     ],
@@ -94,3 +95,12 @@ def test_bad_house_numbers_are_refused_with_advice(number, extra):
         parse_house_number(number, extra)
     assert caught.value.field == "huisnummer"
     assert "13E" in str(caught.value.message)
+
+
+@pytest.mark.parametrize(("number", "extra"), [("13", "toolongaddition"), ("13A", "!")])
+def test_a_bad_addition_beside_a_good_number_blames_the_addition(number, extra):
+    with pytest.raises(InvalidAddition) as caught:
+        parse_house_number(number, extra)
+    assert caught.value.field == "toevoeging"
+    assert caught.value.code == "invalid-house-number"  # one code for the API's house number
+    assert "hoogstens vier letters of cijfers" in str(caught.value.message)
