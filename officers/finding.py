@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
@@ -41,18 +42,70 @@ class Finding(enum.Enum):
     STREET_NOT_FOUND = "street-not-found"
 
 
-@dataclass
 class OfficerSearch:
-    """The answer to a resident's search, before it becomes a redirect or a JSON document."""
+    """The answer to a resident's search, before it becomes a redirect or a JSON document.
 
-    finding: Finding
-    postcode: str
-    address: Address | None = None
-    buurt: Buurt | None = None
-    officers: list[Officer] = field(default_factory=list)
-    alternatives: list[Address] = field(default_factory=list)
-    # Close street (or place) names, when the street search did not recognise the typed one.
-    suggestions: list[str] = field(default_factory=list)
+    A search through the register probe keeps the address it found as the probe's values and
+    makes the model objects (`address`, `buurt`, `officers`) only when they are read: the
+    redirect that ends most searches needs no more than `officer_slugs` and `buurt_code`, and
+    the objects cost about a fifteenth of a search.
+    """
+
+    def __init__(
+        self,
+        finding: Finding,
+        postcode: str,
+        *,
+        address: Address | None = None,
+        buurt: Buurt | None = None,
+        officers: Sequence[Officer] = (),
+        alternatives: Sequence[Address] = (),
+        suggestions: Sequence[str] = (),
+        probed: _ProbedAddress | None = None,
+    ) -> None:
+        self.finding = finding
+        self.postcode = postcode
+        self.alternatives = list(alternatives)
+        # Close street (or place) names, when the street search did not recognise the typed one.
+        self.suggestions = list(suggestions)
+        self._address = address
+        self._buurt = buurt
+        self._officers = list(officers)
+        self._probed = probed
+
+    def __repr__(self) -> str:
+        return f"<OfficerSearch {self.finding.value} {self.officer_slugs} {self.buurt_code!r}>"
+
+    @functools.cached_property
+    def address(self) -> Address | None:
+        if self._probed is None:
+            return self._address
+        address = self._probed.address()
+        if self.buurt is not None:
+            # As select_related attaches a related row: `address.buurt = buurt` would check the
+            # assignment (type, database routers) for a pair that came from one row.
+            Address.buurt.field.set_cached_value(address, self.buurt)
+        return address
+
+    @functools.cached_property
+    def buurt(self) -> Buurt | None:
+        return self._buurt if self._probed is None else self._probed.buurt()
+
+    @functools.cached_property
+    def officers(self) -> list[Officer]:
+        return self._officers if self._probed is None else self._probed.officers()
+
+    @property
+    def buurt_code(self) -> str | None:
+        if self._probed is None:
+            return None if self._buurt is None else self._buurt.code
+        return self._probed.buurt_code
+
+    @property
+    def officer_slugs(self) -> list[str]:
+        if self._probed is None:
+            return [officer.slug for officer in self._officers]
+        return self._probed.officer_slugs
 
 
 def today() -> dt.date:
@@ -191,8 +244,9 @@ _BUURT = _ADDRESS_NAMES.index("buurt_id")
 
 @dataclass(slots=True)
 class _ProbedAddress:
-    """One address of the probe's rows, kept as values: only the address the resident meant
-    becomes model objects (or, when the suffix matches none, each address as an alternative)."""
+    """One address of the probe's rows, kept as values. The address the resident meant becomes
+    model objects only when its OfficerSearch is asked for them; when the suffix matches none,
+    each address becomes an Address, to offer as an alternative."""
 
     alias: str
     values: tuple[Any, ...]
@@ -207,15 +261,22 @@ class _ProbedAddress:
     def huisnummertoevoeging(self) -> str:
         return self.values[_ADDITION]
 
+    @property
+    def buurt_code(self) -> str | None:
+        return None if self.buurt_values is None else self.buurt_values[_BUURT_CODE]
+
+    @property
+    def officer_slugs(self) -> list[str]:
+        return [row[_OFFICER_SLUG] for row in self.officer_rows]
+
     def address(self) -> Address:
-        """The address, with its buurt attached (`address.buurt`) with the probe's columns."""
-        address = Address.from_db(self.alias, _ADDRESS_NAMES, self.values)
-        if self.buurt_values is not None:
-            buurt = Buurt.from_db(self.alias, PROBE_BUURT_FIELDS, self.buurt_values)
-            # As select_related attaches a related row: `address.buurt = buurt` would check the
-            # assignment (type, database routers) for a pair that came from one row.
-            Address.buurt.field.set_cached_value(address, buurt)
-        return address
+        return Address.from_db(self.alias, _ADDRESS_NAMES, self.values)
+
+    def buurt(self) -> Buurt | None:
+        """The buurt with the probe's columns (the rest deferred); None outside every buurt."""
+        if self.buurt_values is None:
+            return None
+        return Buurt.from_db(self.alias, PROBE_BUURT_FIELDS, self.buurt_values)
 
     def officers(self) -> list[Officer]:
         officers = []
@@ -258,6 +319,8 @@ def _addresses_with_officers(postcode: str, number: int, *, day: dt.date) -> lis
 
 
 _OFFICER_NAME = PROBE_OFFICER_FIELDS.index("name")
+_OFFICER_SLUG = PROBE_OFFICER_FIELDS.index("slug")
+_BUURT_CODE = PROBE_BUURT_FIELDS.index("code")
 
 
 def _in_role_order(officer_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -282,10 +345,9 @@ def _search_at_number(postcode: str, house_number: HouseNumber, *, day: dt.date)
     if meant is None:
         alternatives = [entry.address() for entry in located]
         return OfficerSearch(Finding.SUFFIX_NOT_FOUND, postcode, alternatives=alternatives)
-    address = meant.address()
-    buurt = address.buurt if address.buurt_id is not None else None
-    match = AddressMatch(AddressOutcome.FOUND, postcode, address=address, buurt=buurt)
-    return _search_from_match(match, day=day, officers=meant.officers())
+    if meant.buurt_values is None:
+        return OfficerSearch(Finding.OUTSIDE_AREA, postcode, probed=meant)
+    return OfficerSearch(_officers_finding(len(meant.officer_rows)), postcode, probed=meant)
 
 
 def find_officers_for_street_address(
@@ -325,11 +387,14 @@ def find_officers_for_street_address(
     )
 
 
-def _search_from_match(
-    match: AddressMatch, *, day: dt.date | None, officers: list[Officer] | None = None
-) -> OfficerSearch:
-    """The decision every search shares. `officers` are the buurt's officers when the caller
-    already has them (the register probe), else they come from `officers_for_buurt`."""
+def _officers_finding(count: int) -> Finding:
+    """What a search found for an address inside a buurt with `count` officers."""
+    return {0: Finding.NO_OFFICER, 1: Finding.ONE_OFFICER}.get(count, Finding.SEVERAL_OFFICERS)
+
+
+def _search_from_match(match: AddressMatch, *, day: dt.date | None) -> OfficerSearch:
+    """The decision of a search without the register probe (a postcode alone, a street); the
+    probe makes the same one from its rows in `_search_at_number`."""
     if match.outcome == AddressOutcome.NOT_FOUND:
         return OfficerSearch(Finding.ADDRESS_NOT_FOUND, match.postcode)
     if match.outcome == AddressOutcome.HOUSE_NUMBER_REQUIRED:
@@ -340,11 +405,11 @@ def _search_from_match(
         )
     if match.buurt is None:
         return OfficerSearch(Finding.OUTSIDE_AREA, match.postcode, address=match.address)
-    if officers is None:
-        officers = officers_for_buurt(match.buurt, day=day)
-    finding = {0: Finding.NO_OFFICER, 1: Finding.ONE_OFFICER}.get(
-        len(officers), Finding.SEVERAL_OFFICERS
-    )
+    officers = officers_for_buurt(match.buurt, day=day)
     return OfficerSearch(
-        finding, match.postcode, address=match.address, buurt=match.buurt, officers=officers
+        _officers_finding(len(officers)),
+        match.postcode,
+        address=match.address,
+        buurt=match.buurt,
+        officers=officers,
     )

@@ -160,6 +160,11 @@ def _profile_path(slug: str, *where: object) -> str:
     return reverse("officers:profile", kwargs={"slug": slug})
 
 
+def officer_profile_path(slug: str) -> str:
+    """The path of the profile of the officer with this slug (`Officer.get_absolute_url`)."""
+    return _profile_path(slug, get_script_prefix(), settings.ROOT_URLCONF, get_urlconf())
+
+
 class Officer(models.Model):
     """A wijkagent. Unpublished officers are invisible to residents."""
 
@@ -222,7 +227,7 @@ class Officer(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _profile_path(self.slug, get_script_prefix(), settings.ROOT_URLCONF, get_urlconf())
+        return officer_profile_path(self.slug)
 
     def clean(self) -> None:
         if self.photo and not self.photo_alt.strip():

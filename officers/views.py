@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from .finding import (
     find_officers_for_street_address,
 )
 from .forms import AddressSearchForm, StreetSearchForm
-from .models import Event, Officer
+from .models import Event, Officer, officer_profile_path
 from .vcard import officer_vcard
 
 
@@ -61,9 +62,10 @@ def _destination(result: OfficerSearch) -> str | None:
     The URL holds an officer slug or a buurt code, never the address.
     """
     if result.finding == Finding.ONE_OFFICER:
-        return f"{result.officers[0].get_absolute_url()}?buurt={quote(result.buurt.code, safe='')}"
+        profile = officer_profile_path(result.officer_slugs[0])
+        return f"{profile}?buurt={quote(result.buurt_code, safe='')}"
     if result.finding in {Finding.SEVERAL_OFFICERS, Finding.NO_OFFICER}:
-        return f"{result.buurt.get_absolute_url()}?gezocht=1"
+        return f"{reverse('officers:buurt', kwargs={'code': result.buurt_code})}?gezocht=1"
     if result.finding == Finding.OUTSIDE_AREA:
         return reverse("officers:outside-area")
     return None
@@ -76,7 +78,7 @@ def _not_found_message() -> str:
     )
 
 
-def _search_as_posted(data: QueryDict) -> OfficerSearch | None:
+def _search_as_posted(data: Mapping[str, str]) -> OfficerSearch | None:
     """The search for the posted fields as they are, without the form's machinery (about a sixth
     of a search's CPU); None for input the resident must correct.
 

@@ -80,6 +80,35 @@ def test_officers_come_wijkagent_first_then_by_name_each_once(buurten):
     ]
 
 
+def test_the_redirect_values_are_those_of_the_model_objects(buurten, django_assert_num_queries):
+    """A found address keeps the probe's values: the slugs and the buurt code that a redirect
+    needs, and the model objects made from the same row when read (once, no query)."""
+    factories.make_address(buurten["east"], huisnummer=13)
+    factories.assign(factories.make_officer("Zoe Laatst", slug="zoe"), buurten["east"])
+    factories.assign(
+        factories.make_officer("Aart Eerst", slug="aart"),
+        buurten["east"],
+        role=Assignment.Role.DEPUTY,
+    )
+    result = search("13")
+    with django_assert_num_queries(0):
+        assert result.officer_slugs == ["zoe", "aart"]
+        assert result.buurt_code == "BU00010002"
+        assert [officer.slug for officer in result.officers] == result.officer_slugs
+        assert result.buurt.code == result.buurt_code
+        assert result.address.buurt is result.buurt
+        assert result.officers is result.officers
+
+
+def test_a_search_without_the_probe_has_the_same_redirect_values(buurten):
+    factories.make_address(buurten["west"], postcode="6411NH", huisnummer=13)
+    factories.assign(factories.make_officer("Zoe Laatst", slug="zoe"), buurten["west"])
+    by_postcode = find_officers_for_address(postcode="6411NH")  # one buurt: no probe
+    assert by_postcode.finding == Finding.ONE_OFFICER
+    assert (by_postcode.officer_slugs, by_postcode.buurt_code) == (["zoe"], "BU00010001")
+    assert (search("13").officer_slugs, search("13").buurt_code) == (["zoe"], "BU00010001")
+
+
 def test_unknown_number_is_not_found(buurten):
     factories.make_address(buurten["west"], huisnummer=13)
     assert search("14").finding == Finding.ADDRESS_NOT_FOUND
@@ -90,6 +119,9 @@ def test_address_outside_every_buurt_is_found_without_a_buurt(buurten):
     result = search("5")
     assert result.finding == Finding.OUTSIDE_AREA
     assert result.buurt is None
+    assert result.buurt_code is None
+    assert result.officer_slugs == []
+    assert result.address.huisnummer == 5
 
 
 def test_lookup_leaves_the_boundaries_in_the_database(buurten):
