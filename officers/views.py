@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -78,6 +79,29 @@ def _not_found_message() -> str:
     )
 
 
+def _posted_fields(request: HttpRequest) -> Mapping[str, str]:
+    """The fields of a posted form, read straight from its body.
+
+    A browser posts the search as a short URL-encoded body in UTF-8. `parse_qsl` reads it for
+    about an eleventh of a search's CPU less than `request.POST`, which builds a QueryDict through
+    some hundred calls. Any other body (another content type or encoding, too many fields) is
+    left to `request.POST`, which reads it as Django always does and refuses what it must.
+    """
+    if request.content_type == "application/x-www-form-urlencoded" and request.encoding is None:
+        try:
+            text = request.body.decode()
+            return dict(
+                parse_qsl(
+                    text,
+                    keep_blank_values=True,
+                    max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+                )
+            )
+        except (UnicodeDecodeError, ValueError):
+            pass
+    return request.POST
+
+
 def _search_as_posted(data: Mapping[str, str]) -> OfficerSearch | None:
     """The search for the posted fields as they are, without the form's machinery (about a sixth
     of a search's CPU); None for input the resident must correct.
@@ -106,7 +130,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
     if request.method != "POST":
         return _home(request)
-    result = _search_as_posted(request.POST)
+    result = _search_as_posted(_posted_fields(request))
     destination = _destination(result) if result is not None else None
     if destination is not None:
         return SeeOther(destination)
