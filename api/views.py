@@ -108,9 +108,9 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
         "postcode": search.postcode,
         "address": documents.address_document(search.address) if search.address else None,
     }
-    if search.buurt is None:
+    if search.buurt_id is None:
         return {**own_part, **_area_answer(request, buurt=None, officers=[])}
-    return joined_json_response(own_part, _shared_area_answer(request, buurt_id=search.buurt.pk))
+    return joined_json_response(own_part, _shared_area_answer(request, buurt_id=search.buurt_id))
 
 
 def _shared_area_answer(request: HttpRequest, *, buurt_id: int) -> bytes:

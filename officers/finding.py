@@ -47,8 +47,8 @@ class OfficerSearch:
 
     A search through the register probe keeps the address it found as the probe's values and
     makes the model objects (`address`, `buurt`, `officers`) only when they are read: the
-    redirect that ends most searches needs no more than `officer_slugs` and `buurt_code`, and
-    the objects cost about a fifteenth of a search.
+    redirect that ends most searches needs no more than `officer_slugs` and `buurt_code` (the
+    API's answer `buurt_id`), and the objects cost about a fifteenth of a search.
     """
 
     def __init__(
@@ -94,6 +94,12 @@ class OfficerSearch:
     @functools.cached_property
     def officers(self) -> list[Officer]:
         return self._officers if self._probed is None else self._probed.officers()
+
+    @property
+    def buurt_id(self) -> int | None:
+        if self._probed is None:
+            return None if self._buurt is None else self._buurt.pk
+        return self._probed.values[_BUURT]
 
     @property
     def buurt_code(self) -> str | None:

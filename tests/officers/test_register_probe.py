@@ -94,6 +94,7 @@ def test_the_redirect_values_are_those_of_the_model_objects(buurten, django_asse
     with django_assert_num_queries(0):
         assert result.officer_slugs == ["zoe", "aart"]
         assert result.buurt_code == "BU00010002"
+        assert result.buurt_id == buurten["east"].pk
         assert [officer.slug for officer in result.officers] == result.officer_slugs
         assert result.buurt.code == result.buurt_code
         assert result.address.buurt is result.buurt
@@ -105,8 +106,10 @@ def test_a_search_without_the_probe_has_the_same_redirect_values(buurten):
     factories.assign(factories.make_officer("Zoe Laatst", slug="zoe"), buurten["west"])
     by_postcode = find_officers_for_address(postcode="6411NH")  # one buurt: no probe
     assert by_postcode.finding == Finding.ONE_OFFICER
+    probed = search("13")
     assert (by_postcode.officer_slugs, by_postcode.buurt_code) == (["zoe"], "BU00010001")
-    assert (search("13").officer_slugs, search("13").buurt_code) == (["zoe"], "BU00010001")
+    assert (probed.officer_slugs, probed.buurt_code) == (["zoe"], "BU00010001")
+    assert by_postcode.buurt_id == probed.buurt_id == buurten["west"].pk
 
 
 def test_unknown_number_is_not_found(buurten):
@@ -120,6 +123,7 @@ def test_address_outside_every_buurt_is_found_without_a_buurt(buurten):
     assert result.finding == Finding.OUTSIDE_AREA
     assert result.buurt is None
     assert result.buurt_code is None
+    assert result.buurt_id is None
     assert result.officer_slugs == []
     assert result.address.huisnummer == 5
 
