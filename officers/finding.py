@@ -332,6 +332,8 @@ _BUURT_CODE = PROBE_BUURT_FIELDS.index("code")
 def _in_role_order(officer_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """The officers in `role_order`, each once: an officer with two assignments to the buurt
     keeps the higher role. Each row is the officer's probe columns and the role."""
+    if len(officer_rows) < 2:  # most buurten have one wijkagent
+        return officer_rows
     ordered = sorted(officer_rows, key=lambda row: role_order(row[-1], row[_OFFICER_NAME], row[0]))
     seen: set[int] = set()
     kept = []
