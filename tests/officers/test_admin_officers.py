@@ -473,16 +473,39 @@ def test_an_absence_ending_before_it_starts_or_deputising_for_oneself_is_refused
 # -- history and the bulk action ----------------------------------------------------------------
 
 
-def test_every_change_is_in_the_history_with_who_and_when(editor_client, anna):
+def test_every_change_is_in_the_history_with_who_and_when(editor_client, anna, settings):
     editor_client.post(change_url(anna), officer_form(anna, rank="Brigadier"))
     entry = LogEntry.objects.get(object_id=str(anna.pk), action_flag=CHANGE)
     assert entry.user == editor_client.user
     assert entry.action_time is not None
-    assert "Rank or title" in entry.get_change_message() or "rank" in entry.change_message
+    assert entry.get_change_message().startswith("Changed Rank or title.")
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
     history = editor_client.get(
         reverse("admin:officers_officer_history", args=[anna.pk])
     ).content.decode()
     assert editor_client.user.username in history
+    # The admin is Dutch by default: the field's label too, not only the sentence around it.
+    assert "Rang of titel gewijzigd." in history
+
+
+def test_the_history_names_changed_inline_fields_in_dutch(editor_client, anna, settings):
+    channel = anna.channels.get()
+    rows = [
+        {
+            "id": channel.pk,
+            "kind": channel.kind,
+            "value": "0900-1234",
+            "order": channel.order,
+            "is_public": True,
+        }
+    ]
+    response = editor_client.post(change_url(anna), officer_form(anna, channels=rows))
+    assert response.status_code == 302, errors_of(response)
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    history = editor_client.get(
+        reverse("admin:officers_officer_history", args=[anna.pk])
+    ).content.decode()
+    assert "Waarde voor contactmogelijkheid" in history
 
 
 def test_marking_profiles_reviewed_today_is_logged(editor_client, anna):

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_python
 from babel.messages.pofile import read_po
+from django.apps import apps
 from django.conf import settings
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation.template import templatize
 
 ROOT = Path(settings.BASE_DIR)
@@ -123,6 +126,25 @@ def test_the_extraction_finds_template_and_python_strings():
     assert "Buurt %(name)s" in ids  # {% blocktranslate %} with a variable
     assert "%(name)s is the wijkagent for one buurt." in ids  # the singular of a plural
     assert "Enter your postcode, for example 6411 NH." in ids  # gettext_lazy in Python
+
+
+def test_every_field_label_of_the_admin_history_is_translated():
+    """The admin's history keeps a changed field's label as Django builds it, in English and
+    capitalised, and translates it only when shown: each label needs its own entry."""
+    missing = {}
+    for app in ("officers", "neighbourhoods"):
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.get_fields():
+                if not getattr(field, "editable", False) or not hasattr(field, "verbose_name"):
+                    continue
+                with translation.override(None):
+                    stored = str(capfirst(field.verbose_name))
+                with translation.override("nl"):
+                    wanted = str(capfirst(field.verbose_name))
+                    # A label another string already uses ("Place") keeps that translation.
+                    if wanted != stored and translation.gettext(stored) == stored:
+                        missing[f"{model.__name__}.{field.name}"] = (stored, wanted)
+    assert not missing, f"add these labels to {CATALOGUE.name} (msgid, msgstr): {missing}"
 
 
 def test_translations_keep_the_placeholders():
