@@ -97,7 +97,7 @@ def _posted_fields(request: HttpRequest) -> Mapping[str, str]:
                     max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
                 )
             )
-        except (UnicodeDecodeError, ValueError):
+        except ValueError:  # not UTF-8 (UnicodeDecodeError), or too many fields
             pass
     return request.POST
 
