@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install messages browser setup run serve bench bench-imports loadtest test lint format check clean
+.PHONY: install messages browser setup run serve bench bench-instructions bench-imports loadtest test lint format check clean
 
 install: $(STAMP)
 
@@ -51,8 +51,13 @@ serve: install
 	exec $(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
 # Benchmarks on PostgreSQL with wrk; see bench/http.py. BENCH_ARGS=--with-bag adds the 1.2M addresses.
-bench: install
+bench: install messages
 	$(BIN)/python -m bench.http $(BENCH_ARGS)
+
+# Instructions per request of the same pages, counted by callgrind (needs valgrind): repeatable where
+# requests/s drift with the machine. BENCH_ARGS="lookup api" counts only those (and hello).
+bench-instructions: install messages
+	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
 # The load and fault test of CI (about 3 minutes): see bench/load_fault.py.
 loadtest: install

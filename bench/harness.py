@@ -115,6 +115,17 @@ def prepare_site(env: dict[str, str]) -> None:
     manage(env, "collectstatic", "--no-input")
 
 
+def prepare_fresh_site(env: dict[str, str], *, database_url: str, redis_url: str) -> None:
+    """A new database of the benchmark's own with the demo (`prepare_site`), and its Redis
+    database emptied; without Redis, `env` is changed to run without the page cache."""
+    print(f"Preparing {database_url.rsplit('/', 1)[-1]}: migrate, load_demo, collectstatic")
+    recreate_postgres_database(database_url)
+    if not flush_redis(redis_url):
+        print(f"Redis at {redis_url} does not answer: measuring without the page cache.")
+        env["REDIS_URL"] = ""
+    prepare_site(env)
+
+
 @dataclass
 class Gunicorn:
     """A gunicorn master started with gunicorn.conf.py, logging to a file, stopped on exit."""

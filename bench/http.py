@@ -478,14 +478,7 @@ def main() -> int:
         # gunicorn.conf.py's 100,000 requests within the run, and a restart inside a 3-second
         # measurement would be measured instead of the page (and drop its keep-alive sockets).
         env["GUNICORN_MAX_REQUESTS"] = "0"
-        print(
-            f"Preparing {args.database_url.rsplit('/', 1)[-1]}: migrate, load_demo, collectstatic"
-        )
-        harness.recreate_postgres_database(args.database_url)
-        if not harness.flush_redis(args.redis_url):
-            print(f"Redis at {args.redis_url} does not answer: measuring without the page cache.")
-            env["REDIS_URL"] = ""
-        harness.prepare_site(env)
+        harness.prepare_fresh_site(env, database_url=args.database_url, redis_url=args.redis_url)
         split = SplitCores.halves() if args.split_cores else None
         server = harness.Gunicorn(
             env=env,

@@ -1,0 +1,249 @@
+"""Instructions per request, counted by valgrind's callgrind: the benchmark's pages in a measure
+that does not drift with the machine.
+
+Requests per second on a shared machine move by a half from one minute to the next; the number
+of instructions a request executes hardly does (run to run about 1 %). So a change to a page's
+code is best judged here first, and `make bench` then says what it is worth in requests per
+second.
+
+Each endpoint runs in a new Python process under callgrind, twice: both runs start Django and
+send the same warm-up requests, and the second sends N requests more. The difference divided by
+N is one request through the whole WSGI stack in process (middleware, view, template, the
+PostgreSQL and Redis clients) with the production settings, on PostgreSQL and Redis as `make
+bench` uses them. Not counted: gunicorn's HTTP parsing (the same for every page) and the work of
+the PostgreSQL and Redis servers (`make bench` shows their CPU per request).
+
+Usage: python -m bench.instructions [--requests 500] [hello lookup api ...]   (needs valgrind)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import harness
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_instructions"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
+WARM_UP = 300
+# callgrind's summary line on stderr: "==1234== Collected : 2851037714"
+COLLECTED_RE = re.compile(r"Collected\s*:\s*(\d+)")
+LOOKUP_BODY = b"postcode=6411+NH&huisnummer=13&toevoeging=E"
+API_QUERY = "postcode=6411NH&huisnummer=13&toevoeging=E"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One measured request: its name in `make bench`'s table, how it is sent, and the status it
+    must answer with."""
+
+    label: str
+    method: str
+    path: str
+    status: int
+    query: str = ""
+    body: bytes = b""
+
+
+# The pages of bench/http.py, in its order; "profile" and "buurt" are the pages the lookup's
+# answer leads to.
+ENDPOINTS: dict[str, Endpoint] = {
+    "hello": Endpoint("hello", "GET", "/bench/hello", 200),
+    "query": Endpoint("+1 query", "GET", "/bench/hello-query", 200),
+    "query-redis": Endpoint("+query+redis", "GET", "/bench/hello-query-cache", 200),
+    "lookup": Endpoint("lookup (POST)", "POST", "/", 303, body=LOOKUP_BODY),
+    "profile": Endpoint("profile", "GET", "", 200),
+    "buurt": Endpoint("buurt", "GET", "", 200),
+    "api": Endpoint("api lookup", "GET", "/api/v1/lookup", 200, query=API_QUERY),
+}
+
+
+def per_request(empty_run: int, measured_run: int, requests: int) -> float:
+    """One request's instructions: the measured run less the run without measured requests."""
+    if requests <= 0:
+        raise ValueError("requests must be positive")
+    return (measured_run - empty_run) / requests
+
+
+def collected(stderr: str) -> int:
+    """The total of instructions callgrind reports at the end of a run."""
+    found = COLLECTED_RE.findall(stderr)
+    if not found:
+        raise ValueError(f"no callgrind total in its output:\n{stderr[-2000:]}")
+    return int(found[-1])
+
+
+# --- The child: one endpoint, in a process that valgrind runs. ---
+
+
+def wsgi_environ(endpoint: Endpoint, path: str) -> dict[str, object]:
+    """What gunicorn hands Django for the request: behind the production proxy, over HTTPS."""
+    environ: dict[str, object] = {
+        "REQUEST_METHOD": endpoint.method,
+        "PATH_INFO": path,
+        "QUERY_STRING": endpoint.query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_ACCEPT_ENCODING": "gzip",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(endpoint.body),
+        "wsgi.errors": sys.stderr,
+    }
+    if endpoint.body:
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        environ["CONTENT_LENGTH"] = str(len(endpoint.body))
+        environ["HTTP_ORIGIN"] = "https://127.0.0.1:8000"
+    return environ
+
+
+def requester(name: str) -> Callable[[], None]:
+    """A function that sends the endpoint's request once and checks its status."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    application = WSGIHandler()
+
+    def send(endpoint: Endpoint, path: str) -> tuple[str, dict[str, str]]:
+        answer: dict[str, object] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info=None) -> None:
+            answer["status"], answer["headers"] = status, dict(headers)
+
+        result = application(wsgi_environ(endpoint, path), start_response)
+        try:
+            b"".join(result)
+        finally:
+            result.close()
+        status = str(answer["status"])
+        if int(status.split()[0]) != endpoint.status:
+            sys.exit(f"{name}: {endpoint.method} {path} answered {status}, not {endpoint.status}")
+        return status, answer["headers"]  # type: ignore[return-value]
+
+    endpoint = ENDPOINTS[name]
+    path = endpoint.path
+    if name in {"profile", "buurt"}:
+        _, headers = send(ENDPOINTS["lookup"], "/")
+        target = urllib.parse.urlsplit(headers["Location"])
+        path = target.path
+        if name == "buurt":
+            code = urllib.parse.parse_qs(target.query)["buurt"][0]
+            path = f"/buurt/{code}/"
+
+    def send_once() -> None:
+        send(endpoint, path)
+
+    return send_once
+
+
+def child(name: str, requests: int) -> None:
+    import django
+
+    django.setup()
+    send = requester(name)
+    for _ in range(WARM_UP):
+        send()
+    for _ in range(requests):
+        send()
+
+
+# --- The parent: prepares the database and runs each endpoint twice under callgrind. ---
+
+
+def count(env: dict[str, str], name: str, requests: int) -> int:
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        harness.PYTHON,
+        "-m",
+        "bench.instructions",
+        "--child",
+        name,
+        str(requests),
+    ]
+    # A fixed hash seed: the same dictionaries and sets in both runs of a pair.
+    run = subprocess.run(
+        command,
+        cwd=harness.ROOT,
+        env={**env, "PYTHONHASHSEED": "0"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        sys.exit(f"{name}: the run under callgrind failed:\n{run.stdout}\n{run.stderr[-3000:]}")
+    return collected(run.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "endpoints", nargs="*", metavar="endpoint", help=f"some of: {', '.join(ENDPOINTS)} (all)"
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=500,
+        help="measured requests (500; fewer count less steadily)",
+    )
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL))
+    parser.add_argument(
+        "--child", nargs=2, metavar=("ENDPOINT", "REQUESTS"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]))
+        return 0
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed. Install it first: sudo apt-get install valgrind")
+    unknown = set(args.endpoints) - set(ENDPOINTS)
+    if unknown:
+        parser.error(f"unknown endpoint(s) {sorted(unknown)}; choose from {list(ENDPOINTS)}")
+    # Hello first, as every ratio needs it; the rest in the table's order.
+    names = [name for name in ENDPOINTS if name == "hello" or name in (args.endpoints or ENDPOINTS)]
+    with harness.temporary_workdir("wijkportaal-instructions-") as tmp:
+        env = harness.production_env(
+            database_url=args.database_url,
+            redis_url=args.redis_url,
+            port=8000,
+            workdir=Path(tmp),
+        )
+        env["DJANGO_SETTINGS_MODULE"] = "wijkportaal.settings"
+        harness.prepare_fresh_site(env, database_url=args.database_url, redis_url=args.redis_url)
+        print(
+            f"\nInstructions per request (callgrind; {args.requests} requests after {WARM_UP} "
+            "to warm up; production settings, PostgreSQL, "
+            f"{'Redis' if env['REDIS_URL'] else 'no Redis'})"
+        )
+        print(f"{'endpoint':15} {'instructions':>12} {'hello / it':>10}")
+        hello = None
+        for name in names:
+            empty = count(env, name, 0)
+            measured = count(env, name, args.requests)
+            instructions = per_request(empty, measured, args.requests)
+            hello = hello or instructions
+            label = ENDPOINTS[name].label
+            print(
+                f"{label:15} {instructions / 1e6:11.3f}M {hello / instructions:10.2f}", flush=True
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
