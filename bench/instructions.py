@@ -27,7 +27,7 @@ import subprocess
 import sys
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import harness
@@ -110,6 +110,16 @@ def wsgi_environ(endpoint: Endpoint, path: str) -> dict[str, object]:
     return environ
 
 
+def led_to(name: str, location: str) -> tuple[Endpoint, str]:
+    """The profile or buurt page that the lookup's redirect leads to, as make bench requests
+    them: the profile with its ?buurt=, the buurt page bare (bench/http.py's buurt_page)."""
+    target = urllib.parse.urlsplit(location)
+    if name == "profile":
+        return replace(ENDPOINTS["profile"], query=target.query), target.path
+    code = urllib.parse.parse_qs(target.query)["buurt"][0]
+    return ENDPOINTS["buurt"], f"/buurt/{code}/"
+
+
 def requester(name: str) -> Callable[[], None]:
     """A function that sends the endpoint's request once and checks its status."""
     from django.core.handlers.wsgi import WSGIHandler
@@ -132,15 +142,10 @@ def requester(name: str) -> Callable[[], None]:
             sys.exit(f"{name}: {endpoint.method} {path} answered {status}, not {endpoint.status}")
         return status, answer["headers"]  # type: ignore[return-value]
 
-    endpoint = ENDPOINTS[name]
-    path = endpoint.path
+    endpoint, path = ENDPOINTS[name], ENDPOINTS[name].path
     if name in {"profile", "buurt"}:
         _, headers = send(ENDPOINTS["lookup"], "/")
-        target = urllib.parse.urlsplit(headers["Location"])
-        path = target.path
-        if name == "buurt":
-            code = urllib.parse.parse_qs(target.query)["buurt"][0]
-            path = f"/buurt/{code}/"
+        endpoint, path = led_to(name, headers["Location"])
 
     def send_once() -> None:
         send(endpoint, path)
@@ -163,6 +168,9 @@ def child(name: str, requests: int) -> None:
 
 
 def count(env: dict[str, str], name: str, requests: int) -> int:
+    """The instructions of one run; the page cache starts empty, as in the other run of a pair."""
+    if env["REDIS_URL"]:
+        harness.flush_redis(env["REDIS_URL"])
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -207,6 +215,8 @@ def main() -> int:
         "--child", nargs=2, metavar=("ENDPOINT", "REQUESTS"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
+    if args.requests <= 0 and not args.child:
+        parser.error("--requests must be at least 1")
     if args.child:
         child(args.child[0], int(args.child[1]))
         return 0

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote
 
 from django import forms
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -97,7 +97,8 @@ def _posted_fields(request: HttpRequest) -> Mapping[str, str]:
                     max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
                 )
             )
-        except ValueError:  # not UTF-8 (UnicodeDecodeError), or too many fields
+        except (ValueError, RawPostDataException):
+            # Not UTF-8 (a UnicodeDecodeError), too many fields, or a body read before the view.
             pass
     return request.POST
 

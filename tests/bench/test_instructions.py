@@ -39,6 +39,14 @@ def test_the_lookup_is_posted_as_a_browser_posts_it():
     assert hello["HTTP_X_FORWARDED_PROTO"] == "https"
 
 
+def test_the_lookup_leads_to_the_pages_make_bench_measures():
+    location = "/wijkagent/anna-voorbeeld/?buurt=BU09173300"
+    profile, profile_path = instructions.led_to("profile", location)
+    assert (profile_path, profile.query) == ("/wijkagent/anna-voorbeeld/", "buurt=BU09173300")
+    buurt, buurt_path = instructions.led_to("buurt", location)
+    assert (buurt_path, buurt.query) == ("/buurt/BU09173300/", "")
+
+
 @contextlib.contextmanager
 def connections_kept_open():
     """As Django's test client does: the test's transaction must outlive each request."""

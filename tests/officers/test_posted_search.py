@@ -109,3 +109,10 @@ def test_a_urlencoded_post_with_a_mistake_shows_the_form_with_the_error(client, 
     assert response.status_code == 200
     assert "Enter a Dutch postcode" in html
     assert 'value="12345"' in html
+
+
+def test_a_body_read_before_the_view_is_left_to_request_post():
+    request = RequestFactory().post("/", "postcode=6411NH&huisnummer=13", content_type=FORM)
+    request.read()  # as a middleware reading the stream would
+    assert views._posted_fields(request) is request.POST
+    assert dict(request.POST) == {}
