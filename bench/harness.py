@@ -322,9 +322,10 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'WRK-RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
-    .. '"status_errors": %d, "socket_errors": %d}\\n',
+    .. '"status_errors": %d, "socket_errors": %d, "connect": %d, "read": %d, "write": %d, '
+    .. '"timeout": %d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.status, e.connect + e.read + e.write + e.timeout))
+    e.status, e.connect + e.read + e.write + e.timeout, e.connect, e.read, e.write, e.timeout))
 end
 """
 
@@ -337,6 +338,8 @@ class WrkResult:
     p99_ms: float
     status_errors: int
     socket_errors: int
+    # The socket errors by kind, as wrk counts them: connect, read, write, timeout.
+    socket_error_kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -400,6 +403,9 @@ def run_wrk(
         p99_ms=data["p99_us"] / 1000,
         status_errors=data["status_errors"],
         socket_errors=data["socket_errors"],
+        socket_error_kinds={
+            kind: data[kind] for kind in ("connect", "read", "write", "timeout") if kind in data
+        },
     )
 
 
