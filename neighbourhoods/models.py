@@ -137,6 +137,11 @@ class BuurtQuerySet(models.QuerySet["Buurt"]):
         return self.filter(dataset__is_active=True)
 
 
+def buurt_path(code: str) -> str:
+    """The path of the buurt page of the buurt with this code (`Buurt.get_absolute_url`)."""
+    return reverse("officers:buurt", kwargs={"code": code})
+
+
 class Buurt(Area):
     wijk = models.ForeignKey(
         Wijk, verbose_name=_("wijk"), on_delete=models.PROTECT, related_name="buurten"
@@ -159,7 +164,7 @@ class Buurt(Area):
         ]
 
     def get_absolute_url(self) -> str:
-        return reverse("officers:buurt", kwargs={"code": self.code})
+        return buurt_path(self.code)
 
     @property
     def municipality(self) -> Municipality:

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from neighbourhoods.lookup import InvalidInput, served_places
+from neighbourhoods.models import buurt_path
 from wijkportaal.middleware import retry_on_stale_connection
 
 from . import calendar, pages
@@ -66,7 +67,7 @@ def _destination(result: OfficerSearch) -> str | None:
         profile = officer_profile_path(result.officer_slugs[0])
         return f"{profile}?buurt={quote(result.buurt_code, safe='')}"
     if result.finding in {Finding.SEVERAL_OFFICERS, Finding.NO_OFFICER}:
-        return f"{reverse('officers:buurt', kwargs={'code': result.buurt_code})}?gezocht=1"
+        return f"{buurt_path(result.buurt_code)}?gezocht=1"
     if result.finding == Finding.OUTSIDE_AREA:
         return reverse("officers:outside-area")
     return None
