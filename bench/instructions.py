@@ -7,12 +7,20 @@ million instructions here, about 25,000 per request at 500 requests. A change to
 is best judged here first, with repeated runs, and `make bench` then says what it is worth in
 requests per second.
 
-Each endpoint runs in a new Python process under callgrind, twice: both runs start Django and
-send the same warm-up requests, and the second sends N requests more. The difference divided by
-N is one request through the whole WSGI stack in process (middleware, view, template, the
-PostgreSQL and Redis clients) with the production settings, on PostgreSQL and Redis as `make
-bench` uses them. Not counted: gunicorn's HTTP parsing (the same for every page) and the work of
-the PostgreSQL and Redis servers (`make bench` shows their CPU per request).
+Each endpoint runs in a new Python process under callgrind: it starts Django, freezes what it
+loaded for the collector (as gunicorn.conf.py does before a worker starts) and sends warm-up
+requests, all uncounted; callgrind counts only while the N measured requests run, inside one
+call of `itertools.starmap` (`--toggle-collect=starmap_next`, a function none of the stack
+calls). That count divided by N is one request through the whole WSGI stack in process
+(middleware, view, template, the PostgreSQL and Redis clients) with the production settings,
+on PostgreSQL and Redis as `make bench` uses them; two runs of the same code agree to the
+thousand. Not counted: gunicorn's HTTP parsing (the same for every page) and the work of the
+PostgreSQL and Redis servers (`make bench` shows their CPU per request).
+
+A Python without its internal symbols (a stripped build) gives callgrind nothing to toggle on;
+each endpoint then runs twice, counted whole, once with N requests more than the other, and the
+difference divided by N is the request: Django's start differs between two processes by a few
+million instructions, so such counts are steady only to some 25,000.
 
 Usage: python -m bench.instructions [--requests 500] [hello lookup api ...]   (needs valgrind)
 """
@@ -20,7 +28,10 @@ Usage: python -m bench.instructions [--requests 500] [hello lookup api ...]   (n
 from __future__ import annotations
 
 import argparse
+import collections
+import gc
 import io
+import itertools
 import os
 import re
 import shutil
@@ -159,23 +170,34 @@ def child(name: str, requests: int) -> None:
 
     django.setup()
     send = requester(name)
+    # As gunicorn.conf.py's pre_fork does before a worker starts. Without it a full collection
+    # walks the whole project, about 34 ms, once in some 2,000 requests: a lump that one count
+    # meets and the next does not.
+    gc.freeze()
     for _ in range(WARM_UP):
         send()
-    for _ in range(requests):
-        send()
+    # The measured requests, each called from starmap_next: what callgrind counts when it
+    # toggles on that function (everything, when it runs without the toggle).
+    collections.deque(itertools.starmap(send, itertools.repeat((), requests)), maxlen=0)
 
 
-# --- The parent: prepares the database and runs each endpoint twice under callgrind. ---
+# --- The parent: prepares the database and runs each endpoint under callgrind. ---
+
+# The function of CPython whose calls callgrind counts (see the module's docstring).
+TOGGLE = "starmap_next"
 
 
-def count(env: dict[str, str], name: str, requests: int) -> int:
-    """The instructions of one run; the page cache starts empty, as in the other run of a pair."""
+def count(env: dict[str, str], name: str, requests: int, *, toggled: bool = True) -> int:
+    """The instructions of one run: only the measured requests' when `toggled`, else the whole
+    process's. The page cache starts empty each time."""
     if env["REDIS_URL"]:
         harness.flush_redis(env["REDIS_URL"])
+    toggle = ["--collect-atstart=no", f"--toggle-collect={TOGGLE}"] if toggled else []
     command = [
         "valgrind",
         "--tool=callgrind",
         "--callgrind-out-file=/dev/null",
+        *toggle,
         harness.PYTHON,
         "-m",
         "bench.instructions",
@@ -183,7 +205,7 @@ def count(env: dict[str, str], name: str, requests: int) -> int:
         name,
         str(requests),
     ]
-    # A fixed hash seed: the same dictionaries and sets in both runs of a pair.
+    # A fixed hash seed: the same dictionaries and sets in every run.
     run = subprocess.run(
         command,
         cwd=harness.ROOT,
@@ -195,6 +217,20 @@ def count(env: dict[str, str], name: str, requests: int) -> int:
     if run.returncode != 0:
         sys.exit(f"{name}: the run under callgrind failed:\n{run.stdout}\n{run.stderr[-3000:]}")
     return collected(run.stderr)
+
+
+def request_instructions(env: dict[str, str], name: str, requests: int) -> float:
+    """One request's instructions: the toggled count, else the difference of two whole runs."""
+    toggled = count(env, name, requests)
+    if toggled > 0:
+        return toggled / requests
+    print(
+        f"  ({name}: callgrind found no {TOGGLE} to toggle on in this Python; "
+        "counting two whole runs instead)",
+        flush=True,
+    )
+    empty = count(env, name, 0, toggled=False)
+    return per_request(empty, count(env, name, requests, toggled=False), requests)
 
 
 def main() -> int:
@@ -249,9 +285,7 @@ def main() -> int:
         print(f"{'endpoint':15} {'instructions':>12} {'hello / it':>10}")
         hello = None
         for name in names:
-            empty = count(env, name, 0)
-            measured = count(env, name, args.requests)
-            instructions = per_request(empty, measured, args.requests)
+            instructions = request_instructions(env, name, args.requests)
             hello = hello or instructions
             label = ENDPOINTS[name].label
             print(

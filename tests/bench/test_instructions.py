@@ -1,6 +1,7 @@
 """The instruction count: its arithmetic, callgrind's total, and the requests it measures."""
 
 import contextlib
+import gc
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -14,6 +15,23 @@ def test_one_request_is_the_difference_of_the_two_runs():
     assert instructions.per_request(1_000_000, 3_000_000, 1000) == 2000.0
     with pytest.raises(ValueError):
         instructions.per_request(1_000_000, 3_000_000, 0)
+
+
+def test_the_child_sends_the_warm_up_then_the_measured_requests(monkeypatch):
+    """Every request of the warm-up and of the measured part is sent, with the loaded project
+    frozen for the collector as in a gunicorn worker."""
+    sent = []
+    monkeypatch.setattr("django.setup", lambda: None)
+    monkeypatch.setattr(
+        instructions, "requester", lambda name: lambda: sent.append((name, gc.get_freeze_count()))
+    )
+    gc.unfreeze()
+    try:
+        instructions.child("hello", 7)
+    finally:
+        gc.unfreeze()
+    assert len(sent) == instructions.WARM_UP + 7
+    assert all(name == "hello" and frozen > 0 for name, frozen in sent)
 
 
 def test_callgrind_total_is_read_from_its_last_summary_line():
