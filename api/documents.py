@@ -6,6 +6,7 @@ Only public data leaves here: published officers, public channels, buurten of th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -77,15 +78,25 @@ def _absolute(request: HttpRequest, path: str) -> str:
     return request.build_absolute_uri(path)
 
 
+# An address document's members and the Address attributes they show.
+ADDRESS_MEMBERS = {
+    "straat": "straat",
+    "huisnummer": "huisnummer",
+    "huisletter": "huisletter",
+    "toevoeging": "huisnummertoevoeging",
+    "postcode": "postcode",
+    "woonplaats": "woonplaats",
+}
+
+
 def address_document(address: Address) -> dict[str, Any]:
-    return {
-        "straat": address.straat,
-        "huisnummer": address.huisnummer,
-        "huisletter": address.huisletter,
-        "toevoeging": address.huisnummertoevoeging,
-        "postcode": address.postcode,
-        "woonplaats": address.woonplaats,
-    }
+    return {member: getattr(address, name) for member, name in ADDRESS_MEMBERS.items()}
+
+
+def address_values_document(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The same document from an address's values by attribute name (a search's
+    `address_values`), for an answer that needs no Address object."""
+    return {member: values[name] for member, name in ADDRESS_MEMBERS.items()}
 
 
 def buurt_document(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:

@@ -104,9 +104,10 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
     problem = _problem_for(search)
     if problem is not None:
         raise problem
+    address = search.address_values
     own_part = {
         "postcode": search.postcode,
-        "address": documents.address_document(search.address) if search.address else None,
+        "address": documents.address_values_document(address) if address else None,
     }
     if search.buurt_id is None:
         return {**own_part, **_area_answer(request, buurt=None, officers=[])}

@@ -87,6 +87,16 @@ class OfficerSearch:
             Address.buurt.field.set_cached_value(address, self.buurt)
         return address
 
+    @property
+    def address_values(self) -> dict[str, Any] | None:
+        """The found address's columns by attribute name (`straat`, `huisnummer`, ...), without
+        making an Address and its Buurt: all that the API's answer shows of the address."""
+        if self._probed is not None:
+            return dict(zip(_ADDRESS_NAMES, self._probed.values, strict=True))
+        if self._address is None:
+            return None
+        return {name: getattr(self._address, name) for name in _ADDRESS_NAMES}
+
     @functools.cached_property
     def buurt(self) -> Buurt | None:
         return self._buurt if self._probed is None else self._probed.buurt()

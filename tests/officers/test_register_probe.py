@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from neighbourhoods.models import Address
 from officers.finding import Finding, find_officers_for_address, today
 from officers.models import Assignment
 from tests import factories
@@ -55,6 +56,7 @@ def test_unknown_suffix_offers_the_addresses_at_that_number(buurten):
     assert result.finding == Finding.SUFFIX_NOT_FOUND
     assert result.alternatives == [bare, lettered]
     assert result.address is None
+    assert result.address_values is None
 
 
 def test_officers_come_wijkagent_first_then_by_name_each_once(buurten):
@@ -99,6 +101,10 @@ def test_the_redirect_values_are_those_of_the_model_objects(buurten, django_asse
         assert result.buurt.code == result.buurt_code
         assert result.address.buurt is result.buurt
         assert result.officers is result.officers
+        assert result.address_values == {
+            field.attname: getattr(result.address, field.attname)
+            for field in Address._meta.concrete_fields
+        }
 
 
 def test_a_search_without_the_probe_has_the_same_redirect_values(buurten):
@@ -126,6 +132,7 @@ def test_address_outside_every_buurt_is_found_without_a_buurt(buurten):
     assert result.buurt_id is None
     assert result.officer_slugs == []
     assert result.address.huisnummer == 5
+    assert result.address_values["huisnummer"] == 5
 
 
 def test_lookup_leaves_the_boundaries_in_the_database(buurten):

@@ -64,6 +64,10 @@ def test_street_and_number_find_the_same_officer_as_the_postcode(streets):
     assert by_street.finding == by_postcode.finding == Finding.ONE_OFFICER
     assert by_street.officers == by_postcode.officers == [streets["anna"]]
     assert by_street.buurt == by_postcode.buurt
+    # The street search makes its Address; the probe keeps values: both show the same address.
+    assert by_street.address_values == by_postcode.address_values
+    assert by_postcode.address_values["straat"] == "Stationstraat"
+    assert by_postcode.address_values["huisletter"] == "E"
 
 
 def test_a_misspelt_street_gets_close_suggestions_from_that_place_only(streets):
