@@ -28,14 +28,17 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true"
 
 
 def pre_fork(server: object, worker: object) -> None:
-    """In the master, before each worker is forked: move what it holds (with preload_app, the
-    whole loaded project, some 76,000 objects) to the collector's permanent generation.
+    """In the master, before each worker is forked: collect the master's garbage, then move what
+    it holds (with preload_app, the whole loaded project, some 79,000 objects) to the collector's
+    permanent generation, where a worker's collections never walk it.
 
-    A worker's full collection then walks only what the worker made itself: about 4 ms instead
-    of 34 ms, measured, a pause that held up every request of the worker's threads once per
-    2,000 or so. Nor does a collection write to every shared object any more, which copied
-    their memory pages into each worker. Objects made later are collected as before.
+    Measured over 2,000 API lookups in one process: one full collection either way, 4.4 ms with
+    the project frozen against 33 ms without, a pause for every request the worker's threads
+    held. With it the workers' PSS fell from 49-52 MB to 39-44 MB in `make bench`: the
+    collector no longer writes to every shared object. Objects made later are collected as
+    before; after the first fork, the collection here walks only what the master made since.
     """
+    gc.collect()
     gc.freeze()
 
 

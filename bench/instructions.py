@@ -2,25 +2,28 @@
 that drifts far less with the machine than requests per second.
 
 Requests per second on a shared machine move by a half from one minute to the next; the number
-of instructions a request executes moves far less: two identical runs differed by 9 to 12
-million instructions here, about 25,000 per request at 500 requests. A change to a page's code
-is best judged here first, with repeated runs, and `make bench` then says what it is worth in
-requests per second.
+of instructions a request executes does not move with the machine at all. A change to a page's
+code is best judged here first, and `make bench` then says what it is worth in requests per
+second.
 
-Each endpoint runs in a new Python process under callgrind: it starts Django, freezes what it
-loaded for the collector (as gunicorn.conf.py does before a worker starts) and sends warm-up
-requests, all uncounted; callgrind counts only while the N measured requests run, inside one
-call of `itertools.starmap` (`--toggle-collect=starmap_next`, a function none of the stack
-calls). That count divided by N is one request through the whole WSGI stack in process
-(middleware, view, template, the PostgreSQL and Redis clients) with the production settings,
-on PostgreSQL and Redis as `make bench` uses them; two runs of the same code agree to the
-thousand. Not counted: gunicorn's HTTP parsing (the same for every page) and the work of the
-PostgreSQL and Redis servers (`make bench` shows their CPU per request).
+Each endpoint runs in a new Python process under callgrind: it starts Django, freezes what the
+WSGI application loaded for the collector (as gunicorn.conf.py does before a worker starts) and
+sends warm-up requests, all uncounted. Callgrind counts only while `send` runs inside
+`itertools.starmap`, which sends the N measured requests (`--toggle-collect=starmap_next`: the
+count is switched on at each entry of that C function and off at its exit, in the calling
+thread only). Nothing in the stack may call `itertools.starmap` or do a request's work in another
+thread; nothing does today (Django, psycopg, redis-py, hiredis, the project). That count divided
+by N is one request through the whole WSGI stack in process (middleware, view, template, the
+PostgreSQL and Redis clients) with the production settings, on PostgreSQL and Redis as `make
+bench` uses them; two runs of the same code agree to within a few hundred instructions. Not
+counted: gunicorn's HTTP parsing (the same for every page) and the work of the PostgreSQL and
+Redis servers (`make bench` shows their CPU per request).
 
 A Python without its internal symbols (a stripped build) gives callgrind nothing to toggle on;
 each endpoint then runs twice, counted whole, once with N requests more than the other, and the
-difference divided by N is the request: Django's start differs between two processes by a few
-million instructions, so such counts are steady only to some 25,000.
+difference divided by N is the request. Django's start and a full garbage collection that one run
+meets and the other misses move such a count by tens of thousands (hello counted 1.060M and
+1.125M in two runs of the same code), so compare those with repeated runs.
 
 Usage: python -m bench.instructions [--requests 500] [hello lookup api ...]   (needs valgrind)
 """
@@ -41,6 +44,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from bench import harness
 
@@ -132,11 +136,13 @@ def led_to(name: str, location: str) -> tuple[Endpoint, str]:
     return ENDPOINTS["buurt"], f"/buurt/{code}/"
 
 
-def requester(name: str) -> Callable[[], None]:
-    """A function that sends the endpoint's request once and checks its status."""
-    from django.core.handlers.wsgi import WSGIHandler
+def requester(name: str, application: Callable[..., Any] | None = None) -> Callable[[], None]:
+    """A function that sends the endpoint's request once (to `application`, a new WSGIHandler by
+    default) and checks its status."""
+    if application is None:
+        from django.core.handlers.wsgi import WSGIHandler
 
-    application = WSGIHandler()
+        application = WSGIHandler()
 
     def send(endpoint: Endpoint, path: str) -> tuple[str, dict[str, str]]:
         answer: dict[str, object] = {}
@@ -167,17 +173,21 @@ def requester(name: str) -> Callable[[], None]:
 
 def child(name: str, requests: int) -> None:
     import django
+    from django.core.handlers.wsgi import WSGIHandler
 
     django.setup()
-    send = requester(name)
-    # As gunicorn.conf.py's pre_fork does before a worker starts. Without it a full collection
-    # walks the whole project, about 34 ms, once in some 2,000 requests: a lump that one count
-    # meets and the next does not.
+    application = WSGIHandler()
+    # What a gunicorn worker starts with: wijkportaal.wsgi's application loaded and frozen by
+    # pre_fork (URLconf, views and templates load with the first request, after it). Without it
+    # a full collection walks the whole project, about 34 ms, once in some 2,000 requests: a lump
+    # that one count meets and the next does not.
+    gc.collect()
     gc.freeze()
+    send = requester(name, application)
     for _ in range(WARM_UP):
         send()
-    # The measured requests, each called from starmap_next: what callgrind counts when it
-    # toggles on that function (everything, when it runs without the toggle).
+    # The measured requests, each sent from starmap_next: what callgrind counts when it toggles
+    # on that function (everything, when it runs without the toggle).
     collections.deque(itertools.starmap(send, itertools.repeat((), requests)), maxlen=0)
 
 

@@ -17,13 +17,24 @@ def test_one_request_is_the_difference_of_the_two_runs():
         instructions.per_request(1_000_000, 3_000_000, 0)
 
 
-def test_the_child_sends_the_warm_up_then_the_measured_requests(monkeypatch):
-    """Every request of the warm-up and of the measured part is sent, with the loaded project
-    frozen for the collector as in a gunicorn worker."""
+def test_the_child_sends_the_measured_requests_through_starmap(monkeypatch):
+    """After the warm-up, with the loaded project frozen for the collector as in a gunicorn
+    worker, the measured requests (and only they) are sent from starmap: callgrind counts
+    inside it."""
     sent = []
+    in_starmap = []
+
+    def starmap(function, arguments):
+        for args in arguments:
+            in_starmap.append(len(sent))
+            yield function(*args)
+
     monkeypatch.setattr("django.setup", lambda: None)
+    monkeypatch.setattr(instructions.itertools, "starmap", starmap)
     monkeypatch.setattr(
-        instructions, "requester", lambda name: lambda: sent.append((name, gc.get_freeze_count()))
+        instructions,
+        "requester",
+        lambda name, application: lambda: sent.append((name, gc.get_freeze_count())),
     )
     gc.unfreeze()
     try:
@@ -31,6 +42,7 @@ def test_the_child_sends_the_warm_up_then_the_measured_requests(monkeypatch):
     finally:
         gc.unfreeze()
     assert len(sent) == instructions.WARM_UP + 7
+    assert in_starmap == list(range(instructions.WARM_UP, instructions.WARM_UP + 7))
     assert all(name == "hello" and frozen > 0 for name, frozen in sent)
 
 
