@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.http import QueryDict
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.lookup import InvalidHouseNumber, InvalidPostcode
+from wijkportaal.formdata import urlencoded_pairs
 
 from .problems import Problem
 
@@ -44,9 +46,23 @@ def _matches(pattern: str, value: str) -> bool:
     return re.search(pattern, value) is not None
 
 
-def _single(query: QueryDict, name: str, default: str = "") -> str | None:
+def query_values(request: HttpRequest) -> Mapping[str, list[str]]:
+    """The query string's values by name, each a list in order, as `request.GET.lists()` gives
+    them, read without building `request.GET` (wijkportaal.formdata). A query string that is not
+    UTF-8 or has too many fields is read by `request.GET` as Django always does."""
+    try:
+        pairs = urlencoded_pairs(request.META.get("QUERY_STRING", "").encode("iso-8859-1"))
+    except ValueError:
+        return dict(request.GET.lists())
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def _single(query: Mapping[str, list[str]], name: str, default: str = "") -> str | None:
     """The parameter's one value, or None when it is given more than once (ambiguous)."""
-    values = query.getlist(name)
+    values = query.get(name, [])
     if len(values) > 1:
         return None
     return values[0] if values else default
@@ -56,7 +72,7 @@ def _invalid(error: InvalidPostcode | InvalidHouseNumber) -> Problem:
     return Problem(status=400, code=error.code, detail=error.message)
 
 
-def address_query(query: QueryDict) -> AddressQuery:
+def address_query(query: Mapping[str, list[str]]) -> AddressQuery:
     postcode = _single(query, "postcode")
     huisnummer = _single(query, "huisnummer")
     huisletter = _single(query, "huisletter")
@@ -83,7 +99,7 @@ def address_query(query: QueryDict) -> AddressQuery:
     )
 
 
-def coordinates(query: QueryDict) -> tuple[float, float]:
+def coordinates(query: Mapping[str, list[str]]) -> tuple[float, float]:
     """(lat, lon) from the query; both required, WGS84 degrees."""
     raw_lat, raw_lon = _single(query, "lat"), _single(query, "lon")
     problem = Problem(
@@ -103,7 +119,7 @@ def coordinates(query: QueryDict) -> tuple[float, float]:
     return lat, lon
 
 
-def page_number(query: QueryDict) -> int:
+def page_number(query: Mapping[str, list[str]]) -> int:
     raw = _single(query, "page", default="1")
     if raw is None or not _matches(PAGE_PATTERN, raw):
         raise Problem(

@@ -92,7 +92,7 @@ def _problem_for(search: OfficerSearch) -> Problem | None:
 
 @endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)
 def lookup(request: HttpRequest) -> dict[str, Any]:
-    query = parameters.address_query(request.GET)
+    query = parameters.address_query(parameters.query_values(request))
     try:
         search = find_officers_for_address(
             postcode=query.postcode,
@@ -154,7 +154,7 @@ def _changes_by_itself_at(answer: dict[str, Any], *, now: dt.datetime) -> dt.dat
 
 @endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)
 def point(request: HttpRequest) -> dict[str, Any]:
-    lat, lon = parameters.coordinates(request.GET)
+    lat, lon = parameters.coordinates(parameters.query_values(request))
     buurt = find_buurt_for_point(lon=lon, lat=lat)
     officers = officers_for_buurt(buurt) if buurt is not None else []
     return {
@@ -165,7 +165,7 @@ def point(request: HttpRequest) -> dict[str, Any]:
 
 @endpoint(cache_control=PUBLIC_CACHE)
 def officer_list(request: HttpRequest) -> dict[str, Any]:
-    number = parameters.page_number(request.GET)
+    number = parameters.page_number(parameters.query_values(request))
     now = timezone.now()
     paginator = Paginator(documents.published_officers(now=now), OFFICERS_PER_PAGE)
     if number > paginator.num_pages:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 from django import forms
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from neighbourhoods.lookup import InvalidInput, served_places
 from neighbourhoods.models import buurt_path
+from wijkportaal.formdata import urlencoded_pairs
 from wijkportaal.middleware import retry_on_stale_connection
 
 from . import calendar, pages
@@ -83,21 +83,14 @@ def _not_found_message() -> str:
 def _posted_fields(request: HttpRequest) -> Mapping[str, str]:
     """The fields of a posted form, read straight from its body.
 
-    A browser posts the search as a short URL-encoded body in UTF-8. `parse_qsl` reads it for
-    about an eleventh of a search's CPU less than `request.POST`, which builds a QueryDict through
-    some hundred calls. Any other body (another content type or encoding, too many fields) is
-    left to `request.POST`, which reads it as Django always does and refuses what it must.
+    A browser posts the search as a short URL-encoded body in UTF-8, read with `parse_qsl` for
+    about an eleventh of a search's CPU less than `request.POST`. Any other body (another content
+    type or encoding, too many fields) is left to `request.POST`, which reads it as Django always
+    does and refuses what it must.
     """
     if request.content_type == "application/x-www-form-urlencoded" and request.encoding is None:
         try:
-            text = request.body.decode()
-            return dict(
-                parse_qsl(
-                    text,
-                    keep_blank_values=True,
-                    max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-                )
-            )
+            return dict(urlencoded_pairs(request.body))
         except (ValueError, RawPostDataException):
             # Not UTF-8 (a UnicodeDecodeError), too many fields, or a body read before the view.
             pass
