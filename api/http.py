@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,9 +34,13 @@ def json_response(
     return HttpResponse(encode_json(document), content_type=content_type)
 
 
+# An encoder keeps no state between documents, so one serves every thread.
+_ENCODER = DjangoJSONEncoder(ensure_ascii=False)
+
+
 def encode_json(document: dict[str, Any]) -> bytes:
     """A document as JSON: Django's encoder (dates, decimals), UTF-8 rather than escapes."""
-    return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    return _ENCODER.encode(document).encode()
 
 
 def joined_json_response(own_part: dict[str, Any], encoded_part: bytes) -> HttpResponse:

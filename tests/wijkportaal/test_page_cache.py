@@ -192,6 +192,16 @@ def test_the_redis_backend_reuses_one_client_per_pool():
     assert backend._cache.get_client("a-key", write=True) is client  # one server: one pool
 
 
+def test_the_redis_backend_takes_keys_memcached_would_refuse_without_a_warning(recwarn):
+    from wijkportaal.cache import ReusingRedisCache
+
+    backend = ReusingRedisCache("redis://127.0.0.1:6379/3", {"KEY_PREFIX": "p"})
+    long_key = "public-page:" + "x" * 300
+    assert backend.make_and_validate_key(long_key) == backend.make_key(long_key)
+    assert backend.make_and_validate_key("a key") == "p:1:a key"
+    assert len(recwarn) == 0
+
+
 def test_pages_cached_in_redis_are_invalidated_by_a_save(client, officer):
     """End to end on a real Redis (database 3 of the local server)."""
     import redis
