@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from wijkportaal.urls import handler500
 from wijkportaal.urls import urlpatterns as site_urlpatterns
@@ -20,7 +20,7 @@ def _text(body: str) -> HttpResponse:
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def hello(request: HttpRequest) -> HttpResponse:
     """The least a page can do: through the same middleware, no template, no database."""
     return _text("hello")
@@ -32,14 +32,14 @@ def _one_query() -> str:
         return str(cursor.fetchone()[0])
 
 
-@require_GET
+@require_safe
 def hello_query(request: HttpRequest) -> HttpResponse:
     """hello plus one PostgreSQL round trip: the most any page that must ask the database once
     (as the lookup must) can reach."""
     return _text(_one_query())
 
 
-@require_GET
+@require_safe
 def hello_query_cache(request: HttpRequest) -> HttpResponse:
     """hello plus one round trip each to PostgreSQL and to the cache (Redis), as the API lookup
     must make (the search and its rate limit)."""

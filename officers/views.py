@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.lookup import InvalidInput, served_places
 from neighbourhoods.models import buurt_path
@@ -120,7 +120,7 @@ def _search_as_posted(data: Mapping[str, str]) -> OfficerSearch | None:
 # and without one they work with cookies blocked and set no cookie at all.
 @csrf_exempt
 @retry_on_stale_connection
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
     if request.method != "POST":
@@ -173,7 +173,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 @retry_on_stale_connection
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def street_search(request: HttpRequest) -> HttpResponse:
     """The second home page form: street + house number + place, posted like the first."""
     if request.method != "POST":
@@ -234,7 +234,7 @@ def _street_errors(form: forms.Form, result: OfficerSearch, context: dict[str, A
         )
 
 
-@require_GET
+@require_safe
 def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     context = pages.officer_profile_context(
         slug=slug, searched_buurt_code=request.GET.get("buurt", ""), language=get_language()
@@ -244,7 +244,7 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "officers/profile.html", context)
 
 
-@require_GET
+@require_safe
 def officer_contact_card(request: HttpRequest, slug: str) -> HttpResponse:
     """The "save contact" download: the officer's public channels as a vCard."""
     context = pages.officer_profile_context(slug=slug, language=get_language())
@@ -269,7 +269,7 @@ def officer_contact_card(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """One spreekuur or meeting as an iCalendar file; past events are gone, like on the pages."""
     event = get_object_or_404(
@@ -294,7 +294,7 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = pages.buurt_page_context(code=code.upper())
     if context is None:
@@ -303,11 +303,11 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "officers/buurt.html", context)
 
 
-@require_GET
+@require_safe
 def officer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "officers/officer_list.html", pages.officer_list_context())
 
 
-@require_GET
+@require_safe
 def outside_area(request: HttpRequest) -> HttpResponse:
     return render(request, "officers/outside_area.html", pages.outside_area_context())

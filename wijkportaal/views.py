@@ -8,20 +8,20 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
 
 from officers.pages import wijk_list_context
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """The process answers: nothing else is checked."""
     return JsonResponse({"status": "ok"})
 
 
-@require_GET
+@require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready to serve residents: the database answers a query."""
@@ -40,17 +40,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
 switch_language = csrf_exempt(set_language)
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "wijkportaal/privacy.html")
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "wijkportaal/accessibility.html")
 
 
-@require_GET
+@require_safe
 def wijk_list(request: HttpRequest) -> HttpResponse:
     """Browse without an address: every wijk with its buurten."""
     return render(request, "wijkportaal/wijk_list.html", wijk_list_context())

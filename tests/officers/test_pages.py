@@ -137,6 +137,32 @@ def test_every_page_says_what_to_do_in_an_emergency(client, anna, url):
     assert "Meld Misdaad Anoniem" in html
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/wijkagenten/",
+        "/buurt/BU00010001/",
+        "/wijkagent/anna-voorbeeld/",
+        "/wijkagent/anna-voorbeeld/contact.vcf",
+        "/buiten-werkgebied/",
+        "/wijken/",
+        "/privacy/",
+        "/toegankelijkheid/",
+        "/healthz",
+        "/readyz",
+    ],
+)
+def test_a_head_request_answers_as_a_get_without_the_body(client, anna, url):
+    """Link checkers and uptime monitors ask with HEAD: the same status and headers as a GET."""
+    got = client.get(url)
+    head = client.head(url)
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    for header in ("Content-Type", "Content-Security-Policy", "Content-Language"):
+        assert head.get(header) == got.get(header)
+
+
 def test_query_count_does_not_grow_with_the_area(
     client, anna, dataset, django_assert_max_num_queries
 ):
