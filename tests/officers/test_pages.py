@@ -119,16 +119,17 @@ def test_officer_list_is_alphabetical(client, anna, buurten, django_assert_max_n
     assert html.index("Anna Voorbeeld") < html.index("Bram Verzonnen") < html.index("Zora Laatst")
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/",
-        "/wijkagenten/",
-        "/buurt/BU00010001/",
-        "/wijkagent/anna-voorbeeld/",
-        "/buiten-werkgebied/",
-    ],
-)
+# The pages a resident reads, with the demo-like data of the `anna` fixture.
+RESIDENT_PAGES = [
+    "/",
+    "/wijkagenten/",
+    "/buurt/BU00010001/",
+    "/wijkagent/anna-voorbeeld/",
+    "/buiten-werkgebied/",
+]
+
+
+@pytest.mark.parametrize("url", RESIDENT_PAGES)
 def test_every_page_says_what_to_do_in_an_emergency(client, anna, url):
     html = client.get(url).content.decode()
     assert 'href="tel:112"' in html
@@ -140,12 +141,8 @@ def test_every_page_says_what_to_do_in_an_emergency(client, anna, url):
 @pytest.mark.parametrize(
     "url",
     [
-        "/",
-        "/wijkagenten/",
-        "/buurt/BU00010001/",
-        "/wijkagent/anna-voorbeeld/",
+        *RESIDENT_PAGES,
         "/wijkagent/anna-voorbeeld/contact.vcf",
-        "/buiten-werkgebied/",
         "/wijken/",
         "/privacy/",
         "/toegankelijkheid/",
