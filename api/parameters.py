@@ -49,7 +49,10 @@ def _matches(pattern: str, value: str) -> bool:
 def query_values(request: HttpRequest) -> Mapping[str, list[str]]:
     """The query string's values by name, each a list in order, as `request.GET.lists()` gives
     them, read without building `request.GET` (wijkportaal.formdata). A query string that is not
-    UTF-8 or has too many fields is read by `request.GET` as Django always does."""
+    UTF-8, has too many fields, or comes with a charset in the request's Content-Type (which
+    Django decodes it with) is read by `request.GET` as Django always does."""
+    if request.encoding is not None:
+        return dict(request.GET.lists())
     try:
         pairs = urlencoded_pairs(request.META.get("QUERY_STRING", "").encode("iso-8859-1"))
     except ValueError:

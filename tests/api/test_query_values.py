@@ -7,8 +7,8 @@ from django.test import RequestFactory
 from api import parameters
 
 
-def request_for(query_string: str | bytes):
-    request = RequestFactory().get("/api/v1/lookup")
+def request_for(query_string: str | bytes, **environ: str):
+    request = RequestFactory().get("/api/v1/lookup", **environ)
     if isinstance(query_string, bytes):
         # As a WSGI server hands over raw bytes: each byte one ISO-8859-1 character.
         query_string = query_string.decode("iso-8859-1")
@@ -44,6 +44,16 @@ def test_raw_bytes_that_are_not_utf8_are_left_to_request_get():
     read = parameters.query_values(request)
     assert read == dict(request.GET.lists())
     assert read["toevoeging"] == ["é"]  # Django reads such a query string as ISO-8859-1
+
+
+def test_a_declared_charset_is_left_to_request_get():
+    """Django decodes the query string with a charset the Content-Type names, even on a GET."""
+    request = request_for(
+        "postcode=6411NH&toevoeging=%E9", CONTENT_TYPE="text/plain; charset=latin-1"
+    )
+    read = parameters.query_values(request)
+    assert read == dict(request.GET.lists())
+    assert read["toevoeging"] == ["é"]
 
 
 def test_too_many_parameters_are_left_to_request_get(settings):
