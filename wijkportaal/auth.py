@@ -33,7 +33,10 @@ def _account_key(username: str) -> str:
 
 
 def _client_key(address: str) -> str:
-    return f"login-failures:client:{address}"
+    # Hashed as the API's rate limit does: the cache holds no readable IP address for the day it
+    # remembers failures, and a forwarded header the proxies did not clean cannot shape the key.
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"login-failures:client:{digest}"
 
 
 def throttle_keys(*, username: str, address: str) -> list[str]:

@@ -74,6 +74,13 @@ def test_one_client_address_trying_many_accounts_is_locked(client, staff):
     assert logged_in(log_in(client, "beheerder", PASSWORD, address="192.0.2.67"))
 
 
+def test_the_failure_counters_hold_no_readable_address_or_account():
+    keys = auth.throttle_keys(username="beheerder", address="192.0.2.10")
+    assert len(keys) == 2
+    assert not any("192.0.2.10" in key or "beheerder" in key for key in keys)
+    assert auth.throttle_keys(username="", address="192.0.2.11")[0] not in keys
+
+
 def test_the_lockout_grows_with_every_further_failure():
     assert [auth.lockout_seconds(failures=n) for n in range(4, 9)] == [0, 60, 120, 240, 480]
     assert auth.lockout_seconds(failures=40) == auth.LONGEST_LOCKOUT_SECONDS
