@@ -34,7 +34,7 @@ def pre_fork(server: object, worker: object) -> None:
 
     Measured over 2,000 API lookups in one process: one full collection either way, 4.4 ms with
     the project frozen against 33 ms without, a pause for every request the worker's threads
-    held. With it the workers' PSS fell from 49-52 MB to 39-44 MB in `make bench`: the
+    held. With it the workers' PSS fell from 48-52 MB to 37-44 MB in `make bench`: the
     collector no longer writes to every shared object. Objects made later are collected as
     before; after the first fork, the collection here walks only what the master made since.
     """

@@ -179,7 +179,7 @@ def child(name: str, requests: int) -> None:
     application = WSGIHandler()
     # What a gunicorn worker starts with: wijkportaal.wsgi's application loaded and frozen by
     # pre_fork (URLconf, views and templates load with the first request, after it). Without it
-    # a full collection walks the whole project, about 34 ms, once in some 2,000 requests: a lump
+    # a full collection walks the whole project, 33 to 37 ms, once in some 2,000 requests: a lump
     # that one count meets and the next does not.
     gc.collect()
     gc.freeze()
