@@ -125,12 +125,14 @@ def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
     if request.method != "POST":
         return _home(request)
-    result = _search_as_posted(_posted_fields(request))
+    fields = _posted_fields(request)
+    result = _search_as_posted(fields)
     destination = _destination(result) if result is not None else None
     if destination is not None:
         return SeeOther(destination)
 
-    form = AddressSearchForm(request.POST)
+    # The fields as read above: the body is not parsed a second time for the form.
+    form = AddressSearchForm(fields)
     alternatives = []
     if form.is_valid():
         try:
