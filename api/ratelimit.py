@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
@@ -17,7 +16,7 @@ from django.http import HttpRequest
 from redis.exceptions import RedisError
 
 from wijkportaal.cache import redis_round_trip
-from wijkportaal.clients import client_address
+from wijkportaal.clients import client_address, client_digest
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +35,7 @@ class RateDecision:
 def client_key(request: HttpRequest) -> str:
     """The client address, hashed: the cache holds no readable IP address, even for a minute."""
     # Behind NUM_PROXIES load balancers the peer is a proxy; every resident would share its count.
-    address = client_address(request) or "unknown"
-    return hashlib.sha256(address.encode()).hexdigest()[:32]
+    return client_digest(client_address(request) or "unknown")
 
 
 def check_rate(*, client: str, limit: int, now: float | None = None) -> RateDecision:

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from .clients import client_address
+from .clients import client_address, client_digest
 
 logger = logging.getLogger("wijkportaal.auth")
 
@@ -33,10 +33,7 @@ def _account_key(username: str) -> str:
 
 
 def _client_key(address: str) -> str:
-    # Hashed as the API's rate limit does: the cache holds no readable IP address for the day it
-    # remembers failures, and a forwarded header the proxies did not clean cannot shape the key.
-    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    return f"login-failures:client:{digest}"
+    return f"login-failures:client:{client_digest(address)}"
 
 
 def throttle_keys(*, username: str, address: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -19,3 +21,10 @@ def client_address(request: HttpRequest | None) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def client_digest(address: str) -> str:
+    """A client address as the throttles and rate limits keep it in the cache: hashed, so the
+    cache holds no readable IP address, and a forwarded header the proxies did not clean cannot
+    shape the key."""
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
