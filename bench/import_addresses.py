@@ -38,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PROVINCES = ("Groningen", "Friesland", "Drenthe", "Flevoland")
 ADDRESSES_PER_CELL = 400
+# Sort memory for the index builds of the bulk floor.
+INDEX_BUILD_MEM = "256MB"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_imports"
 
 
@@ -87,11 +89,11 @@ def _sample_points(files: list[Path]) -> tuple[Any, Any]:
     """Every 400th address (and, for the second set, every 400th starting halfway), streamed."""
     import numpy as np
 
-    from neighbourhoods.addresses import open_address_file
+    from neighbourhoods.importing.files import open_import_file
 
     a, b = [], []
     for path in files:
-        with open_address_file(path) as (stream, _fraction):
+        with open_import_file(path) as (stream, _fraction):
             next(stream)
             for number, line in enumerate(stream):
                 phase = number % ADDRESSES_PER_CELL
@@ -105,7 +107,7 @@ def _import_voronoi(name: str, points: Any, *, activate: bool) -> int:
     import numpy as np
     import shapely
 
-    from neighbourhoods.boundaries import BoundaryFeature, import_boundaries
+    from neighbourhoods.importing.boundaries import BoundaryFeature, import_boundaries
 
     # Drop repeated points (flats share a location); a Voronoi diagram needs distinct sites.
     sites = shapely.points(np.unique(points, axis=0))
@@ -133,7 +135,7 @@ def _import_voronoi(name: str, points: Any, *, activate: bool) -> int:
 def step_import(database_url: str, paths: str) -> dict[str, Any]:
     """One import of the given files (separated by os.pathsep)."""
     _django(database_url)
-    from neighbourhoods.addresses import import_addresses
+    from neighbourhoods.importing.addresses import import_addresses
 
     files = [Path(path) for path in paths.split(os.pathsep)]
     cpu_before = _cpu_seconds()
@@ -172,7 +174,7 @@ def step_empty(database_url: str, _argument: str) -> dict[str, Any]:
 
 def step_activate(database_url: str, name: str) -> dict[str, Any]:
     _django(database_url)
-    from neighbourhoods.boundaries import activate_dataset
+    from neighbourhoods.importing.boundaries import activate_dataset
     from neighbourhoods.models import Dataset
 
     cpu_before = _cpu_seconds()
@@ -258,13 +260,12 @@ def step_bulk_floor(database_url: str, _argument: str) -> dict[str, Any]:
     stored, already in PostgreSQL's binary COPY format (no reading, checking, buurt lookup or
     text to parse), COPYed in one go into a new table with the address table's columns and
     checks but no index, then all its indexes and unique constraints built from their own
-    definitions with the import's sort memory. The COPY and the builds are timed: only the
+    definitions. The COPY and the builds are timed: only the
     server's work that no importer can leave out, so its ratio to the plain COPY is the most any
     importer can reach on this machine."""
     _django(database_url)
     import psycopg
 
-    from neighbourhoods.addresses import IMPORT_INDEX_MEM
     from neighbourhoods.models import Address
 
     source = Address._meta.db_table
@@ -290,7 +291,7 @@ def step_bulk_floor(database_url: str, _argument: str) -> dict[str, Any]:
             "INCLUDING CONSTRAINTS)"
         )
         cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute(f"SET LOCAL maintenance_work_mem = '{IMPORT_INDEX_MEM}'")
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
         started = time.monotonic()
         with cursor.copy(f"COPY bench_bulk_floor ({columns}) FROM STDIN (FORMAT binary)") as copy:
             copy.write(data)
