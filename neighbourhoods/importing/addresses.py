@@ -10,6 +10,7 @@ integer says where each row came from.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import csv
 import re
 import time
@@ -21,6 +22,7 @@ from typing import IO, Any
 
 import numpy as np
 from django.db import connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
 from ..lookup import MAX_HOUSE_NUMBER, active_buurt_index, normalise_postcode
 from ..models import Address
@@ -47,7 +49,6 @@ DEFAULT_MAX_BAD_SHARE = 0.01
 LISTED_SKIPPED_ROWS = 1_000
 STAGING_TABLE = "wp_address_import_staging"
 DUPLICATES_TABLE = "wp_address_import_duplicates"
-CHANGES_TABLE = "wp_address_import_changes"
 KEY_COLUMNS = ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
 VALUE_COLUMNS = ("straat", "woonplaats", "lat", "lon", "buurt_id")
 STAGED_COLUMNS = ("line", *KEY_COLUMNS, *VALUE_COLUMNS)
@@ -149,23 +150,24 @@ def import_addresses(
     locator = index.cell_locator() if index is not None else None
     with transaction.atomic(), connection.cursor() as cursor:
         staging = _Staging(cursor)
-        offset = read = 0
-        for path, size in zip(paths, sizes, strict=True):
-            summary.start_file(path, offset)
-            with open_import_file(path, AddressFileError) as (stream, fraction):
-                _check_header(path, stream.readline())
-                last = 1
-                for first, lines in _batches(stream, batch_size or BATCH_SIZE):
-                    last = first + len(lines) - 1
-                    rows = _check_rows(offset + first, lines, summary)
-                    if rows:
-                        staging.write(rows, _locate(locator, rows))
-                    if progress is not None:
-                        done = (read + size * (fraction() or 0)) / sum(sizes)
-                        seconds = time.monotonic() - started
-                        progress(ImportProgress("reading", summary.rows, seconds, done))
-            offset += last
-            read += size
+        with staging.loading():
+            offset = read = 0
+            for path, size in zip(paths, sizes, strict=True):
+                summary.start_file(path, offset)
+                with open_import_file(path, AddressFileError) as (stream, fraction):
+                    _check_header(path, stream.readline())
+                    last = 1
+                    for first, lines in _batches(stream, batch_size or BATCH_SIZE):
+                        last = first + len(lines) - 1
+                        rows = _check_rows(offset + first, lines, summary)
+                        if rows:
+                            staging.write(rows, _locate(locator, rows))
+                        if progress is not None:
+                            done = (read + size * (fraction() or 0)) / sum(sizes)
+                            seconds = time.monotonic() - started
+                            progress(ImportProgress("reading", summary.rows, seconds, done))
+                offset += last
+                read += size
         _check_bad_share(paths, summary, max_bad_share)
         if progress is not None:
             progress(ImportProgress("writing", summary.rows, time.monotonic() - started, 1.0))
@@ -328,6 +330,7 @@ class _Staging:
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
         self.table = connection.ops.quote_name(Address._meta.db_table)
+        self.copy: Any = None
         if self.postgres:
             # The duplicate search and the joins hash or sort every staged row; SET LOCAL ends
             # with this transaction.
@@ -348,13 +351,24 @@ class _Staging:
             "lat double precision, lon double precision, buurt_id bigint)"
         )
 
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[None]:
+        """While the files are read: on PostgreSQL one COPY takes every row, sent by a thread of
+        its own, so that the server stores a batch while the next one is checked."""
+        if not self.postgres:
+            yield
+            return
+        raw = self.cursor.cursor
+        columns = ", ".join(STAGED_COLUMNS)
+        # COPY, because one statement per row would cost more than reading the file.
+        sql = f"COPY {STAGING_TABLE} ({columns}) FROM STDIN"
+        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as self.copy:
+            yield
+
     def write(self, rows: list[Row], buurt_ids: list[int | None]) -> None:
         if self.postgres:
-            # COPY, because one statement per row would cost more than reading the file.
-            columns = ", ".join(STAGED_COLUMNS)
-            with self.cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
-                for row, buurt_id in zip(rows, buurt_ids, strict=True):
-                    copy.write_row((*row, buurt_id))
+            for row, buurt_id in zip(rows, buurt_ids, strict=True):
+                self.copy.write_row((*row, buurt_id))
             return
         placeholders = ", ".join(["%s"] * len(STAGED_COLUMNS))
         self.cursor.executemany(
@@ -397,45 +411,76 @@ class _Staging:
         return int(self.cursor.fetchone()[0])
 
     def upsert(self) -> tuple[int, int]:
-        """Write the new and the changed addresses; returns (created, updated).
+        """Write the changed and the new addresses; returns (created, updated).
 
-        One join finds them (none in an unchanged re-import, which then ends here); a plain
-        INSERT and an UPDATE write them. Other writers wait for the end of the import (lookups
-        do not), so no address can appear between the join and the INSERT.
+        Other writers wait for the end of the import (lookups do not), so no address can
+        appear between the UPDATE and the INSERT.
         """
         keys = ", ".join(f"s.{column}" for column in KEY_COLUMNS)
         columns = (*KEY_COLUMNS, *VALUE_COLUMNS)
         match = " AND ".join(f"a.{column} = s.{column}" for column in KEY_COLUMNS)
         distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
         differs = " OR ".join(f"a.{column} {distinct} s.{column}" for column in VALUE_COLUMNS)
+        assignments = ", ".join(f"{column} = s.{column}" for column in VALUE_COLUMNS)
         if self.postgres:
             self.cursor.execute(f"LOCK TABLE {self.table} IN SHARE ROW EXCLUSIVE MODE")
         self.cursor.execute(
-            f"CREATE TEMPORARY TABLE {CHANGES_TABLE} AS SELECT s.line, a.id "  # noqa: S608
-            f"FROM {STAGING_TABLE} s LEFT JOIN {self.table} a ON {match} "
-            f"WHERE a.id IS NULL OR {differs}"
+            f"UPDATE {self.table} AS a SET {assignments} FROM {STAGING_TABLE} AS s "  # noqa: S608
+            f"WHERE {match} AND ({differs})"
         )
-        self.cursor.execute(
-            f"SELECT COUNT(*) - COUNT(id), COUNT(id) FROM {CHANGES_TABLE}"  # noqa: S608
-        )
-        created, updated = self.cursor.fetchone()
-        if self.postgres and (created or updated):
-            self.cursor.execute(f"ANALYZE {CHANGES_TABLE}")
-        if created:
+        updated = self.cursor.rowcount
+        with self._indexes_built_afterwards_if_empty():
             # In key order, so that the unique index grows in place instead of at random.
             self.cursor.execute(
                 f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
-                f"SELECT {', '.join('s.' + c for c in columns)} FROM {STAGING_TABLE} s "
-                f"JOIN {CHANGES_TABLE} c ON c.line = s.line WHERE c.id IS NULL ORDER BY {keys}"
+                f"SELECT {', '.join('s.' + c for c in columns)} FROM {STAGING_TABLE} AS s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} AS a WHERE {match}) ORDER BY {keys}"
             )
-        if updated:
-            assignments = ", ".join(f"{column} = s.{column}" for column in VALUE_COLUMNS)
+            created = self.cursor.rowcount
+        return created, updated
+
+    @contextlib.contextmanager
+    def _indexes_built_afterwards_if_empty(self) -> Iterator[None]:
+        """Into an empty register on PostgreSQL, insert without the secondary indexes and the
+        unique constraint and build them afterwards from their own definitions, because sorting
+        once builds an index faster than inserting into it row by row; the first load of a
+        register is the import that most needs it."""
+        if not self.postgres:
+            yield
+            return
+        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")  # noqa: S608
+        if self.cursor.fetchone()[0]:
+            yield
+            return
+        quote = connection.ops.quote_name
+        self.cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'u' ORDER BY conname",
+            [Address._meta.db_table],
+        )
+        constraints = self.cursor.fetchall()
+        self.cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+            "AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY c.relname",
+            [Address._meta.db_table],
+        )
+        indexes = self.cursor.fetchall()
+        for name, _definition in constraints:
+            self.cursor.execute(f"ALTER TABLE {self.table} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            self.cursor.execute(f"DROP INDEX {quote(name)}")
+        yield
+        # Sort memory for the builds (this transaction only).
+        self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            self.cursor.execute(definition)
+        for name, definition in constraints:
             self.cursor.execute(
-                f"UPDATE {self.table} AS a SET {assignments} FROM {STAGING_TABLE} s "  # noqa: S608
-                f"JOIN {CHANGES_TABLE} c ON c.line = s.line WHERE a.id = c.id"
+                f"ALTER TABLE {self.table} ADD CONSTRAINT {quote(name)} {definition}"
             )
-        return int(created), int(updated)
 
     def drop(self) -> None:
-        for table in (STAGING_TABLE, DUPLICATES_TABLE, CHANGES_TABLE):
+        for table in (STAGING_TABLE, DUPLICATES_TABLE):
             self.cursor.execute(f"DROP TABLE IF EXISTS {table}")

@@ -79,6 +79,11 @@ LEVEL_CODE_PROPERTIES = {
 NL_BOUNDS = (3.0, 50.6, 7.4, 53.7)
 # Addresses read, located and written per round when a dataset is activated.
 ASSIGN_BATCH_SIZE = 100_000
+# On PostgreSQL, an activation that moves at least this share of the addresses to another buurt
+# writes the address table anew instead of updating those rows (see _rewrite_addresses).
+REWRITE_SHARE = 0.25
+# Memory for sorting while an index is built (SET LOCAL: this transaction only).
+INDEX_BUILD_MEM = "256MB"
 
 
 class BoundaryFileError(ImportFileError):
@@ -532,13 +537,14 @@ def assign_addresses(
                 progress(assigned + outside)
             changed = located != old
             changes.add(ids[changed].tolist(), located[changed].tolist())
-        changes.apply(table)
+        changes.apply(table, total=assigned + outside)
     return assigned, outside
 
 
 class _BuurtChanges:
     """(address id, buurt id or -1) pairs gathered in a temporary table, then written to the
-    address table by one set-based UPDATE."""
+    address table by one set-based UPDATE, or on PostgreSQL, when most addresses move, by
+    writing the table anew."""
 
     TABLE = "wp_address_buurt_changes"
 
@@ -572,14 +578,124 @@ class _BuurtChanges:
             list(zip(ids, buurt_ids, strict=True)),
         )
 
-    def apply(self, table: str) -> None:
+    def apply(self, table: str, *, total: int) -> None:
+        if self.pending and self.postgres:
+            # Temporary tables get no automatic statistics; with them the UPDATE is a hash join
+            # instead of a plan made for a handful of rows.
+            self.cursor.execute(f"ANALYZE {self.TABLE}")
+            if self.pending >= REWRITE_SHARE * total and _owns_address_table(self.cursor):
+                _rewrite_addresses(self.cursor, self.TABLE)
+                self.pending = 0
         if self.pending:
-            if self.postgres:
-                # Temporary tables get no automatic statistics; with them the UPDATE is a hash
-                # join instead of a plan made for a handful of rows.
-                self.cursor.execute(f"ANALYZE {self.TABLE}")
             self.cursor.execute(
                 f"UPDATE {table} AS address SET buurt_id = NULLIF(change.buurt_id, -1) "  # noqa: S608
                 f"FROM {self.TABLE} AS change WHERE address.id = change.id"
             )
         self.cursor.execute(f"DROP TABLE {self.TABLE}")
+
+
+REWRITTEN_TABLE = "wp_address_rewritten"
+
+
+def _owns_address_table(cursor: Any) -> bool:
+    """Whether this role may replace the address table (only its owner may drop it): where the
+    tables belong to another role than the one running commands, the rows are updated instead."""
+    cursor.execute(
+        "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class "
+        "WHERE oid = %s::regclass",
+        [Address._meta.db_table],
+    )
+    return bool(cursor.fetchone()[0])
+
+
+def _rewrite_addresses(cursor: Any, changes: str) -> None:
+    """Write the address table anew with the changed buurten, PostgreSQL only, in the caller's
+    transaction: a copy with the new buurt ids, its indexes and constraints built from the old
+    table's own definitions, then the copy takes the old table's place, names and privileges.
+
+    Kept because updating most rows in place writes a new version of each row and an entry in
+    every index for it, which makes a national activation miss its time limit; writing the rows
+    once and building each index by sorting does not. Lookups read the old table until the swap,
+    which waits only for the lookups running at that moment; from the swap to the commit
+    (renames) new lookups wait. The caller holds a SHARE lock, so no address changes between
+    the copy and the swap.
+    """
+    quote = connection.ops.quote_name
+    name = Address._meta.db_table
+    table, new = quote(name), quote(REWRITTEN_TABLE)
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), k.conname, pg_get_constraintdef(k.oid) "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid "
+        "WHERE i.indrelid = %s::regclass ORDER BY i.indisprimary DESC, c.relname",
+        [name],
+    )
+    indexes = cursor.fetchall()
+    # Privileges given on the table (to a read-only role, say) are given again on the new one.
+    cursor.execute(
+        "SELECT COALESCE(quote_ident(r.rolname), 'PUBLIC'), a.privilege_type, a.is_grantable "
+        "FROM pg_class c CROSS JOIN aclexplode(c.relacl) a "
+        "LEFT JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = %s::regclass AND a.grantee <> c.relowner",
+        [name],
+    )
+    grants = cursor.fetchall()
+    cursor.execute(
+        "SELECT s.relname, s.oid::regclass::text FROM pg_class s "
+        "WHERE s.oid = pg_get_serial_sequence(%s, 'id')::regclass",
+        [name],
+    )
+    sequence_name, sequence = cursor.fetchone()
+
+    columns = [field.column for field in Address._meta.concrete_fields]
+    selected = [
+        "CASE WHEN change.id IS NULL THEN address.buurt_id ELSE NULLIF(change.buurt_id, -1) END"
+        if column == "buurt_id"
+        else f"address.{quote(column)}"
+        for column in columns
+    ]
+    cursor.execute(f"DROP TABLE IF EXISTS {new}")
+    cursor.execute(
+        f"CREATE TABLE {new} (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY "
+        "INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)"
+    )
+    cursor.execute(
+        f"INSERT INTO {new} ({', '.join(map(quote, columns))}) OVERRIDING SYSTEM VALUE "  # noqa: S608
+        f"SELECT {', '.join(selected)} FROM {table} AS address "
+        f"LEFT JOIN {changes} AS change ON change.id = address.id"
+    )
+    cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
+    built = []
+    for index, definition, constraint, constraint_definition in indexes:
+        temporary = quote(f"wp_rewritten_{len(built)}")
+        if constraint:
+            cursor.execute(f"ALTER TABLE {new} ADD CONSTRAINT {temporary} {constraint_definition}")
+        else:
+            # "CREATE [UNIQUE] INDEX name ON public.table USING ...": another name and table.
+            head, _on, tail = definition.partition(" ON ")
+            cursor.execute(f"{head.rsplit(' ', 1)[0]} {temporary} ON {new} {tail.split(' ', 1)[1]}")
+        built.append((temporary, index, constraint))
+    for role, privilege, grantable in grants:
+        option = " WITH GRANT OPTION" if grantable else ""
+        cursor.execute(f"GRANT {privilege} ON {new} TO {role}{option}")
+    cursor.execute(
+        f"SELECT setval(pg_get_serial_sequence(%s, 'id'), last_value, is_called) FROM {sequence}",  # noqa: S608
+        [REWRITTEN_TABLE],
+    )
+
+    # Statistics first: from the swap to the commit, lookups wait.
+    cursor.execute(f"ANALYZE {new}")
+    # The swap. Dropping the old table waits for the lookups reading it; the next ones find the
+    # new table under the old name.
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"ALTER TABLE {new} RENAME TO {table}")
+    for temporary, index, constraint in built:
+        # Renaming a constraint's index renames the constraint with it.
+        cursor.execute(f"ALTER INDEX {temporary} RENAME TO {quote(index)}")
+        if constraint and constraint != index:
+            cursor.execute(
+                f"ALTER TABLE {table} RENAME CONSTRAINT {quote(index)} TO {quote(constraint)}"
+            )
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::text", [name])
+    (new_sequence,) = cursor.fetchone()
+    cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO {quote(sequence_name)}")

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import shapely
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, mapping
@@ -362,14 +363,49 @@ def test_activation_reassigns_addresses_by_the_new_shapes(db, tmp_path):
     assert Address.objects.get().buurt.dataset.name == "v2"
 
 
-def test_an_activation_that_moves_the_addresses_keeps_the_register_whole(db, tmp_path):
-    """The addresses get their new buurt, new addresses get new ids, and the search answers
-    from the new dataset."""
+def _table_state() -> dict[str, Any]:
+    """The address table's identity, its indexes and constraints as PostgreSQL defines them, and
+    whether everyone may read it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::regclass::oid, has_table_privilege('public', %s, 'SELECT')",
+            [Address._meta.db_table] * 2,
+        )
+        oid, public_select = cursor.fetchone()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [Address._meta.db_table],
+        )
+        indexes = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass",
+            [Address._meta.db_table],
+        )
+        constraints = dict(cursor.fetchall())
+    return {"oid": oid, "public": public_select, "indexes": indexes, "constraints": constraints}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the address table is written anew on PostgreSQL only"
+)
+@pytest.mark.parametrize("rewritten", [True, False], ids=["table written anew", "rows updated"])
+def test_an_activation_that_moves_the_addresses_keeps_the_register_whole(
+    db, tmp_path, monkeypatch, rewritten
+):
+    """When most addresses change buurt, PostgreSQL writes the address table anew (below that
+    share it updates the rows): either way the addresses have their new buurt, the table keeps
+    its indexes, constraints and privileges, new addresses get new ids, and the search (its
+    statement prepared on the old table) answers from the new one."""
+    monkeypatch.setattr(boundaries, "REWRITE_SHARE", 0.5 if rewritten else 2.0)
     run(two_buurten(tmp_path, "v1.geojson"), "--activate")
     west = Buurt.objects.get(code="BU00010001")
     lon, lat = factories.centre(0, 0)
     for number in range(1, 5):
         factories.make_address(west, postcode="6411NH", huisnummer=number, lon=lon, lat=lat)
+    with connection.cursor() as cursor:
+        cursor.execute(f"GRANT SELECT ON {Address._meta.db_table} TO PUBLIC")
+    before = _table_state()
     assert find_officers_for_address(postcode="6411NH", huisnummer="1").buurt == west
 
     # v2: Oost now covers the square the addresses are in, West lies elsewhere.
@@ -380,6 +416,11 @@ def test_an_activation_that_moves_the_addresses_keeps_the_register_whole(db, tmp
 
     oost = Buurt.objects.get(dataset__name="v2", code="BU00010002")
     assert set(Address.objects.values_list("buurt", flat=True)) == {oost.pk}
+    after = _table_state()
+    assert (after["oid"] != before["oid"]) is rewritten
+    assert after["indexes"] == before["indexes"]
+    assert after["constraints"] == before["constraints"]
+    assert after["public"] is True
     newest = factories.make_address(oost, postcode="6411NH", huisnummer=9, lon=lon, lat=lat)
     assert newest.pk > max(Address.objects.exclude(pk=newest.pk).values_list("pk", flat=True))
     assert find_officers_for_address(postcode="6411NH", huisnummer="1").buurt == oost
