@@ -146,31 +146,17 @@ def import_addresses(
     sizes = _file_sizes(paths)
     summary = AddressImportSummary(dry_run=dry_run)
     started = time.monotonic()
-    index = active_buurt_index()
-    locator = index.cell_locator() if index is not None else None
+
+    def report(phase: str, fraction: float) -> None:
+        if progress is not None:
+            progress(ImportProgress(phase, summary.rows, time.monotonic() - started, fraction))
+
     with transaction.atomic(), connection.cursor() as cursor:
         staging = _Staging(cursor)
         with staging.loading():
-            offset = read = 0
-            for path, size in zip(paths, sizes, strict=True):
-                summary.start_file(path, offset)
-                with open_import_file(path, AddressFileError) as (stream, fraction):
-                    _check_header(path, stream.readline())
-                    last = 1
-                    for first, lines in _batches(stream, batch_size or BATCH_SIZE):
-                        last = first + len(lines) - 1
-                        rows = _check_rows(offset + first, lines, summary)
-                        if rows:
-                            staging.write(rows, _locate(locator, rows))
-                        if progress is not None:
-                            done = (read + size * (fraction() or 0)) / sum(sizes)
-                            seconds = time.monotonic() - started
-                            progress(ImportProgress("reading", summary.rows, seconds, done))
-                offset += last
-                read += size
+            _read_files(paths, sizes, staging, summary, batch_size or BATCH_SIZE, report)
         _check_bad_share(paths, summary, max_bad_share)
-        if progress is not None:
-            progress(ImportProgress("writing", summary.rows, time.monotonic() - started, 1.0))
+        report("writing", 1.0)
         staging.drop_duplicates(summary)
         summary.outside = staging.outside()
         summary.created, summary.updated = staging.upsert()
@@ -179,6 +165,33 @@ def import_addresses(
         if dry_run:
             transaction.set_rollback(True)
     return summary
+
+
+def _read_files(
+    paths: Sequence[Path],
+    sizes: list[int],
+    staging: _Staging,
+    summary: AddressImportSummary,
+    batch_size: int,
+    report: Callable[[str, float], None],
+) -> None:
+    """Check every row of the files, locate it and stage it, batch by batch."""
+    index = active_buurt_index()
+    locator = index.cell_locator() if index is not None else None
+    offset = read = 0
+    for path, size in zip(paths, sizes, strict=True):
+        summary.start_file(path, offset)
+        with open_import_file(path, AddressFileError) as (stream, fraction):
+            _check_header(path, stream.readline())
+            last = 1
+            for first, lines in _batches(stream, batch_size):
+                last = first + len(lines) - 1
+                rows = _check_rows(offset + first, lines, summary)
+                if rows:
+                    staging.write(rows, _locate(locator, rows))
+                report("reading", (read + size * (fraction() or 0)) / sum(sizes))
+        offset += last
+        read += size
 
 
 def _file_sizes(paths: Sequence[Path]) -> list[int]:
