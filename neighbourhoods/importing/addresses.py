@@ -24,7 +24,7 @@ import numpy as np
 from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
-from ..lookup import MAX_HOUSE_NUMBER, active_buurt_index, normalise_postcode
+from ..lookup import MAX_HOUSE_NUMBER, CellLocator, active_buurt_index, normalise_postcode
 from ..models import Address
 from .boundaries import NL_BOUNDS
 from .files import ImportFileError, open_import_file
@@ -151,10 +151,13 @@ def import_addresses(
         if progress is not None:
             progress(ImportProgress(phase, summary.rows, time.monotonic() - started, fraction))
 
+    index = active_buurt_index()
+    locator = index.cell_locator() if index is not None else None
     with transaction.atomic(), connection.cursor() as cursor:
         staging = _Staging(cursor)
+        # Nothing else may use the connection while its COPY is open.
         with staging.loading():
-            _read_files(paths, sizes, staging, summary, batch_size or BATCH_SIZE, report)
+            _read_files(paths, sizes, staging, locator, summary, batch_size or BATCH_SIZE, report)
         _check_bad_share(paths, summary, max_bad_share)
         report("writing", 1.0)
         staging.drop_duplicates(summary)
@@ -171,13 +174,12 @@ def _read_files(
     paths: Sequence[Path],
     sizes: list[int],
     staging: _Staging,
+    locator: CellLocator | None,
     summary: AddressImportSummary,
     batch_size: int,
     report: Callable[[str, float], None],
 ) -> None:
     """Check every row of the files, locate it and stage it, batch by batch."""
-    index = active_buurt_index()
-    locator = index.cell_locator() if index is not None else None
     offset = read = 0
     for path, size in zip(paths, sizes, strict=True):
         summary.start_file(path, offset)
@@ -325,7 +327,7 @@ def _check_rows(first: int, lines: list[bytes], summary: AddressImportSummary) -
     return rows
 
 
-def _locate(locator: Any, rows: list[Row]) -> list[int | None]:
+def _locate(locator: CellLocator | None, rows: list[Row]) -> list[int | None]:
     """Each row's buurt id in the active dataset, None where no buurt covers it."""
     if locator is None:
         return [None] * len(rows)
