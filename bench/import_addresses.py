@@ -3,9 +3,9 @@
 Imports the four provinces in SHARED_DATA_DIR/bag (1.2 million real addresses) against a synthetic
 boundary set: Voronoi cells around every 400th address, codes BU99xxxxxx, clearly not CBS. Each
 step runs in its own process so that its peak memory (ru_maxrss) is its own. It measures two ways
-of loading the same files: all four in one import (the initial load of an empty register, then the
+of loading the same files: all four in one import (into the empty register, then the
 unchanged re-import of all four), and, after emptying the register, file after file (the first
-file an initial load, the others upserts into a register that already holds addresses), again
+file into the empty register, the others upserts into a register that already holds addresses), again
 followed by an unchanged re-import file after file. Prints addresses/s, importer CPU and peak
 memory, the time to activate a second boundary set (re-assigning every address) and, on
 PostgreSQL, three floors measured in the same run: the ratio to a plain COPY of the same files into
@@ -15,6 +15,10 @@ COPYed in binary into a table without indexes, which are then built (the server'
 importer can leave out: the highest ratio to the plain COPY that any importer can reach here).
 
     .venv/bin/python -m bench.import_addresses [--databases postgresql sqlite] [--pg-url URL]
+    .venv/bin/python -m bench.import_addresses --floors [--pg-url URL]
+
+`--floors` measures only what the import floors name, on PostgreSQL: one import of the four files
+into the empty register three times (the median counts), then two activations.
 
 It uses its own databases (PostgreSQL `wp_bench_imports`, a SQLite file in a temporary folder),
 never the development database.
@@ -158,7 +162,7 @@ def step_import(database_url: str, paths: str) -> dict[str, Any]:
 
 
 def step_empty(database_url: str, _argument: str) -> dict[str, Any]:
-    """Empty the address register (the boundary sets stay) for the next initial load."""
+    """Empty the address register (the boundary sets stay) for the next load into an empty register."""
     _django(database_url)
     from django.db import connection
 
@@ -386,6 +390,32 @@ def run_database(vendor: str, database_url: str, data_dir: Path) -> dict[str, An
     return result
 
 
+def run_floors(database_url: str, data_dir: Path) -> list[str]:
+    """One import of all the files into the empty register, three times, and two activations."""
+    import statistics
+
+    _child("prepare", database_url, str(data_dir))
+    together = os.pathsep.join(map(str, _bag_files(data_dir)))
+    lines, rates = ["== postgresql: floors"], []
+    for _run in range(3):
+        _child("empty", database_url, "-")
+        item = _child("import", database_url, together)
+        rates.append(item["rows"] / item["seconds"])
+        lines.append(
+            f"  one import {item['rows']:,} rows {item['seconds']:6.1f} s {rates[-1]:>9,.0f} "
+            f"rows/s  peak {item['peak_rss_mb']:4.0f} MB  cpu {item['cpu_seconds']:4.1f} s  "
+            f"load {item['load']:4.1f}"
+        )
+    lines.append(f"  median of {len(rates)}: {statistics.median(rates):,.0f} rows/s")
+    for name in ("bench-b", "bench-a"):
+        item = _child("activate", database_url, name)
+        lines.append(
+            f"  activation of {name}: {item['assigned'] + item['outside']:,} addresses in "
+            f"{item['seconds']:.1f} s  peak {item['peak_rss_mb']:.0f} MB  load {item['load']:.1f}"
+        )
+    return lines
+
+
 def _total(imports: list[dict[str, Any]], key: str) -> float:
     return sum(item[key] for item in imports)
 
@@ -464,6 +494,7 @@ def main() -> None:
         type=Path,
         default=Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "bag",
     )
+    parser.add_argument("--floors", action="store_true", help="only the import floors")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -481,6 +512,11 @@ def main() -> None:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
+    if args.floors:
+        _reset_postgres(args.pg_url)
+        for line in run_floors(args.pg_url, args.data_dir):
+            print(line, flush=True)
+        return
     with tempfile.TemporaryDirectory(prefix="wp-bench-") as folder:
         for vendor in args.databases:
             if vendor == "postgresql":
