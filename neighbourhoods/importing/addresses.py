@@ -26,7 +26,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from ..lookup import MAX_HOUSE_NUMBER, CellLocator, active_buurt_index, normalise_postcode
 from ..models import Address
-from .boundaries import NL_BOUNDS
+from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .files import ImportFileError, open_import_file
 from .summary import ImportCounts, ImportProgress
 
@@ -488,7 +488,7 @@ class _Staging:
             self.cursor.execute(f"DROP INDEX {quote(name)}")
         yield
         # Sort memory for the builds (this transaction only).
-        self.cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        self.cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
         for _name, definition in indexes:
             self.cursor.execute(definition)
         for name, definition in constraints:
