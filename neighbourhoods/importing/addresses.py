@@ -339,13 +339,21 @@ def _locate(locator: CellLocator | None, rows: list[Row]) -> list[int | None]:
 
 
 class _Staging:
-    """The staging table of one import and the set-based SQL that turns it into addresses."""
+    """Where the checked rows go, and the set-based SQL that turns them into addresses.
+
+    Usually a temporary staging table, from which one UPDATE and one INSERT write the changed
+    and the new addresses. Into an empty register on PostgreSQL the rows go straight into the
+    address table instead, locked for the import, without its secondary indexes and unique
+    constraint, which are built afterwards from their own definitions: writing the rows once and
+    building each index by sorting is what keeps a first load within its time floor.
+    """
 
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
         self.table = connection.ops.quote_name(Address._meta.db_table)
         self.copy: Any = None
+        self.dropped: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = None
         if self.postgres:
             # The duplicate search and the joins hash or sort every staged row; SET LOCAL ends
             # with this transaction.
@@ -354,6 +362,12 @@ class _Staging:
             # of it, and running the command again redoes it.
             cursor.execute("SET LOCAL synchronous_commit = off")
         self.drop()
+        self.direct = self.postgres and self._lock_if_empty()
+        # Rows are numbered by their position: the staging table's line, or the address id.
+        self.target, self.line = (self.table, "id") if self.direct else (STAGING_TABLE, "line")
+        if self.direct:
+            self._drop_indexes()
+            return
         # The key codes in the address table's collation (byte order on PostgreSQL), so that
         # the joins on them can use its unique index.
         code = ' COLLATE "C"' if self.postgres else ""
@@ -366,6 +380,18 @@ class _Staging:
             "lat double precision, lon double precision, buurt_id bigint)"
         )
 
+    def _lock_if_empty(self) -> bool:
+        """Whether the register is empty; if so, it is locked until the import ends (lookups
+        could not answer from it anyway)."""
+        empty = f"SELECT NOT EXISTS (SELECT 1 FROM {self.table})"  # noqa: S608
+        self.cursor.execute(empty)
+        if not self.cursor.fetchone()[0]:
+            return False
+        self.cursor.execute(f"LOCK TABLE {self.table} IN ACCESS EXCLUSIVE MODE")
+        # Someone may have written addresses between the look and the lock.
+        self.cursor.execute(empty)
+        return bool(self.cursor.fetchone()[0])
+
     @contextlib.contextmanager
     def loading(self) -> Iterator[None]:
         """While the files are read: on PostgreSQL one COPY takes every row, sent by a thread of
@@ -374,9 +400,9 @@ class _Staging:
             yield
             return
         raw = self.cursor.cursor
-        columns = ", ".join(STAGED_COLUMNS)
+        columns = ", ".join((self.line, *STAGED_COLUMNS[1:]))
         # COPY, because one statement per row would cost more than reading the file.
-        sql = f"COPY {STAGING_TABLE} ({columns}) FROM STDIN"
+        sql = f"COPY {self.target} ({columns}) FROM STDIN"
         with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as self.copy:
             yield
 
@@ -394,14 +420,15 @@ class _Staging:
     def drop_duplicates(self, summary: AddressImportSummary) -> None:
         """Keep the first row of each address; report and drop the later ones."""
         if self.postgres:
-            # Temporary tables get no automatic statistics; without them the joins below are
-            # planned for a handful of rows.
-            self.cursor.execute(f"ANALYZE {STAGING_TABLE}")
+            # A table written in this transaction has no statistics yet; without them the
+            # joins below are planned for a handful of rows.
+            self.cursor.execute(f"ANALYZE {self.target}")
         keys = ", ".join(KEY_COLUMNS)
         self.cursor.execute(
             f"CREATE TEMPORARY TABLE {DUPLICATES_TABLE} AS "  # noqa: S608
-            f"SELECT line, first_line FROM (SELECT line, MIN(line) OVER (PARTITION BY {keys}) "
-            f"AS first_line FROM {STAGING_TABLE}) AS ranked WHERE line <> first_line"
+            f"SELECT line, first_line FROM (SELECT {self.line} AS line, MIN({self.line}) "
+            f"OVER (PARTITION BY {keys}) AS first_line FROM {self.target}) AS ranked "
+            "WHERE line <> first_line"
         )
         self.cursor.execute(
             f"SELECT line, first_line FROM {DUPLICATES_TABLE} ORDER BY line LIMIT %s",  # noqa: S608
@@ -418,11 +445,12 @@ class _Staging:
         summary.duplicates += total - len(listed)
         summary.skipped_by_kind[DUPLICATE] += total - len(listed)
         self.cursor.execute(
-            f"DELETE FROM {STAGING_TABLE} WHERE line IN (SELECT line FROM {DUPLICATES_TABLE})"  # noqa: S608
+            f"DELETE FROM {self.target} WHERE {self.line} IN "  # noqa: S608
+            f"(SELECT line FROM {DUPLICATES_TABLE})"
         )
 
     def outside(self) -> int:
-        self.cursor.execute(f"SELECT COUNT(*) FROM {STAGING_TABLE} WHERE buurt_id IS NULL")  # noqa: S608
+        self.cursor.execute(f"SELECT COUNT(*) FROM {self.target} WHERE buurt_id IS NULL")  # noqa: S608
         return int(self.cursor.fetchone()[0])
 
     def upsert(self) -> tuple[int, int]:
@@ -431,6 +459,8 @@ class _Staging:
         Other writers wait for the end of the import (lookups do not), so no address can
         appear between the UPDATE and the INSERT.
         """
+        if self.direct:
+            return self._finish_direct_load(), 0
         keys = ", ".join(f"s.{column}" for column in KEY_COLUMNS)
         columns = (*KEY_COLUMNS, *VALUE_COLUMNS)
         match = " AND ".join(f"a.{column} = s.{column}" for column in KEY_COLUMNS)
@@ -444,29 +474,17 @@ class _Staging:
             f"WHERE {match} AND ({differs})"
         )
         updated = self.cursor.rowcount
-        with self._indexes_built_afterwards_if_empty():
-            # In key order, so that the unique index grows in place instead of at random.
-            self.cursor.execute(
-                f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
-                f"SELECT {', '.join('s.' + c for c in columns)} FROM {STAGING_TABLE} AS s "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} AS a WHERE {match}) ORDER BY {keys}"
-            )
-            created = self.cursor.rowcount
-        return created, updated
+        # In key order, so that the unique index grows in place instead of at random.
+        self.cursor.execute(
+            f"INSERT INTO {self.table} ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join('s.' + c for c in columns)} FROM {STAGING_TABLE} AS s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} AS a WHERE {match}) ORDER BY {keys}"
+        )
+        return self.cursor.rowcount, updated
 
-    @contextlib.contextmanager
-    def _indexes_built_afterwards_if_empty(self) -> Iterator[None]:
-        """Into an empty register on PostgreSQL, insert without the secondary indexes and the
-        unique constraint and build them afterwards from their own definitions, because sorting
-        once builds an index faster than inserting into it row by row; the first load of a
-        register is the import that most needs it."""
-        if not self.postgres:
-            yield
-            return
-        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {self.table})")  # noqa: S608
-        if self.cursor.fetchone()[0]:
-            yield
-            return
+    def _drop_indexes(self) -> None:
+        """Drop the address table's unique constraints and secondary indexes, keeping their
+        definitions; the primary key stays, as it grows at its right edge."""
         quote = connection.ops.quote_name
         self.cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -486,7 +504,13 @@ class _Staging:
             self.cursor.execute(f"ALTER TABLE {self.table} DROP CONSTRAINT {quote(name)}")
         for name, _definition in indexes:
             self.cursor.execute(f"DROP INDEX {quote(name)}")
-        yield
+        self.dropped = (constraints, indexes)
+
+    def _finish_direct_load(self) -> int:
+        """Build the dropped indexes and constraints again; returns the addresses written."""
+        assert self.dropped is not None
+        constraints, indexes = self.dropped
+        quote = connection.ops.quote_name
         # Sort memory for the builds (this transaction only).
         self.cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
         for _name, definition in indexes:
@@ -495,6 +519,13 @@ class _Staging:
             self.cursor.execute(
                 f"ALTER TABLE {self.table} ADD CONSTRAINT {quote(name)} {definition}"
             )
+        # Ids were the rows' positions, not drawn: the sequence goes on after the highest.
+        self.cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), MAX(id)), COUNT(*) "  # noqa: S608
+            f"FROM {self.table}",
+            [Address._meta.db_table],
+        )
+        return int(self.cursor.fetchone()[1])
 
     def drop(self) -> None:
         for table in (STAGING_TABLE, DUPLICATES_TABLE):

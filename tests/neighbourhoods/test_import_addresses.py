@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import zstandard
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from neighbourhoods.importing import addresses
@@ -347,6 +347,24 @@ def test_an_initial_load_stores_the_same_rows_and_counts_as_an_upsert(buurten, t
     # The unique constraint still guards the register, and a re-import still matches.
     again, _ = run(path)
     assert "6 rows: 0 created, 0 updated, 5 unchanged, 1 skipped" in again
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="an empty register is loaded directly on PostgreSQL"
+)
+def test_a_load_into_an_empty_register_that_fails_half_way_leaves_it_empty_and_indexed(
+    buurten, tmp_path, monkeypatch
+):
+    indexes = address_indexes()
+    # Fails after the rows are written, before the indexes are built again.
+    monkeypatch.setattr(addresses, "INDEX_BUILD_MEM", "not a size")
+    with pytest.raises(DatabaseError):
+        run(write(tmp_path / "bag.csv", ROWS))
+    assert not Address.objects.exists()
+    assert address_indexes() == indexes
+    monkeypatch.undo()
+    out, _ = run(write(tmp_path / "bag.csv", ROWS))
+    assert "4 rows: 4 created" in out
 
 
 def test_stored_buurten_are_buurten_of_the_active_dataset_and_deleting_one_unsets_it(
