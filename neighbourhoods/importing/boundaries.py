@@ -665,7 +665,7 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
         f"LEFT JOIN {changes} AS change ON change.id = address.id"
     )
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
-    built = []
+    built: list[tuple[str, str, str | None]] = []
     for index, definition, constraint, constraint_definition in indexes:
         temporary = quote(f"wp_rewritten_{len(built)}")
         if constraint:

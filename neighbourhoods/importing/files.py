@@ -7,7 +7,7 @@ import gzip
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import zstandard
 
@@ -41,7 +41,7 @@ def open_import_file(
         if path.name.endswith(".zst"):
             stream = io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw))
         elif path.name.endswith(".gz"):
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")
+            stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
         else:
             stream = raw
         try:
