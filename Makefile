@@ -59,7 +59,7 @@ bench: install messages
 bench-instructions: install messages
 	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
-# The load and fault test of CI (about 3 minutes): see bench/load_fault.py.
+# The load and fault test of CI: see bench/load_fault.py.
 loadtest: install
 	$(BIN)/python -m bench.load_fault
 
