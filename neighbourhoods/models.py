@@ -5,7 +5,6 @@ from __future__ import annotations
 import shapely
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry.base import BaseGeometry
 
@@ -137,11 +136,6 @@ class BuurtQuerySet(models.QuerySet["Buurt"]):
         return self.filter(dataset__is_active=True)
 
 
-def buurt_path(code: str) -> str:
-    """The path of the buurt page of the buurt with this code (`Buurt.get_absolute_url`)."""
-    return reverse("officers:buurt", kwargs={"code": code})
-
-
 class Buurt(Area):
     wijk = models.ForeignKey(
         Wijk, verbose_name=_("wijk"), on_delete=models.PROTECT, related_name="buurten"
@@ -162,9 +156,6 @@ class Buurt(Area):
             models.Index(fields=["min_lon", "min_lat"], name="buurt_bbox_min_idx"),
             models.Index(fields=["max_lon", "max_lat"], name="buurt_bbox_max_idx"),
         ]
-
-    def get_absolute_url(self) -> str:
-        return buurt_path(self.code)
 
     @property
     def municipality(self) -> Municipality:
