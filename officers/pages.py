@@ -192,7 +192,8 @@ def officer_profile_context(
     buurten = [assignment.buurt for assignment in assignments]
     station = officer.station
     if station is not None:
-        station.closed_today = officer.station_closed_today
+        # The attribute `stations_with_today` annotates, so templates read one name.
+        station.closed_today = officer.station_closed_today  # type: ignore[attr-defined]
     elif buurten:
         station = nearest_station(lat=buurten[0].label_lat, lon=buurten[0].label_lon)
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
