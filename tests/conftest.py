@@ -28,6 +28,13 @@ def buurten(dataset):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Staff users are made and logged in all over the suite; the production hasher's deliberate
+    slowness would only slow the tests down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def plain_static_files(settings):
     """Tests render templates without running collectstatic first, so no hashed-name manifest."""
     settings.STORAGES = {
