@@ -47,7 +47,7 @@ def make_card_officer(line_break: str, *, slug: str, buurt: Buurt) -> None:
     station = factories.make_station(text("Bureau Heerlen"))
     station.street_address = text("Stationstraat 13 E")
     station.city = text("Heerlen")
-    station.postcode = text("6411NH")
+    station.postcode = f"6411{line_break}NH"[:7]  # the column holds seven characters
     station.save()
     officer = factories.make_officer(
         text("Anna X"), slug=slug, rank=text("Hoofdagent"), station=station
