@@ -80,9 +80,13 @@ browser:
 test: install messages browser
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, the import contracts between the apps, and types (django-stubs loads the settings, which
+# need DEBUG or a key, hence the variable).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/lint-imports
+	DEBUG=true $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
