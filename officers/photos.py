@@ -226,7 +226,7 @@ def delete_unused_photo_files(*, storage: Storage, previous: set[str], current: 
 # A chosen photo survives a form that comes back with another error: its renditions wait under
 # this folder, out of the media URL's reach (see wijkportaal/media.py), and the form carries a
 # signed token naming them. Nothing the editor did not choose can be restored with a token.
-PENDING_DIR = "officers/pending"
+PENDING_DIR = "pending-photos"
 PENDING_SALT = "officers.photos.pending"
 PENDING_MAX_AGE = 24 * 60 * 60
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from officers import coverage
-from officers.models import Absence
+from officers.models import Absence, long_date
 from tests import factories
 from tests.officers.admin_support import make_editor
 
@@ -83,8 +83,9 @@ def test_current_and_coming_absences_without_a_deputy_residents_can_see(scene):
     # Anna's deputy is unpublished; the ended officer's coming absence has none; the past one
     # of the future officer is over.
     assert names(coverage.absences_without_deputy(day=DAY)) == [
-        f"Anna Voorbeeld: {DAY} - {DAY + dt.timedelta(days=5)}",
-        f"Oud Gediende: {DAY + dt.timedelta(days=30)} - {DAY + dt.timedelta(days=40)}",
+        f"Anna Voorbeeld: {long_date(DAY)} - {long_date(DAY + dt.timedelta(days=5))}",
+        f"Oud Gediende: {long_date(DAY + dt.timedelta(days=30))} - "
+        f"{long_date(DAY + dt.timedelta(days=40))}",
     ]
 
 

@@ -89,8 +89,9 @@ def test_buurt_page_lists_its_officers_station_and_wijk(
 ):
     second = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
     factories.assign(second, buurten["west"], role="deputy")
-    # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers' events
-    with django_assert_max_num_queries(6):
+    # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers'
+    # absences and events
+    with django_assert_max_num_queries(7):
         response = client.get("/buurt/BU00010001/")
     html = response.content.decode()
     assert response.status_code == 200
