@@ -86,6 +86,15 @@ class PhotoField(forms.FileField):
             raise ValidationError(error.message, code=error.code) from error
 
 
+class KeptPhotoField(forms.CharField):
+    """The signed token of a photo kept across a failed submit; never a change in itself."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class OfficerAdminForm(forms.ModelForm):
     photo = PhotoField(
         label=_("Photo"),
@@ -93,7 +102,7 @@ class OfficerAdminForm(forms.ModelForm):
         help_text=Officer._meta.get_field("photo").help_text,
     )
     # The photo chosen in an earlier submit of this form that came back with another error.
-    photo_kept = forms.CharField(required=False, widget=forms.HiddenInput)
+    photo_kept = KeptPhotoField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -118,6 +127,9 @@ class OfficerAdminForm(forms.ModelForm):
         # The page that comes back after an error carries the token, so the photo survives it.
         self.data = self.data.copy()
         self.data[self.add_prefix("photo_kept")] = token
+        # The assignments formset checks the area; an error here takes is_published out of the
+        # instance, so the wish to publish is passed on explicitly.
+        self.instance.publishing_requested = bool(data.get("is_published"))
         if data.get("is_published"):
             gaps = self.publication_gaps_in(data)
             if gaps:
@@ -208,7 +220,8 @@ class AssignmentFormSet(BaseInlineFormSet):
                     raise ValidationError(overlap_message(earlier), code="overlap")
             seen.append(candidate)
         # Rows with errors are reported on their own; the area check waits until they are fixed.
-        if getattr(self.instance, "is_published", False) and not any(f.errors for f in self.forms):
+        publishing = getattr(self.instance, "publishing_requested", self.instance.is_published)
+        if publishing and not any(f.errors for f in self.forms):
             today = timezone.localdate()
             if not any(a.valid_until is None or a.valid_until >= today for a in seen):
                 raise ValidationError(
