@@ -394,14 +394,14 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
         for warning in staffing.possible_duplicates(officer=form.instance):
             self.message_user(request, warning, messages.WARNING)
 
-    def delete_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
-    ) -> HttpResponse:
-        covered = staffing.absences_covered_by(officer_ids=[object_id])
-        context = {**(extra_context or {}), "deputy_for": covered}
-        if request.method != "POST" and covered:
-            self.message_user(request, staffing.deputy_warning(covered), messages.WARNING)
-        return super().delete_view(request, object_id, context)
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Both the delete page and the bulk delete action ask this before they confirm; the
+        # warning is shown there, while the editor can still choose another deputy first.
+        if not request.POST.get("post"):
+            covered = staffing.absences_covered_by(officer_ids=[officer.pk for officer in objs])
+            if covered:
+                self.message_user(request, staffing.deputy_warning(covered), messages.WARNING)
+        return super().get_deleted_objects(objs, request)
 
     def _create_with_unique_slug(
         self, request: HttpRequest, obj: Officer, form: forms.ModelForm
@@ -423,11 +423,6 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
         photos.delete_unused_photo_files(storage=obj.photo.storage, previous=names, current=set())
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Officer]) -> None:
-        covered = staffing.absences_covered_by(
-            officer_ids=list(queryset.values_list("pk", flat=True))
-        )
-        if covered:
-            self.message_user(request, staffing.deputy_warning(covered), messages.WARNING)
         names: set[str] = set()
         for photo, photo_small in queryset.values_list("photo", "photo_small"):
             names |= photos.stored_photo_names(photo=photo, photo_small=photo_small)

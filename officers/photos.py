@@ -6,6 +6,7 @@ The uploaded file itself is never stored. Only re-encoded JPEG renditions withou
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import warnings
@@ -16,6 +17,7 @@ from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -237,6 +239,7 @@ def _pending_names(digest: str) -> tuple[str, str]:
 
 def keep_pending(*, photo: PreparedPhoto, storage: Storage) -> str:
     """Store a validated photo's renditions until the form is saved; returns the token for it."""
+    _forget_stale_pending(storage=storage)
     renditions = photo.renditions
     for name, data in zip(
         _pending_names(renditions.digest), (renditions.large, renditions.small), strict=True
@@ -246,6 +249,22 @@ def keep_pending(*, photo: PreparedPhoto, storage: Storage) -> str:
     return signing.dumps(
         {"digest": renditions.digest, "name": photo.original_name}, salt=PENDING_SALT
     )
+
+
+def _forget_stale_pending(*, storage: Storage) -> None:
+    """Delete kept photos whose token has expired: forms the editor never sent again."""
+    try:
+        _folders, names = storage.listdir(PENDING_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    cutoff = timezone.now() - dt.timedelta(seconds=PENDING_MAX_AGE)
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
 
 
 def restore_pending(*, token: str, storage: Storage) -> PreparedPhoto | None:

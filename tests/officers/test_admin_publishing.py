@@ -2,6 +2,7 @@
 photo when the form comes back with another error."""
 
 import datetime as dt
+import os
 
 import pytest
 from django.urls import reverse
@@ -155,3 +156,17 @@ def test_kept_photos_are_not_served(client, media_root, settings):
     name = f"{photos.PENDING_DIR}/{prepared.renditions.large_name}"
     assert (media_root / name).exists()
     assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_kept_photos_nobody_came_back_for_are_deleted(media_root, db):
+    storage = Officer._meta.get_field("photo").storage
+    first = photos.prepare_photo(upload=photo_upload(image_bytes("PNG")))
+    photos.keep_pending(photo=first, storage=storage)
+    old = media_root / photos.PENDING_DIR / first.renditions.large_name
+    stale = old.stat().st_mtime - photos.PENDING_MAX_AGE - 60
+    for path in (media_root / photos.PENDING_DIR).iterdir():
+        os.utime(path, (stale, stale))
+    second = photos.prepare_photo(upload=photo_upload(image_bytes("PNG", size=(700, 500))))
+    token = photos.keep_pending(photo=second, storage=storage)
+    assert not old.exists()
+    assert photos.restore_pending(token=token, storage=storage) is not None
