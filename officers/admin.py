@@ -127,10 +127,13 @@ class OfficerAdminForm(forms.ModelForm):
         # The page that comes back after an error carries the token, so the photo survives it.
         self.data = self.data.copy()
         self.data[self.add_prefix("photo_kept")] = token
+        # Checked when a profile is being published, not on every later edit: an editor fixing a
+        # phone number of a published profile is not stopped by an older gap (the page names it).
         # The assignments formset checks the area; an error here takes is_published out of the
         # instance, so the wish to publish is passed on explicitly.
-        self.instance.publishing_requested = bool(data.get("is_published"))
-        if data.get("is_published"):
+        publishing = bool(data.get("is_published")) and "is_published" in self.changed_data
+        self.instance.publishing_requested = publishing
+        if publishing:
             gaps = self.publication_gaps_in(data)
             if gaps:
                 self.add_error("is_published", staffing.publication_message(gaps))
@@ -220,8 +223,9 @@ class AssignmentFormSet(BaseInlineFormSet):
                     raise ValidationError(overlap_message(earlier), code="overlap")
             seen.append(candidate)
         # Rows with errors are reported on their own; the area check waits until they are fixed.
-        publishing = getattr(self.instance, "publishing_requested", self.instance.is_published)
-        if publishing and not any(f.errors for f in self.forms):
+        if getattr(self.instance, "publishing_requested", False) and not any(
+            f.errors for f in self.forms
+        ):
             today = timezone.localdate()
             if not any(a.valid_until is None or a.valid_until >= today for a in seen):
                 raise ValidationError(

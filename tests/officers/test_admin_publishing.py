@@ -170,3 +170,19 @@ def test_kept_photos_nobody_came_back_for_are_deleted(media_root, db):
     token = photos.keep_pending(photo=second, storage=storage)
     assert not old.exists()
     assert photos.restore_pending(token=token, storage=storage) is not None
+
+
+def test_publishing_a_stored_draft_checks_the_gaps_but_later_edits_are_not_blocked(
+    editor_client, buurten
+):
+    draft = factories.make_officer("Concept Agent", is_published=False)
+    message = errors_of(
+        editor_client.post(change_url(draft), officer_form(draft, is_published="on"))
+    )
+    assert "needs an introduction" in message and "an area" in message
+    # An older published profile without an introduction can still have its rank corrected.
+    published = factories.make_officer("Oud Profiel")
+    response = editor_client.post(change_url(published), officer_form(published, rank="Brigadier"))
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.rank == "Brigadier" and published.is_published
