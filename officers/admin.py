@@ -554,6 +554,7 @@ class StationAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.placement_note = ""
         for name in ("lat", "lon"):
             self.fields[name].required = False
             self.fields[name].help_text = _("Empty: taken from the visiting address.")
@@ -580,7 +581,13 @@ class StationAdminForm(forms.ModelForm):
                     },
                 )
             else:
-                data["lat"], data["lon"] = found
+                data["lat"], data["lon"] = found.lat, found.lon
+                if not found.exact:
+                    self.placement_note = _(
+                        "The address register does not know this house number; the station "
+                        "was placed in the middle of postcode %(postcode)s. Check the location "
+                        "and correct the coordinates if needed."
+                    ) % {"postcode": data.get("postcode")}
         else:
             for name in ("lat", "lon"):
                 if data.get(name) is None and name not in self.errors:
@@ -592,6 +599,14 @@ class StationAdminForm(forms.ModelForm):
 class StationAdmin(StaffWordingMixin, admin.ModelAdmin):
     form = StationAdminForm
     neuter_in_dutch = True
+
+    def save_model(
+        self, request: HttpRequest, obj: Station, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if getattr(form, "placement_note", ""):
+            self.message_user(request, form.placement_note, messages.WARNING)
+
     list_display = ["name", "street_address", "city", "phone", "by_appointment_only"]
     list_filter = ["by_appointment_only", "city"]
     search_fields = ["name", "city", "street_address"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Avg, F, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,33 +41,46 @@ _HOUSE_NUMBER = re.compile(
 )
 
 
-def location_from_register(*, street_address: str, postcode: str) -> tuple[float, float] | None:
-    """The (lat, lon) of a visiting address in the address register, or None when unknown.
+@dataclass(frozen=True)
+class RegisterLocation:
+    """Where the register places a visiting address; `exact` is False for the middle of the
+    postcode, used when the register does not know the house number."""
+
+    lat: float
+    lon: float
+    exact: bool
+
+
+def location_from_register(*, street_address: str, postcode: str) -> RegisterLocation | None:
+    """The location of a visiting address in the address register, or None when unknown.
 
     A letter or addition the register does not know is tried without, so "Stationstraat 13 X"
-    still finds number 13 on that postcode rather than nothing.
+    still finds number 13 on that postcode; a number it does not know falls back to the middle
+    of the postcode's addresses (a few houses of one street), marked as not exact.
     """
-    match = _HOUSE_NUMBER.match(street_address.strip())
-    if match is None:
-        return None
     try:
         code = normalise_postcode(postcode)
     except InvalidPostcode:
         return None
-    number = int(match["number"])
-    letter = (match["letter"] or "").upper()
-    addition = (match["addition"] or "").upper()
-    candidates = Address.objects.filter(postcode=code, huisnummer=number)
-    for filters in (
-        {"huisletter": letter, "huisnummertoevoeging": addition},
-        {"huisletter": letter},
-        {},
-    ):
-        found = candidates.filter(**filters).order_by("huisletter", "huisnummertoevoeging")
-        row = found.values_list("lat", "lon").first()
-        if row is not None:
-            return row
-    return None
+    on_postcode = Address.objects.filter(postcode=code)
+    match = _HOUSE_NUMBER.match(street_address.strip())
+    if match is not None:
+        letter = (match["letter"] or "").upper()
+        addition = (match["addition"] or "").upper()
+        candidates = on_postcode.filter(huisnummer=int(match["number"]))
+        for filters in (
+            {"huisletter": letter, "huisnummertoevoeging": addition},
+            {"huisletter": letter},
+            {},
+        ):
+            found = candidates.filter(**filters).order_by("huisletter", "huisnummertoevoeging")
+            row = found.values_list("lat", "lon").first()
+            if row is not None:
+                return RegisterLocation(*row, exact=True)
+    middle = on_postcode.aggregate(lat=Avg("lat"), lon=Avg("lon"))
+    if middle["lat"] is None:
+        return None
+    return RegisterLocation(middle["lat"], middle["lon"], exact=False)
 
 
 class Station(models.Model):

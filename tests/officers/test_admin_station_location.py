@@ -66,23 +66,40 @@ def test_typed_coordinates_stay_when_not_asked_to_place(editor_client, register)
 def test_an_unknown_address_asks_for_coordinates(editor_client, register):
     response = editor_client.post(
         reverse("admin:officers_station_add"),
-        station_form(street_address="Markt 99", lat="", lon=""),
+        station_form(street_address="Markt 99", postcode="6412AB", lat="", lon=""),
     )
     assert response.status_code == 200
-    assert "The address register does not know Markt 99, 6461EC" in response.content.decode()
+    assert "The address register does not know Markt 99, 6412AB" in response.content.decode()
     assert not Station.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("street_address", "postcode", "found"),
     [
-        ("Stationstraat 13E", "6411NH", (50.8869, 5.9797)),
-        ("Stationstraat 13 e", "6411 NH", (50.8869, 5.9797)),
-        ("Stationstraat 13", "6411NH", (50.8869, 5.9797)),
-        ("Stationstraat", "6411NH", None),
-        ("Stationstraat 14", "6411NH", None),
+        ("Stationstraat 13E", "6411NH", (50.8869, 5.9797, True)),
+        ("Stationstraat 13 e", "6411 NH", (50.8869, 5.9797, True)),
+        ("Stationstraat 13", "6411NH", (50.8869, 5.9797, True)),
+        ("Stationstraat 15", "6411NH", (50.8865, 5.9795, False)),
+        ("Stationstraat", "6411NH", (50.8865, 5.9795, False)),
+        ("Stationstraat 13", "6412AB", None),
         ("Stationstraat 13", "nonsense", None),
     ],
 )
 def test_location_from_register(register, street_address, postcode, found):
-    assert location_from_register(street_address=street_address, postcode=postcode) == found
+    # A second address on the postcode, so its middle differs from number 13 E.
+    factories.make_address(None, postcode="6411NH", huisnummer=17, lat=50.8861, lon=5.9793)
+    location = location_from_register(street_address=street_address, postcode=postcode)
+    if found is None:
+        assert location is None
+    else:
+        assert (round(location.lat, 4), round(location.lon, 4), location.exact) == found
+
+
+def test_an_unknown_number_is_placed_on_its_postcode_with_a_warning(editor_client, register):
+    response = editor_client.post(
+        reverse("admin:officers_station_add"),
+        station_form(street_address="Markt 99", lat="", lon=""),
+        follow=True,
+    )
+    assert (Station.objects.get().lat, Station.objects.get().lon) == (50.8661, 6.0623)
+    assert "placed in the middle of postcode 6461EC" in response.content.decode()
