@@ -54,6 +54,7 @@ class StaffWordingMixin:
     """
 
     neuter_in_dutch = False
+    model: type[Any]
 
     def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
         if self.neuter_in_dutch and translation.get_language() == "nl":
@@ -105,7 +106,7 @@ class OfficerAdminForm(forms.ModelForm):
     photo_kept = KeptPhotoField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         storage = Officer._meta.get_field("photo").storage
         photo = data.get("photo")
         token = data.get("photo_kept") or ""
@@ -125,8 +126,9 @@ class OfficerAdminForm(forms.ModelForm):
             token = ""
         data["photo_kept"] = token
         # The page that comes back after an error carries the token, so the photo survives it.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("photo_kept")] = token
+        submitted = self.data.copy()  # type: ignore[attr-defined]  # the request's QueryDict
+        submitted[self.add_prefix("photo_kept")] = token
+        self.data = submitted
         # Checked when a profile is being published, not on every later edit: an editor fixing a
         # phone number of a published profile is not stopped by an older gap (the page names it).
         # The assignments formset checks the area; an error here takes is_published out of the
@@ -229,7 +231,7 @@ class AssignmentFormSet(BaseInlineFormSet):
             today = timezone.localdate()
             if not any(a.valid_until is None or a.valid_until >= today for a in seen):
                 raise ValidationError(
-                    staffing.publication_message([staffing.AREA_GAP]),
+                    staffing.publication_message([str(staffing.AREA_GAP)]),
                     code="published_without_area",
                 )
 
@@ -269,10 +271,9 @@ class AbsenceFormSet(BaseInlineFormSet):
     def stored_pks(self) -> frozenset[int]:
         return frozenset(absence.pk for absence in self.get_queryset())
 
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
         form.instance.checked_alongside = self.stored_pks
-        return form
 
     def clean(self) -> None:
         super().clean()
@@ -340,19 +341,19 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
 
     @admin.display(description=_("ready to publish"))
     def publication_status(self, officer: Officer) -> str:
-        if officer.pk is None:
-            return _("A new profile starts unpublished. Publish it once it is complete.")
+        if officer._state.adding:
+            return str(_("A new profile starts unpublished. Publish it once it is complete."))
         gaps = officer.publication_gaps(has_area=officer.has_coming_area(day=timezone.localdate()))
         if not gaps:
-            return _("Complete: it can be published.")
+            return str(_("Complete: it can be published."))
         return staffing.publication_message(gaps)
 
     @admin.display(description=_("current photo"))
     def photo_preview(self, officer: Officer) -> str:
-        if officer.photo and not officer.photo._committed:
+        if officer.photo and isinstance(officer.photo.file, photos.PreparedPhoto):
             # A photo chosen in this submit, kept while another field is fixed: not stored yet,
             # so there is no URL to show it from.
-            chosen = getattr(officer.photo.file, "original_name", "") or officer.photo.name
+            chosen = officer.photo.file.original_name or str(officer.photo.name)
             return format_html(
                 '<strong class="photo-kept">{}</strong>',
                 _(
@@ -560,7 +561,7 @@ class StationAdminForm(forms.ModelForm):
             self.fields[name].help_text = _("Empty: taken from the visiting address.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         wanted = data.get("place_from_address") or (
             data.get("lat") is None and data.get("lon") is None and "lat" not in self.errors
         )
@@ -604,8 +605,8 @@ class StationAdmin(StaffWordingMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: Station, form: forms.ModelForm, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
-        if getattr(form, "placement_note", ""):
-            self.message_user(request, form.placement_note, messages.WARNING)
+        if note := getattr(form, "placement_note", ""):
+            self.message_user(request, note, messages.WARNING)
 
     list_display = ["name", "street_address", "city", "phone", "by_appointment_only"]
     list_filter = ["by_appointment_only", "city"]

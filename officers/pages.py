@@ -261,7 +261,9 @@ def officer_profile_context(
     )
     if officer is None:
         return None
-    officer.current_absences = current_of(officer.coming_absences, today=today)
+    # The prefetch's `to_attr`, set by `coming_absences`.
+    coming: list[Absence] = officer.coming_absences  # type: ignore[attr-defined]
+    officer.current_absences = current_of(coming, today=today)
     assignments = officer.current_assignments
     buurten = [assignment.buurt for assignment in assignments]
     station = officer.station
@@ -283,7 +285,7 @@ def officer_profile_context(
         "searched_buurt": searched_buurt,
         "occurrences": with_absences(
             calendar.upcoming(officer.open_events, now=now),
-            absences={officer.pk: officer.coming_absences},
+            absences={officer.pk: coming},
         ),
     }
 

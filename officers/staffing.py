@@ -73,7 +73,7 @@ def possible_duplicates(*, officer: Officer) -> list[str]:
                         "%(other)s has the same phone number (%(number)s). Check that this is not "
                         "the same person entered twice."
                     )
-                    % {"other": channel.officer.name, "number": channel.value}
+                    % {"other": str(channel.officer), "number": channel.value}
                 )
     return warnings
 

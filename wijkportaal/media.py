@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
@@ -24,7 +25,7 @@ REVALIDATE = "public, max-age=3600"
 
 
 @require_safe
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     if settings.MEDIA_BUCKET:
         raise Http404
     if HASHED_PHOTO.fullmatch(path):
