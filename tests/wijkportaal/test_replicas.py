@@ -215,6 +215,31 @@ def test_a_committed_save_records_the_primarys_position(monkeypatch):
         assert recorded is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_position_is_recorded_before_the_page_generation_moves_on(monkeypatch):
+    """A request that reads the new generation must also read the new required position, or a
+    lagging replica could fill the new generation with a page from before the save."""
+    from django.db import transaction
+
+    import wijkportaal.cache
+
+    monkeypatch.setattr(replicas, "replica_configured", lambda: True)
+    monkeypatch.setattr(replicas, "primary_position", lambda using="default": 4242)
+    seen = []
+    real_invalidate = wijkportaal.cache.invalidate_public_pages
+
+    def invalidate() -> None:
+        seen.append(cache.get(replicas.REQUIRED_POSITION_KEY))
+        real_invalidate()
+
+    monkeypatch.setattr(wijkportaal.cache, "invalidate_public_pages", invalidate)
+    with transaction.atomic():
+        factories.make_officer("Anna Voorbeeld", slug="anna-voorbeeld")
+        assert seen and seen[-1] is None
+    # After the commit: the generation moved on once more, with the position already there.
+    assert seen[-1] == 4242
+
+
 def _load_settings(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE")}
     return subprocess.run(
