@@ -275,6 +275,14 @@ def _close_connections_older_than_failures() -> None:
             wrapper.close()
 
 
+def _close_dead_primary_connection() -> None:
+    # Staff requests are few and may write: their kept connection is tested first, so the first
+    # save after the primary restarted succeeds. Residents' requests skip this (see middleware.py).
+    wrapper = connections[PRIMARY]
+    if wrapper.connection is not None and not wrapper.in_atomic_block and not wrapper.is_usable():
+        wrapper.close()
+
+
 class ReplicaMiddleware:
     """Marks public reads for the router; when a server fails, a public read runs again on the
     other one, and the admin says it is read-only instead of failing.
@@ -288,6 +296,8 @@ class ReplicaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         _close_connections_older_than_failures()
+        if is_admin_path(request.path) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            _close_dead_primary_connection()
         token = _public_read.set(False)
         try:
             return self.get_response(request)
