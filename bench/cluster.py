@@ -1131,6 +1131,8 @@ def main() -> int:
     # Whatever happens, the run ends: a hard limit, and SIGTERM unwinds through the cleanup.
     signal.signal(signal.SIGALRM, lambda *_: sys.exit(f"Aborted after {HARD_LIMIT_SECONDS} s."))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("Terminated."))
+    # Ctrl-C unwinds through the cleanup too, even when started from a shell that ignores it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.alarm(HARD_LIMIT_SECONDS)
     ensure_nginx()
     harness.ensure_wrk()
