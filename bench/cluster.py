@@ -1065,6 +1065,8 @@ def set_up(root: Path, stack: contextlib.ExitStack) -> Cluster:
             "MEDIA_ROOT": str(media),
             "GUNICORN_MAX_REQUESTS": "0",
             "ADMIN_PATH": ADMIN_PATH,
+            # The production URLs, without the benchmarks' bare views.
+            "ROOT_URLCONF": "wijkportaal.urls",
         }
     )
     print("migrate, load_demo, collectstatic, staff accounts (on the primary)", flush=True)
