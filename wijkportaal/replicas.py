@@ -111,7 +111,7 @@ def store_required_position(position: int) -> None:
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(write=True)
         client.eval(
-            _RAISE_POSITION, 1, backend.make_and_validate_key(REQUIRED_POSITION_KEY), position
+            _RAISE_POSITION, 1, backend.make_and_validate_key(REQUIRED_POSITION_KEY), str(position)
         )
         return
     # Other caches are per process (tests, the embedded default), so a process lock is enough.
