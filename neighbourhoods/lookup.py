@@ -8,10 +8,11 @@ from __future__ import annotations
 import difflib
 import enum
 import hashlib
+import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -25,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from wijkportaal.cache import public_data
 
 from .models import Address, Buurt, Dataset, without_boundaries
+
+logger = logging.getLogger(__name__)
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 # Residents type separators of every kind between the parts of a postcode.
@@ -475,11 +478,24 @@ def served_places() -> list[str]:
     while a page view costs one index probe instead of a DISTINCT over millions of rows.
     """
     key = f"lookup:served-places:{_register_version()}"
-    places = cache.get(key)
-    if places is None:
-        places = sorted(_distinct_places(), key=name_key)
-        cache.set(key, places, PLACES_CACHE_SECONDS)
-    return places
+    return _cached(key, lambda: sorted(_distinct_places(), key=name_key))
+
+
+def _cached(key: str, build: Callable[[], list[str]]) -> list[str]:
+    """`build()` kept in the cache; a cache that is down costs the work, never the page."""
+    try:
+        found = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; %s built uncached", key.split(":")[1])
+        return build()
+    if found is not None:
+        return found
+    value = build()
+    try:
+        cache.set(key, value, PLACES_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable; %s not stored", key.split(":")[1])
+    return value
 
 
 def _distinct_places() -> list[str]:
@@ -511,16 +527,15 @@ def _register_version() -> int | None:
 def streets_in(place: str) -> list[str]:
     """The street names of one woonplaats (a city has thousands), cached like `served_places`."""
     key = f"lookup:streets:{_register_version()}:{hashlib.sha256(place.encode()).hexdigest()[:32]}"
-    streets = cache.get(key)
-    if streets is None:
-        streets = list(
+    return _cached(
+        key,
+        lambda: list(
             Address.objects.filter(woonplaats=place)
             .order_by("straat")
             .values_list("straat", flat=True)
             .distinct()
-        )
-        cache.set(key, streets, PLACES_CACHE_SECONDS)
-    return streets
+        ),
+    )
 
 
 def _closest(typed: str, names: Sequence[str], *, cutoff: float, count: int) -> list[str]:
