@@ -6,7 +6,6 @@ Only public data leaves here: published officers, public channels, buurten of th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -91,12 +90,6 @@ ADDRESS_MEMBERS = {
 
 def address_document(address: Address) -> dict[str, Any]:
     return {member: getattr(address, name) for member, name in ADDRESS_MEMBERS.items()}
-
-
-def address_values_document(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The same document from an address's values by attribute name (a search's
-    `address_values`), for an answer that needs no Address object."""
-    return {member: values[name] for member, name in ADDRESS_MEMBERS.items()}
 
 
 def buurt_document(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:
