@@ -85,16 +85,21 @@ def _shared_area_answer(request: HttpRequest, finding: Finding) -> dict[str, Any
     and the site's origin (its URLs are absolute), in the current page generation, so a staff
     save shows at once.
     """
-    buurt = finding.buurt
-    if buurt is None:
+    candidate = finding.buurt
+    if candidate is None:
         return _area_answer(request, buurt=None, officers=[])
 
     def build() -> dict[str, Any]:
-        return _area_answer(request, buurt=buurt, officers=list(finding.officers))
+        buurt = (
+            Buurt.objects.select_related("wijk__municipality")
+            .defer("boundary", "wijk__boundary")
+            .get(pk=candidate.id)
+        )
+        return _area_answer(request, buurt=buurt, officers=officers_for_buurt(buurt))
 
     origin = f"{request.scheme}://{request.get_host()}"
     today = timezone.localdate()
-    key = f"api-lookup-area:{buurt.pk}:{today.isoformat()}:{get_language()}:{origin}"
+    key = f"api-lookup-area:{candidate.id}:{today.isoformat()}:{get_language()}:{origin}"
     answer = public_data(key, build)
     if _an_event_has_ended(answer, now=timezone.now()):
         # The next occurrence of a repeating event is only known by building the answer again.

@@ -7,7 +7,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connections, router
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,41 @@ STREET_SUGGESTED_MESSAGE = _(
 
 
 @dataclass(frozen=True)
+class RegisterAddress:
+    """An address of the register, as a search shows it and offers it as an alternative."""
+
+    postcode: str
+    huisnummer: int
+    huisletter: str
+    huisnummertoevoeging: str
+    straat: str
+    woonplaats: str
+
+    def __str__(self) -> str:
+        return f"{self.straat} {self.house_number_display}, {self.postcode} {self.woonplaats}"
+
+    @property
+    def house_number_display(self) -> str:
+        number = f"{self.huisnummer}{self.huisletter}"
+        return f"{number}-{self.huisnummertoevoeging}" if self.huisnummertoevoeging else number
+
+
+@dataclass(frozen=True)
+class CandidateBuurt:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AssignedOfficer:
+    id: int
+    slug: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """The answer to a resident's search, before it becomes a redirect, a form error or JSON.
 
@@ -80,15 +116,15 @@ class Finding:
 
     outcome: Outcome
     matched_by: MatchedBy | None = None
-    address: Address | None = None
-    buurten: tuple[Buurt, ...] = ()
-    officers: tuple[Officer, ...] = ()
-    alternatives: tuple[Address, ...] = ()
+    address: RegisterAddress | None = None
+    buurten: tuple[CandidateBuurt, ...] = ()
+    officers: tuple[AssignedOfficer, ...] = ()
+    alternatives: tuple[RegisterAddress, ...] = ()
     suggestions: tuple[str, ...] = ()
     field: str | None = None
 
     @property
-    def buurt(self) -> Buurt | None:
+    def buurt(self) -> CandidateBuurt | None:
         return self.buurten[0] if self.buurten else None
 
     @property
@@ -115,7 +151,12 @@ def find_officers(
     or addition was typed in, the one to blame when the register knows the number without it.
     """
     day = day or timezone.localdate()
-    if straat or woonplaats:
+    by_street = bool(straat or woonplaats)
+    if house_number is None and not by_street:
+        return _postcode_only(_located_addresses(BY_POSTCODE, [postcode], day=day))
+    if house_number is None:
+        raise ValueError("A search by street needs a house number.")
+    if by_street:
         recognised = recognise_street(street=straat, place=woonplaats)
         if recognised.place is None:
             return Finding(
@@ -125,74 +166,118 @@ def find_officers(
             return Finding(
                 Outcome.STREET_NOT_FOUND, suggestions=recognised.suggestions, field="straat"
             )
-        where = Q(woonplaats=recognised.place, straat=recognised.street)
+        located = _located_addresses(
+            BY_STREET, [recognised.place, recognised.street, house_number.number], day=day
+        )
         unknown = Finding(Outcome.NUMBER_NOT_FOUND, field="huisnummer")
     else:
-        where = Q(postcode=postcode)
+        located = _located_addresses(BY_NUMBER, [postcode, house_number.number], day=day)
         unknown = Finding(Outcome.ADDRESS_NOT_FOUND)
-    if house_number is None:
-        return _postcode_only(postcode, day=day)
-    candidates = list(_addresses().filter(where, huisnummer=house_number.number))
-    if not candidates:
+    if not located:
         return unknown
-    meant = _matching_suffix(candidates, house_number)
+    meant = _matching_suffix(located, house_number)
     if meant is None:
-        return Finding(Outcome.SUFFIX_NOT_FOUND, alternatives=tuple(candidates), field=suffix_field)
-    return _found(meant.buurt, address=meant, day=day)
+        alternatives = tuple(entry.address for entry in located)
+        return Finding(Outcome.SUFFIX_NOT_FOUND, alternatives=alternatives, field=suffix_field)
+    return _found(meant, with_address=True)
 
 
-def _addresses() -> QuerySet[Address]:
-    # Boundaries are large and no search draws a map.
-    return (
-        Address.objects.select_related("buurt__wijk__municipality")
-        .defer("buurt__boundary", "buurt__wijk__boundary")
-        .order_by("postcode", "huisletter", "huisnummertoevoeging")
+@dataclass
+class _Located:
+    """One address of the query's rows with its buurt (None outside every buurt) and officers."""
+
+    address: RegisterAddress
+    buurt: CandidateBuurt | None
+    officers: list[AssignedOfficer]
+
+
+# Raw SQL because the ORM cannot outer-join an address to its buurt's assignments on a day in
+# one query; the rows are plain values.
+_ADDRESSES_WITH_OFFICERS = """
+    SELECT a.id, a.postcode, a.huisnummer, a.huisletter, a.huisnummertoevoeging, a.straat,
+        a.woonplaats, b.id, b.code, b.name, o.id, o.slug, o.name, s.role
+    FROM neighbourhoods_address a
+    LEFT JOIN neighbourhoods_buurt b ON b.id = a.buurt_id
+    LEFT JOIN officers_assignment s ON s.buurt_id = a.buurt_id AND s.valid_from <= %s
+        AND (s.valid_until IS NULL OR s.valid_until >= %s)
+    LEFT JOIN officers_officer o ON o.id = s.officer_id AND o.is_published = %s
+"""
+BY_POSTCODE = _ADDRESSES_WITH_OFFICERS + "WHERE a.postcode = %s"
+BY_NUMBER = _ADDRESSES_WITH_OFFICERS + "WHERE a.postcode = %s AND a.huisnummer = %s"
+BY_STREET = (
+    _ADDRESSES_WITH_OFFICERS + "WHERE a.woonplaats = %s AND a.straat = %s AND a.huisnummer = %s"
+)
+
+
+def _located_addresses(sql: str, values: list[object], *, day: dt.date) -> list[_Located]:
+    """The addresses the query finds, in postcode and suffix order, each with its buurt and the
+    published officers assigned to it on `day`, wijkagent first."""
+    connection = connections[router.db_for_read(Address)]
+    day_value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day_value, day_value, True, *values])
+        rows = cursor.fetchall()
+    located: dict[int, _Located] = {}
+    for address_id, *address, buurt_id, code, name, officer_id, slug, officer_name, role in rows:
+        entry = located.get(address_id)
+        if entry is None:
+            buurt = CandidateBuurt(buurt_id, code, name) if buurt_id is not None else None
+            entry = located[address_id] = _Located(RegisterAddress(*address), buurt, [])
+        # No officer: none assigned that day, or assigned but not published.
+        if officer_id is not None:
+            entry.officers.append(AssignedOfficer(officer_id, slug, officer_name, role))
+    for entry in located.values():
+        entry.officers = _in_role_order(entry.officers)
+    return sorted(
+        located.values(),
+        key=lambda e: (e.address.postcode, e.address.huisletter, e.address.huisnummertoevoeging),
     )
 
 
-def _matching_suffix(candidates: list[Address], house_number: HouseNumber) -> Address | None:
+def _in_role_order(officers: list[AssignedOfficer]) -> list[AssignedOfficer]:
+    """Each officer once, in `role_order`: one assigned twice keeps the higher role."""
+    kept: dict[int, AssignedOfficer] = {}
+    for officer in sorted(officers, key=lambda o: role_order(o.role, o.name, o.id)):
+        kept.setdefault(officer.id, officer)
+    return list(kept.values())
+
+
+def _matching_suffix(located: list[_Located], house_number: HouseNumber) -> _Located | None:
     """The address with the typed letter and addition: the exact split first, then the same
     suffix run together (a typed `13-E` also finds an E stored as toevoeging)."""
     typed = (house_number.letter, house_number.addition)
-    for address in candidates:
-        if (address.huisletter, address.huisnummertoevoeging) == typed:
-            return address
-    for address in candidates:
-        if address.huisletter + address.huisnummertoevoeging == house_number.suffix:
-            return address
+    for entry in located:
+        if (entry.address.huisletter, entry.address.huisnummertoevoeging) == typed:
+            return entry
+    for entry in located:
+        if entry.address.huisletter + entry.address.huisnummertoevoeging == house_number.suffix:
+            return entry
     return None
 
 
-def _postcode_only(postcode: str, *, day: dt.date) -> Finding:
+def _postcode_only(located: list[_Located]) -> Finding:
     """A postcode without a number answers when all its addresses lie in one buurt."""
-    buurt_ids = list(
-        Address.objects.filter(postcode=postcode)
-        .order_by()
-        .values_list("buurt_id", flat=True)
-        .distinct()[:2]
-    )
-    if not buurt_ids:
+    if not located:
         return Finding(Outcome.ADDRESS_NOT_FOUND)
-    if len(buurt_ids) > 1:
+    if len({entry.buurt for entry in located}) > 1:
         return Finding(Outcome.HOUSE_NUMBER_REQUIRED, field="huisnummer")
-    buurt = None
-    if buurt_ids[0] is not None:
-        buurt = (
-            Buurt.objects.select_related("wijk__municipality")
-            .defer("boundary", "wijk__boundary")
-            .get(pk=buurt_ids[0])
-        )
-    return _found(buurt, address=None, day=day)
+    return _found(located[0], with_address=False)
 
 
-def _found(buurt: Buurt | None, *, address: Address | None, day: dt.date) -> Finding:
-    if buurt is None:
+def _found(entry: _Located, *, with_address: bool) -> Finding:
+    address = entry.address if with_address else None
+    if entry.buurt is None:
         return Finding(Outcome.OUTSIDE_AREA, MatchedBy.ADDRESS, address=address)
-    officers = tuple(_assigned_officers(buurt, day=day))
     outcome = {0: Outcome.NO_OFFICER, 1: Outcome.ONE_OFFICER}.get(
-        len(officers), Outcome.SEVERAL_OFFICERS
+        len(entry.officers), Outcome.SEVERAL_OFFICERS
     )
-    return Finding(outcome, MatchedBy.ADDRESS, address=address, buurten=(buurt,), officers=officers)
+    return Finding(
+        outcome,
+        MatchedBy.ADDRESS,
+        address=address,
+        buurten=(entry.buurt,),
+        officers=tuple(entry.officers),
+    )
 
 
 def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Officer]:
@@ -215,17 +300,11 @@ def role_order(role: str, name: str, officer_id: int) -> tuple[bool, str, int]:
     return role != Assignment.Role.PRIMARY, name.casefold(), officer_id
 
 
-def _valid_on(day: dt.date) -> Q:
-    """Assignments valid on `day`: AssignmentQuerySet.valid_on as a condition, written here so a
-    search runs code in its own few files only."""
-    return Q(valid_from__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-
-
 def _assigned_officers(buurt: Buurt, *, day: dt.date) -> list[Officer]:
     assignments = sorted(
-        Assignment.objects.filter(
-            _valid_on(day), buurt=buurt, officer__is_published=True
-        ).select_related("officer"),
+        Assignment.objects.valid_on(day)
+        .filter(buurt=buurt, officer__is_published=True)
+        .select_related("officer"),
         key=lambda a: role_order(a.role, a.officer.name, a.officer_id),
     )
     # An officer with two assignments to the buurt comes once, in the higher role.

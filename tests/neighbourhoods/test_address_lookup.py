@@ -10,7 +10,7 @@ def test_postcode_in_one_buurt_answers_without_a_number(buurten):
     finding = find_officers(postcode="6411NH")
     assert finding.outcome == Outcome.NO_OFFICER
     assert finding.matched_by == MatchedBy.ADDRESS
-    assert finding.buurten == (buurten["west"],)
+    assert [buurt.code for buurt in finding.buurten] == [buurten["west"].code]
 
 
 def test_postcode_across_buurten_needs_the_number(buurten):

@@ -17,18 +17,17 @@ def search(number: str, addition: str = ""):
     return find_officers(postcode="6411NH", house_number=parse_house_number(number, addition))
 
 
-def test_exact_letter_match(buurten, django_assert_num_queries):
+def test_exact_letter_match(buurten):
     factories.make_address(buurten["west"], huisnummer=13)
     wanted = factories.make_address(buurten["east"], huisnummer=13, huisletter="E")
     result = search("13", "E")
     assert result.outcome == Outcome.NO_OFFICER  # found; no officer assigned in this test
     assert result.matched_by == MatchedBy.ADDRESS
-    assert result.address == wanted
-    assert result.buurten == (buurten["east"],)
+    assert str(result.address) == str(wanted)
+    assert [(b.id, b.code, b.name) for b in result.buurten] == [
+        (buurten["east"].pk, "BU00010002", "Oost")
+    ]
     assert result.message is None
-    # The address comes with its buurt: reading it asks nothing more.
-    with django_assert_num_queries(0):
-        assert result.address.buurt.name == buurten["east"].name
 
 
 def test_the_result_is_frozen(buurten):
@@ -58,7 +57,7 @@ def test_the_search_day_is_the_date_in_the_netherlands(buurten, monkeypatch, utc
 
 def test_letter_typed_as_addition_still_matches(buurten):
     wanted = factories.make_address(buurten["east"], huisnummer=13, toevoeging="E")
-    assert search("13-E").address == wanted
+    assert str(search("13-E").address) == str(wanted) == "Teststraat 13-E, 6411NH Heerlen"
 
 
 def test_unknown_suffix_offers_the_addresses_at_that_number(buurten):
@@ -66,7 +65,7 @@ def test_unknown_suffix_offers_the_addresses_at_that_number(buurten):
     lettered = factories.make_address(buurten["west"], huisnummer=13, huisletter="E")
     result = search("13", "Q")
     assert result.outcome == Outcome.SUFFIX_NOT_FOUND
-    assert result.alternatives == (bare, lettered)
+    assert [str(address) for address in result.alternatives] == [str(bare), str(lettered)]
     assert result.address is None
     assert result.field == "huisnummer"
     assert "letter or addition" in str(result.message) or "letter of toevoeging" in str(
@@ -99,7 +98,7 @@ def test_officers_come_wijkagent_first_then_by_name_each_once(buurten):
     factories.assign(lower_case, buurten["east"])
     result = search("13")
     assert result.outcome == Outcome.SEVERAL_OFFICERS
-    assert [(o.name, o.role_here) for o in result.officers] == [
+    assert [(o.name, o.role) for o in result.officers] == [
         ("Bert Beide", Assignment.Role.PRIMARY),
         ("de Vries", Assignment.Role.PRIMARY),
         ("Zoe Laatst", Assignment.Role.PRIMARY),
@@ -114,7 +113,8 @@ def test_a_postcode_alone_and_with_its_number_find_the_same(buurten):
     with_number = search("13")
     assert by_postcode.outcome == with_number.outcome == Outcome.ONE_OFFICER
     assert by_postcode.matched_by == with_number.matched_by == MatchedBy.ADDRESS
-    assert by_postcode.buurten == with_number.buurten == (buurten["west"],)
+    assert by_postcode.buurten == with_number.buurten
+    assert by_postcode.buurt.id == buurten["west"].pk
     assert [o.slug for o in by_postcode.officers] == [o.slug for o in with_number.officers]
     assert by_postcode.address is None
 
@@ -136,15 +136,17 @@ def test_address_outside_every_buurt_is_found_without_a_buurt(buurten):
     assert result.address.huisnummer == 5
 
 
-def test_lookup_leaves_the_boundaries_in_the_database(buurten):
+def test_one_query_answers_and_no_boundary_is_read(buurten, django_assert_num_queries):
     """Full-resolution boundaries are large; neither search ever reads them."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     factories.make_address(buurten["west"], huisnummer=13)
     with CaptureQueriesContext(connection) as queries:
-        result = search("13")
-        by_postcode = find_officers(postcode="6411NH")
-    assert result.buurt == by_postcode.buurt == buurten["west"]
-    assert result.buurt.wijk.municipality.name == "Testgemeente"
+        with django_assert_num_queries(1):
+            result = search("13")
+        with django_assert_num_queries(1):
+            by_postcode = find_officers(postcode="6411NH")
+    assert result.buurt == by_postcode.buurt
+    assert result.buurt.code == buurten["west"].code
     assert all("boundary" not in query["sql"] for query in queries.captured_queries)
