@@ -191,8 +191,8 @@ class _Located:
     officers: list[AssignedOfficer]
 
 
-# Raw SQL because the ORM cannot outer-join an address to its buurt's assignments on a day in
-# one query; the rows are plain values.
+# Raw SQL because the ORM needs two queries for an address with its buurt's officers on a day,
+# and building them costs a search more than the database does; the rows are plain values.
 _ADDRESSES_WITH_OFFICERS = """
     SELECT a.id, a.postcode, a.huisnummer, a.huisletter, a.huisnummertoevoeging, a.straat,
         a.woonplaats, b.id, b.code, b.name, o.id, o.slug, o.name, s.role
