@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 
 from .models import Buurt, Dataset, without_boundaries
@@ -35,7 +36,7 @@ class BuurtIndex:
         for code, pk, boundary in rows:
             codes.append(code)
             ids.append(pk)
-            boundaries.append(bytes(boundary))
+            boundaries.append(bytes(boundary or b""))
         geometries = shapely.from_wkb(boundaries) if boundaries else []
         return cls(codes, ids, list(geometries))
 
@@ -94,7 +95,7 @@ class CellLocator:
         self.pair_cells = np.empty(0, dtype=np.int64)
         self.pair_buurten = np.empty(0, dtype=np.int64)
 
-    def locate_many(self, lons: Sequence[float], lats: Sequence[float]) -> np.ndarray:
+    def locate_many(self, lons: npt.ArrayLike, lats: npt.ArrayLike) -> np.ndarray:
         """Buurt ids for many points at once; -1 where no buurt covers the point."""
         lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
         if not len(lons) or not len(self.index):

@@ -88,17 +88,15 @@ def _distinct_places() -> list[str]:
     Raw SQL because the ORM cannot write a recursive query, and a plain DISTINCT reads every
     address where this loose index scan makes one index probe per place.
     """
-    table = connection.ops.quote_name(Address._meta.db_table)
-    column = connection.ops.quote_name(Address._meta.get_field("woonplaats").column)
-    # Only quoted identifiers from the model are interpolated; there are no values in this SQL.
-    sql = (
-        f"WITH RECURSIVE places(name) AS ("  # noqa: S608
-        f" SELECT MIN({column}) FROM {table}"
-        f" UNION ALL"
-        f" SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > places.name)"
-        f" FROM places WHERE places.name IS NOT NULL"
-        f") SELECT name FROM places WHERE name IS NOT NULL"
-    )
+    sql = """
+        WITH RECURSIVE places(name) AS (
+            SELECT MIN(woonplaats) FROM neighbourhoods_address
+            UNION ALL
+            SELECT (SELECT MIN(woonplaats) FROM neighbourhoods_address WHERE woonplaats > places.name)
+            FROM places WHERE places.name IS NOT NULL
+        )
+        SELECT name FROM places WHERE name IS NOT NULL
+    """
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [name for (name,) in cursor.fetchall()]

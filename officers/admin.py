@@ -103,10 +103,9 @@ class AssignmentFormSet(BaseInlineFormSet):
         # The formset's own queryset, already fetched for its forms: no query per row.
         return frozenset(assignment.pk for assignment in self.get_queryset())
 
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
         form.instance.checked_alongside = self.stored_pks
-        return form
 
     def clean(self) -> None:
         super().clean()
@@ -115,14 +114,14 @@ class AssignmentFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("buurt") or form.errors:
                 continue
+            if data.get("valid_from") is None:
+                continue
             candidate = Assignment(
                 buurt=data["buurt"],
                 role=data.get("role"),
                 valid_from=data.get("valid_from"),
                 valid_until=data.get("valid_until"),
             )
-            if candidate.valid_from is None:
-                continue
             for earlier in seen:
                 if (
                     earlier.buurt == candidate.buurt
@@ -156,7 +155,7 @@ class AssignmentInline(admin.TabularInline):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "buurt":
             # Django's autocomplete widget fetches each row's chosen buurt (one light query per
             # row, by its design); the boundary blobs stay in the database.

@@ -209,7 +209,7 @@ BY_STREET = (
 )
 
 
-def _located_addresses(sql: str, values: list[object], *, day: dt.date) -> list[_Located]:
+def _located_addresses(sql: str, values: list[str | int], *, day: dt.date) -> list[_Located]:
     """The addresses the query finds, in postcode and suffix order, each with its buurt and the
     published officers assigned to it on `day`, wijkagent first."""
     connection = connections[router.db_for_read(Address)]

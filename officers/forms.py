@@ -49,10 +49,10 @@ class AddressSearchForm(forms.Form):
         try:
             return normalise_postcode(self.cleaned_data["postcode"])
         except InvalidInput as error:
-            raise forms.ValidationError(error.message, code="invalid") from error
+            raise forms.ValidationError(str(error.message), code="invalid") from error
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         number, addition = cleaned.get("huisnummer", ""), cleaned.get("toevoeging", "")
         cleaned["house_number"] = None
         if (number or addition).strip():
@@ -60,7 +60,9 @@ class AddressSearchForm(forms.Form):
                 cleaned["house_number"] = parse_house_number(number, addition)
             except InvalidInput as error:
                 # On the field the parser blames: the addition when the number alone is right.
-                self.add_error(error.field, forms.ValidationError(error.message, code="invalid"))
+                self.add_error(
+                    error.field, forms.ValidationError(str(error.message), code="invalid")
+                )
         return cleaned
 
     @property
@@ -104,10 +106,12 @@ class StreetSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if "huisnummer" in cleaned:
             try:
                 cleaned["house_number"] = parse_house_number(cleaned["huisnummer"])
             except InvalidInput as error:
-                self.add_error("huisnummer", forms.ValidationError(error.message, code="invalid"))
+                self.add_error(
+                    "huisnummer", forms.ValidationError(str(error.message), code="invalid")
+                )
         return cleaned

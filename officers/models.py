@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,7 @@ class Station(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.phone:
             try:
                 self.phone = normalise_dutch_phone(self.phone)
@@ -217,6 +218,11 @@ class Officer(models.Model):
     )
 
     objects = OfficerQuerySet.as_manager()
+
+    # Set by the resident pages' prefetches (`to_attr`), declared for the type checker.
+    current_absences: list[Absence]
+    open_events: list[Event]
+    public_channels: list[ContactChannel]
 
     class Meta:
         verbose_name = _("officer")
@@ -479,7 +485,7 @@ class Absence(models.Model):
         return f"{self.officer}: {self.starts_on} - {self.ends_on}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The last day must be on or after the first day.")
         if self.deputy_id and self.deputy_id == self.officer_id:
@@ -524,7 +530,7 @@ class Event(models.Model):
 
     def clean(self) -> None:
         """A one-off event has no repeat date; a weekly one may be open-ended or end on a date."""
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.starts_at and self.ends_at:
             if self.ends_at <= self.starts_at:
                 errors["ends_at"] = _("The end must be after the start.")

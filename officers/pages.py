@@ -1,4 +1,5 @@
-"""What each resident page shows, gathered in a fixed, small number of queries."""
+"""What each resident page shows, gathered in a fixed, small number of queries, and the plain
+list of wijken that needs nothing more."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from typing import Any
 
 import shapely
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from neighbourhoods.maps import MapMarker, MapShape, render_map
 from neighbourhoods.models import Buurt, without_boundaries
@@ -26,6 +31,12 @@ STATION_SEARCH_BOX = 0.3
 # The station is drawn on a buurt map when that keeps the map at most this much larger than the wijk.
 STATION_MAP_STRETCH = 2.0
 EARTH_RADIUS_KM = 6371.0
+
+
+def buurt_path(code: str) -> str:
+    """The path of the page of the buurt with this code: the page is the officers app's, so
+    neighbourhoods leaves its URL to this app and templates use `{% url "officers:buurt" %}`."""
+    return reverse("officers:buurt", kwargs={"code": code})
 
 
 def public_channels() -> Prefetch:
@@ -181,7 +192,8 @@ def officer_profile_context(
     buurten = [assignment.buurt for assignment in assignments]
     station = officer.station
     if station is not None:
-        station.closed_today = officer.station_closed_today
+        # The attribute `stations_with_today` annotates, so templates read one name.
+        station.closed_today = officer.station_closed_today  # type: ignore[attr-defined]
     elif buurten:
         station = nearest_station(lat=buurten[0].label_lat, lon=buurten[0].label_lon)
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
@@ -340,6 +352,12 @@ def wijk_list_context() -> dict[str, Any]:
             (name, list(wijken.values())) for name, wijken in municipalities.values()
         ]
     }
+
+
+@require_safe
+def wijk_list(request: HttpRequest) -> HttpResponse:
+    """Browse without an address: every wijk with its buurten."""
+    return render(request, "officers/wijk_list.html", wijk_list_context())
 
 
 def outside_area_context() -> dict[str, Any]:

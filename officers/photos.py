@@ -198,7 +198,7 @@ def match_small_rendition(*, officer: Any, upload: object) -> None:
         officer.photo_small = ""
 
 
-def stored_photo_names(*, photo: str, photo_small: str) -> set[str]:
+def stored_photo_names(*, photo: str | None, photo_small: str | None) -> set[str]:
     return {name for name in (photo, photo_small) if name}
 
 

@@ -14,7 +14,6 @@ urlpatterns = [
     path("taal/", views.switch_language, name="set-language"),
     path("privacy/", views.privacy, name="privacy"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
-    path("wijken/", views.wijk_list, name="wijken"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path(settings.ADMIN_PATH, admin.site.urls),

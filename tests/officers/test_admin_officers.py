@@ -6,35 +6,21 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from officers.models import Absence, Assignment, ContactChannel, Officer
 from tests import factories
-from tests.officers.admin_support import gps_exif, image_bytes, make_editor
+from tests.officers.admin_support import gps_exif, image_bytes
 
 TODAY = dt.date.today()
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def editor_client(client, db):
-    editor = make_editor()
-    client.force_login(editor)
-    client.user = editor
-    return client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 
 from officers import coverage
 from officers.models import Absence
@@ -16,12 +15,7 @@ from tests.officers.admin_support import make_editor
 DAY = dt.date(2026, 11, 21)
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture
