@@ -23,7 +23,7 @@ from neighbourhoods.models import Buurt, without_boundaries
 
 from . import calendar
 from .finding import officers_for_buurt, published_officers_with_areas
-from .hours import OpeningStatus, station_now, station_opening_status
+from .hours import STATION_TIME_ZONE, OpeningStatus, station_now, station_opening_status
 from .models import Absence, Assignment, ClosingDay, ContactChannel, Event, Officer, Station
 
 # Stations further than this (in degrees, about 30 km) are not searched first; see nearest_station.
@@ -60,6 +60,79 @@ def current_absences(today: dt.date) -> Prefetch:
         .order_by("-ends_on", "starts_on", "pk"),
         to_attr="current_absences",
     )
+
+
+def coming_absences(today: dt.date) -> Prefetch:
+    """An officer's absences that are not over on `today`, as `coming_absences`, soonest first:
+    the profile shows the current one and marks the spreekuren that fall in any of them."""
+    return Prefetch(
+        "absences",
+        queryset=Absence.objects.not_over(day=today).select_related("deputy").order_by("starts_on"),
+        to_attr="coming_absences",
+    )
+
+
+def current_of(absences: list[Absence], *, today: dt.date) -> list[Absence]:
+    """The absences going on today, in `current_absences` order (the one that ends last first)."""
+    return sorted(
+        (a for a in absences if a.starts_on <= today <= a.ends_on),
+        key=lambda a: (-a.ends_on.toordinal(), a.starts_on, a.pk),
+    )
+
+
+@dataclass(frozen=True)
+class ListedOfficer:
+    """An officer as a buurt page lists them, with the absence going on today (if any)."""
+
+    officer: Officer
+    absence: Absence | None
+
+    @property
+    def deputy_is_published(self) -> bool:
+        return bool(self.absence and self.absence.deputy and self.absence.deputy.is_published)
+
+
+@dataclass(frozen=True)
+class ShownOccurrence:
+    """A session as residents see it: cancelled when the officer is away that day."""
+
+    occurrence: calendar.Occurrence
+    cancelled_by: Absence | None
+
+    @property
+    def event(self) -> Event:
+        return self.occurrence.event
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return self.occurrence.starts_at
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.occurrence.ends_at
+
+    @property
+    def is_weekly(self) -> bool:
+        return self.occurrence.is_weekly
+
+
+def with_absences(
+    occurrences: list[calendar.Occurrence], *, absences: dict[int, list[Absence]]
+) -> list[ShownOccurrence]:
+    """Each session marked cancelled when its officer is away on its day (Amsterdam time)."""
+    shown = []
+    for occurrence in occurrences:
+        day = occurrence.starts_at.astimezone(STATION_TIME_ZONE).date()
+        away = next(
+            (
+                absence
+                for absence in absences.get(occurrence.event.officer_id, [])
+                if absence.starts_on <= day <= absence.ends_on
+            ),
+            None,
+        )
+        shown.append(ShownOccurrence(occurrence, away))
+    return shown
 
 
 def shown_absence(officer: Officer) -> Absence | None:
@@ -180,7 +253,7 @@ def officer_profile_context(
                 to_attr="current_assignments",
             ),
             public_channels(),
-            current_absences(today),
+            coming_absences(today),
             open_events(now),
             "station__opening_hours",
         )
@@ -188,6 +261,9 @@ def officer_profile_context(
     )
     if officer is None:
         return None
+    # The prefetch's `to_attr`, set by `coming_absences`.
+    coming: list[Absence] = officer.coming_absences  # type: ignore[attr-defined]
+    officer.current_absences = current_of(coming, today=today)
     assignments = officer.current_assignments
     buurten = [assignment.buurt for assignment in assignments]
     station = officer.station
@@ -207,7 +283,10 @@ def officer_profile_context(
         "absence": absence,
         "deputy_is_published": bool(absence and absence.deputy and absence.deputy.is_published),
         "searched_buurt": searched_buurt,
-        "occurrences": calendar.upcoming(officer.open_events, now=now),
+        "occurrences": with_absences(
+            calendar.upcoming(officer.open_events, now=now),
+            absences={officer.pk: coming},
+        ),
     }
 
 
@@ -293,8 +372,25 @@ def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | Non
     return BuurtMap(svg, neighbours, shown, inside, direction, distance)
 
 
+def coming_absences_by_officer(
+    officers: list[Officer], *, today: dt.date
+) -> dict[int, list[Absence]]:
+    """The officers' absences not over on `today`, soonest first, per officer id (one query)."""
+    absences: dict[int, list[Absence]] = {}
+    rows = (
+        Absence.objects.not_over(day=today)
+        .filter(officer__in=officers)
+        .select_related("deputy")
+        .order_by("starts_on")
+    )
+    for absence in rows:
+        absences.setdefault(absence.officer_id, []).append(absence)
+    return absences
+
+
 def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A buurt with its map, officers, station and events in six queries (five without officers)."""
+    """A buurt with its map, officers (and their absences), station and events in seven queries
+    (five without officers)."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
@@ -315,12 +411,21 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         if officers
         else []
     )
+    today = timezone.localdate()
+    absences = coming_absences_by_officer(officers, today=today) if officers else {}
+    listed = [
+        ListedOfficer(
+            officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
+        )
+        for officer in officers
+    ]
     return {
         "buurt": buurt,
         "officers": officers,
+        "listed_officers": listed,
         **_station_context(station, now),
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
-        "occurrences": calendar.upcoming(events, now=now),
+        "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
     }
 
 

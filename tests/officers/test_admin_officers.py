@@ -62,7 +62,8 @@ def officer_form(officer=None, *, channels=None, assignments=None, absences=None
         "intro_nl": officer.intro_nl if officer else "",
         "intro_en": officer.intro_en if officer else "",
     }
-    if officer is None or officer.is_published:
+    # A new profile starts unpublished (the admin's default), a stored one keeps its state.
+    if officer is not None and officer.is_published:
         data["is_published"] = "on"
     if channels is None:
         channels = [
@@ -344,7 +345,7 @@ def test_an_overlapping_duplicate_assignment_is_refused(editor_client, anna, buu
     ]
     response = editor_client.post(change_url(anna), officer_form(anna, assignments=rows))
     message = errors_of(response)
-    assert "already wijkagent of West (BU00010001) from 2024-01-01" in message
+    assert "already wijkagent of West (BU00010001) from 1 January 2024" in message
     assert anna.assignments.count() == 1
 
 
