@@ -3,7 +3,7 @@ away costs speed, never the home page or the street search."""
 
 from django.core.cache import cache
 
-from neighbourhoods.lookup import served_places, streets_in
+from neighbourhoods.streets import served_places, streets_in
 from tests import factories
 
 
