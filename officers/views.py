@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from neighbourhoods.lookup import InvalidInput, served_places
 from neighbourhoods.models import buurt_path
 from wijkportaal.formdata import urlencoded_pairs
-from wijkportaal.middleware import retry_on_stale_connection
 
 from . import calendar, pages
 from .finding import (
@@ -119,7 +118,6 @@ def _search_as_posted(data: Mapping[str, str]) -> OfficerSearch | None:
 # page. A forged post from another site could do no more than that, so they need no CSRF token,
 # and without one they work with cookies blocked and set no cookie at all.
 @csrf_exempt
-@retry_on_stale_connection
 @require_http_methods(["GET", "HEAD", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
@@ -174,7 +172,6 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@retry_on_stale_connection
 @require_http_methods(["GET", "HEAD", "POST"])
 def street_search(request: HttpRequest) -> HttpResponse:
     """The second home page form: street + house number + place, posted like the first."""

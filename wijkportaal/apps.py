@@ -9,8 +9,8 @@ class WijkportaalConfig(AppConfig):
     verbose_name = _("Wijkportaal")
 
     def ready(self) -> None:
-        from . import auth, cache
+        from . import auth, cache, checks
 
-        # Importing auth connects its login signal receivers.
-        del auth
+        # Importing auth connects its login signal receivers, checks registers the system checks.
+        del auth, checks
         cache.connect_invalidation()

@@ -99,3 +99,12 @@ def test_the_client_address_behind_a_proxy(rf, settings):
     assert client_address(request) == "10.0.0.2"
     settings.NUM_PROXIES = 1
     assert client_address(request) == "198.51.100.9"
+
+
+def test_clearing_the_page_cache_does_not_unlock_an_account(client, staff):
+    from django.core.cache import cache
+
+    for _ in range(5):
+        log_in(client, "beheerder", "wrong")
+    cache.clear()  # the page cache; the failures are counted apart from it
+    assert not logged_in(log_in(client, "beheerder", PASSWORD))
