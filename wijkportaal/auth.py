@@ -97,7 +97,17 @@ class ThrottledModelBackend(ModelBackend):
     ) -> AbstractBaseUser | None:
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
-        remaining = seconds_locked(username=username or "", address=client_address(request))
+        try:
+            remaining = seconds_locked(username=username or "", address=client_address(request))
+        except Exception as error:  # Redis errors, refused connections, an unreadable folder
+            # Closed, not open: without its counts the throttle could not stop a guessing run.
+            logger.error(
+                "Staff login refused: the failure counters are unreachable: %s",
+                type(error).__name__,
+            )
+            if request is not None:
+                request.login_locked = True  # type: ignore[attr-defined]
+            raise PermissionDenied from error
         if remaining:
             if request is not None:
                 # Attempts refused during a lockout do not lengthen it (see on_login_failed).

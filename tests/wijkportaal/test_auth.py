@@ -110,3 +110,19 @@ def test_a_new_empty_page_cache_does_not_unlock_an_account(client, staff, settin
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "new"},
     }
     assert not logged_in(log_in(client, "beheerder", PASSWORD))
+
+
+def test_unreachable_counters_refuse_sign_in_without_an_error_page(client, staff, settings, caplog):
+    settings.CACHES = {
+        **settings.CACHES,
+        "counters": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port refuses connections
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+    with caplog.at_level(logging.ERROR, logger="wijkportaal.auth"):
+        response = log_in(client, "beheerder", PASSWORD)
+    assert response.status_code == 200  # the login form again, not a 500
+    assert not logged_in(response)
+    assert any("unreachable" in record.getMessage() for record in caplog.records)
