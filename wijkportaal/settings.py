@@ -144,7 +144,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers carry on while an import writes; a busy timeout instead of "database is locked".
+    # WAL lets readers carry on while an import writes (NORMAL sync is crash-safe with WAL and spares
+    # an fsync per commit); a busy timeout instead of "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -153,6 +154,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    # Connections are kept between requests, so a request does not wait for a new one.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A kept connection that died (the database restarted) is replaced before a request uses it.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -196,7 +198,8 @@ CACHES = {
         }
         if COUNTERS_REDIS_URL
         else {
-            # Files every gunicorn worker of this machine shares, so a limit is not per worker.
+            # Files every gunicorn worker of this machine shares, so a limit is not per worker;
+            # two requests counted at the same instant may count once (Redis counts atomically).
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env.path("COUNTERS_CACHE_DIR", default=BASE_DIR / "var" / "counters"),
             # Culling drops entries at random, so room for every client counted in a busy minute.
