@@ -37,17 +37,18 @@ def client_key(request: HttpRequest) -> str:
 def count_request(key: str) -> int:
     """Count one request under `key` and return the count including it.
 
-    Incremented first, then decided on: `add` creates the counter only if it is missing and
-    `incr` is atomic in Redis and the local-memory cache, so concurrent processes never lose one.
+    Incremented first, then decided on: `incr` is atomic in Redis and the local-memory cache, and
+    `add` creates a missing counter only once, so concurrent processes never lose a count. The
+    minute is in the key, so a counter expires only after its minute is over.
     """
     counters = caches["counters"]
-    counters.add(key, 0, timeout=WINDOW_SECONDS + 1)
     try:
         return counters.incr(key)
     except ValueError:
-        # The counter expired between add and incr: this request starts a fresh one.
-        counters.set(key, 1, timeout=WINDOW_SECONDS + 1)
-        return 1
+        # The minute's first request: start the counter, unless another process just did.
+        if counters.add(key, 1, timeout=WINDOW_SECONDS + 1):
+            return 1
+        return counters.incr(key)
 
 
 def check_rate(*, client: str, limit: int, now: float | None = None) -> RateDecision:

@@ -21,8 +21,8 @@ from django.utils import translation
 
 logger = logging.getLogger("wijkportaal.cache")
 
-# The generation of everything public: entries are stored under it as their cache version, so
-# moving it on retires every page and every piece of shared data at once.
+# The generation of everything public: each entry is stored with the generation it was built in,
+# so moving it on retires every page and every piece of shared data at once.
 VERSION_KEY = "public-pages:version"
 # Saving anything in these apps can change what a public page shows.
 INVALIDATING_APPS = frozenset({"officers", "neighbourhoods"})
@@ -41,14 +41,24 @@ def page_cache_enabled() -> bool:
     return settings.PAGE_CACHE_SECONDS > 0
 
 
-def current_generation() -> int:
-    """The generation of cached public data; a missing one starts a new, unused generation."""
-    generation = cache.get(VERSION_KEY)
+def _start_generation() -> int:
+    """Start a generation where none is kept (a new or emptied cache); another process may win."""
+    # A clock-based start never reuses a generation that could still have entries cached.
+    cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+    return int(cache.get(VERSION_KEY, time.time_ns()))
+
+
+def _read(key: str) -> tuple[int, Any]:
+    """The current generation and what `key` holds in it (_MISSING if nothing current)."""
+    # One call for both: every cache call builds its own Redis client, so each one costs.
+    found = cache.get_many([VERSION_KEY, key])
+    generation = found.get(VERSION_KEY)
     if generation is None:
-        # A clock-based start never reuses a generation that could still have entries cached.
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(VERSION_KEY, time.time_ns())
-    return int(generation)
+        return _start_generation(), _MISSING
+    stored = found.get(key)
+    if stored is None or stored[0] != generation:
+        return generation, _MISSING
+    return generation, stored[1]
 
 
 def invalidate_public_pages() -> None:
@@ -76,8 +86,7 @@ def public_data(
     if not page_cache_enabled():
         return build()
     try:
-        generation = current_generation()
-        value = cache.get(key, _MISSING, version=generation)
+        generation, value = _read(key)
     except Exception:  # The cache being down must cost speed, never the answer.
         logger.exception("Cache unavailable; building %s uncached", key.split(":", 1)[0])
         return build()
@@ -87,14 +96,14 @@ def public_data(
     # the entry stale at once instead of letting it outlive the save.
     value = build()
     try:
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS, version=generation)
+        cache.set(key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS)
     except Exception:
         logger.exception("Cache unavailable; %s not stored", key.split(":", 1)[0])
     return value
 
 
 def page_key(request: HttpRequest) -> str:
-    """The path and the language; the generation is the entry's cache version, not in the key."""
+    """The path and the language; the page's generation is stored with it, not in the key."""
     path_digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     language = translation.get_language() or settings.LANGUAGE_CODE
     return f"public-page:{language}:{path_digest}"
@@ -149,12 +158,11 @@ def cache_public_page(view: View) -> View:
             return view(request, *args, **kwargs)
         key = page_key(request)
         try:
-            generation = current_generation()
-            stored = cache.get(key, version=generation)
+            generation, stored = _read(key)
         except Exception:  # The cache being down must cost speed, never the page.
             logger.exception("Page cache unavailable; serving uncached")
             return view(request, *args, **kwargs)
-        if stored is not None:
+        if stored is not _MISSING:
             content, headers = stored
             response = HttpResponse(content)
             for name, value in headers:
@@ -162,13 +170,9 @@ def cache_public_page(view: View) -> View:
             return response
         response = view(request, *args, **kwargs)
         if _may_store(request, response):
+            stored = (generation, (response.content, list(response.items())))
             try:
-                cache.set(
-                    key,
-                    (response.content, list(response.items())),
-                    timeout=settings.PAGE_CACHE_SECONDS,
-                    version=generation,
-                )
+                cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
             except Exception:
                 logger.exception("Page cache unavailable; page not stored")
         return response
