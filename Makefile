@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install messages browser setup run serve bench bench-instructions bench-imports loadtest test lint format check clean
+.PHONY: install messages browser setup run serve bench bench-instructions bench-imports loadtest cluster-test test lint format check clean
 
 install: $(STAMP)
 
@@ -27,7 +27,12 @@ $(STAMP): pyproject.toml
 messages: install
 	$(BIN)/pybabel -q compile --directory locale --domain django
 
-setup: install messages
+# A checkout set up for development gets a .env with DEBUG on, so the README's manage.py commands
+# run with the settings `make run` uses; an existing .env is never touched.
+.env:
+	@printf '# Written by make setup for development; see .env.example.\nDEBUG=true\n' > $@
+
+setup: install messages .env
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 
@@ -59,9 +64,15 @@ bench: install messages
 bench-instructions: install messages
 	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
-# The load and fault test of CI (about 3 minutes): see bench/load_fault.py.
+# The load and fault test of CI: see bench/load_fault.py.
 loadtest: install
 	$(BIN)/python -m bench.load_fault
+
+# The scale-out design on real parts (about 2 minutes): nginx with deploy/nginx/, two gunicorn nodes,
+# a PostgreSQL primary with a streaming replica and Redis, all private and on loopback, under faults.
+# See docs/scale-out.md and bench/cluster.py.
+cluster-test: install messages
+	$(BIN)/python -m bench.cluster
 
 # Tests run with the production defaults (DEBUG off); only the key is a throwaway, and the test
 # client speaks plain HTTP, so Django's redirect to HTTPS is off (as behind a TLS-terminating proxy).
@@ -75,9 +86,13 @@ browser:
 test: install messages browser
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, the import contracts between the apps, and types (django-stubs loads the settings, which
+# need DEBUG or a key, hence the variable).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/lint-imports
+	DEBUG=true $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -8,7 +8,10 @@ The map, in 0.01-degree squares near Heerlen (columns left to right, rows bottom
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.core.cache import cache
 
 from tests import factories
 
@@ -28,9 +31,38 @@ def buurten(dataset):
 
 
 @pytest.fixture(autouse=True)
+def clean_cache() -> Iterator[None]:
+    """Cached pages, rate and login-failure counts live in the cache, and the local-memory cache
+    outlives a test: no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Staff users are made and logged in all over the suite; the production hasher's deliberate
+    slowness would only slow the tests down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def plain_static_files(settings):
     """Tests render templates without running collectstatic first, so no hashed-name manifest."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters(settings, tmp_path):
+    """Rate-limit and login-failure counts start from nothing in each test; a file-based store
+    gets a folder of its own, so runs side by side never share counts."""
+    counters = settings.CACHES["counters"]
+    if counters["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES = {**settings.CACHES, "counters": {**counters, "LOCATION": tmp_path}}
+    else:
+        from django.core.cache import caches
+
+        caches["counters"].clear()

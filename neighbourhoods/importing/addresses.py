@@ -24,8 +24,9 @@ import numpy as np
 from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
-from ..lookup import MAX_HOUSE_NUMBER, CellLocator, active_buurt_index, normalise_postcode
 from ..models import Address
+from ..parsing import MAX_HOUSE_NUMBER, normalise_postcode
+from ..spatial import CellLocator, active_buurt_index
 from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .files import ImportFileError, open_import_file
 from .summary import ImportCounts, ImportProgress

@@ -25,8 +25,8 @@ from shapely.validation import explain_validity
 
 from wijkportaal.cache import invalidate_public_pages
 
-from ..lookup import BuurtIndex, intersecting_pairs
 from ..models import Address, Buurt, Dataset, Municipality, Wijk
+from ..spatial import BuurtIndex, intersecting_pairs
 from .files import ImportFileError, open_import_file
 from .summary import ImportCounts
 
