@@ -488,7 +488,7 @@ def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
         model, column = relation.related_model, relation.field.attname
         old_code = Buurt.objects.filter(pk=OuterRef(OuterRef(column))).values("code")[:1]
         new_id = Buurt.objects.filter(dataset=current, code=Subquery(old_code)).values("pk")[:1]
-        model.objects.filter(
+        model._default_manager.filter(
             **{
                 f"{column}__in": Buurt.objects.filter(
                     dataset=previous, code__in=current_codes
@@ -647,7 +647,7 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
     )
     sequence_name, sequence = cursor.fetchone()
 
-    columns = [field.column for field in Address._meta.concrete_fields]
+    columns = [str(field.column) for field in Address._meta.concrete_fields]
     selected = [
         "CASE WHEN change.id IS NULL THEN address.buurt_id ELSE NULLIF(change.buurt_id, -1) END"
         if column == "buurt_id"
