@@ -3,9 +3,9 @@
 Imports the four provinces in SHARED_DATA_DIR/bag (1.2 million real addresses) against a synthetic
 boundary set: Voronoi cells around every 400th address, codes BU99xxxxxx, clearly not CBS. Each
 step runs in its own process so that its peak memory (ru_maxrss) is its own. It measures two ways
-of loading the same files: all four in one import (the initial load of an empty register, then the
+of loading the same files: all four in one import (into the empty register, then the
 unchanged re-import of all four), and, after emptying the register, file after file (the first
-file an initial load, the others upserts into a register that already holds addresses), again
+file into the empty register, the others upserts into a register that already holds addresses), again
 followed by an unchanged re-import file after file. Prints addresses/s, importer CPU and peak
 memory, the time to activate a second boundary set (re-assigning every address) and, on
 PostgreSQL, three floors measured in the same run: the ratio to a plain COPY of the same files into
@@ -15,6 +15,10 @@ COPYed in binary into a table without indexes, which are then built (the server'
 importer can leave out: the highest ratio to the plain COPY that any importer can reach here).
 
     .venv/bin/python -m bench.import_addresses [--databases postgresql sqlite] [--pg-url URL]
+    .venv/bin/python -m bench.import_addresses --floors [--pg-url URL]
+
+`--floors` measures only what the import floors name, on PostgreSQL: one import of the four files
+into the empty register three times (the median counts), then two activations.
 
 It uses its own databases (PostgreSQL `wp_bench_imports`, a SQLite file in a temporary folder),
 never the development database.
@@ -38,6 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PROVINCES = ("Groningen", "Friesland", "Drenthe", "Flevoland")
 ADDRESSES_PER_CELL = 400
+# Sort memory for the index builds of the bulk floor.
+INDEX_BUILD_MEM = "256MB"
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/wp_bench_imports"
 
 
@@ -87,11 +93,11 @@ def _sample_points(files: list[Path]) -> tuple[Any, Any]:
     """Every 400th address (and, for the second set, every 400th starting halfway), streamed."""
     import numpy as np
 
-    from neighbourhoods.addresses import open_address_file
+    from neighbourhoods.importing.files import open_import_file
 
     a, b = [], []
     for path in files:
-        with open_address_file(path) as (stream, _fraction):
+        with open_import_file(path) as (stream, _fraction):
             next(stream)
             for number, line in enumerate(stream):
                 phase = number % ADDRESSES_PER_CELL
@@ -105,7 +111,7 @@ def _import_voronoi(name: str, points: Any, *, activate: bool) -> int:
     import numpy as np
     import shapely
 
-    from neighbourhoods.boundaries import BoundaryFeature, import_boundaries
+    from neighbourhoods.importing.boundaries import BoundaryFeature, import_boundaries
 
     # Drop repeated points (flats share a location); a Voronoi diagram needs distinct sites.
     sites = shapely.points(np.unique(points, axis=0))
@@ -133,7 +139,7 @@ def _import_voronoi(name: str, points: Any, *, activate: bool) -> int:
 def step_import(database_url: str, paths: str) -> dict[str, Any]:
     """One import of the given files (separated by os.pathsep)."""
     _django(database_url)
-    from neighbourhoods.addresses import import_addresses
+    from neighbourhoods.importing.addresses import import_addresses
 
     files = [Path(path) for path in paths.split(os.pathsep)]
     cpu_before = _cpu_seconds()
@@ -156,7 +162,7 @@ def step_import(database_url: str, paths: str) -> dict[str, Any]:
 
 
 def step_empty(database_url: str, _argument: str) -> dict[str, Any]:
-    """Empty the address register (the boundary sets stay) for the next initial load."""
+    """Empty the address register (the boundary sets stay) for the next load into an empty register."""
     _django(database_url)
     from django.db import connection
 
@@ -172,7 +178,7 @@ def step_empty(database_url: str, _argument: str) -> dict[str, Any]:
 
 def step_activate(database_url: str, name: str) -> dict[str, Any]:
     _django(database_url)
-    from neighbourhoods.boundaries import activate_dataset
+    from neighbourhoods.importing.boundaries import activate_dataset
     from neighbourhoods.models import Dataset
 
     cpu_before = _cpu_seconds()
@@ -258,13 +264,12 @@ def step_bulk_floor(database_url: str, _argument: str) -> dict[str, Any]:
     stored, already in PostgreSQL's binary COPY format (no reading, checking, buurt lookup or
     text to parse), COPYed in one go into a new table with the address table's columns and
     checks but no index, then all its indexes and unique constraints built from their own
-    definitions with the import's sort memory. The COPY and the builds are timed: only the
+    definitions. The COPY and the builds are timed: only the
     server's work that no importer can leave out, so its ratio to the plain COPY is the most any
     importer can reach on this machine."""
     _django(database_url)
     import psycopg
 
-    from neighbourhoods.addresses import IMPORT_INDEX_MEM
     from neighbourhoods.models import Address
 
     source = Address._meta.db_table
@@ -290,7 +295,7 @@ def step_bulk_floor(database_url: str, _argument: str) -> dict[str, Any]:
             "INCLUDING CONSTRAINTS)"
         )
         cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute(f"SET LOCAL maintenance_work_mem = '{IMPORT_INDEX_MEM}'")
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
         started = time.monotonic()
         with cursor.copy(f"COPY bench_bulk_floor ({columns}) FROM STDIN (FORMAT binary)") as copy:
             copy.write(data)
@@ -385,6 +390,32 @@ def run_database(vendor: str, database_url: str, data_dir: Path) -> dict[str, An
     return result
 
 
+def run_floors(database_url: str, data_dir: Path) -> list[str]:
+    """One import of all the files into the empty register, three times, and two activations."""
+    import statistics
+
+    _child("prepare", database_url, str(data_dir))
+    together = os.pathsep.join(map(str, _bag_files(data_dir)))
+    lines, rates = ["== postgresql: floors"], []
+    for _run in range(3):
+        _child("empty", database_url, "-")
+        item = _child("import", database_url, together)
+        rates.append(item["rows"] / item["seconds"])
+        lines.append(
+            f"  one import {item['rows']:,} rows {item['seconds']:6.1f} s {rates[-1]:>9,.0f} "
+            f"rows/s  peak {item['peak_rss_mb']:4.0f} MB  cpu {item['cpu_seconds']:4.1f} s  "
+            f"load {item['load']:4.1f}"
+        )
+    lines.append(f"  median of {len(rates)}: {statistics.median(rates):,.0f} rows/s")
+    for name in ("bench-b", "bench-a"):
+        item = _child("activate", database_url, name)
+        lines.append(
+            f"  activation of {name}: {item['assigned'] + item['outside']:,} addresses in "
+            f"{item['seconds']:.1f} s  peak {item['peak_rss_mb']:.0f} MB  load {item['load']:.1f}"
+        )
+    return lines
+
+
 def _total(imports: list[dict[str, Any]], key: str) -> float:
     return sum(item[key] for item in imports)
 
@@ -463,6 +494,7 @@ def main() -> None:
         type=Path,
         default=Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "bag",
     )
+    parser.add_argument("--floors", action="store_true", help="only the import floors")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("arguments", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -480,6 +512,11 @@ def main() -> None:
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"load average {os.getloadavg()[0]:.1f}"
     )
+    if args.floors:
+        _reset_postgres(args.pg_url)
+        for line in run_floors(args.pg_url, args.data_dir):
+            print(line, flush=True)
+        return
     with tempfile.TemporaryDirectory(prefix="wp-bench-") as folder:
         for vendor in args.databases:
             if vendor == "postgresql":

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from shapely.geometry import shape
 
-from neighbourhoods.boundaries import (
+from neighbourhoods.importing.boundaries import (
     activate_dataset,
     assign_addresses,
     dataset_name_for,

@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import zstandard
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.urls import reverse
 
-from neighbourhoods import addresses
+from neighbourhoods.importing import addresses
 from neighbourhoods.models import Address, Buurt
 from tests import factories
 
@@ -326,8 +325,8 @@ def address_indexes() -> dict[str, Any]:
 
 
 def test_an_initial_load_stores_the_same_rows_and_counts_as_an_upsert(buurten, tmp_path):
-    """Into an empty table PostgreSQL loads without its indexes and builds them afterwards; the
-    same file into a table that holds one other address takes the upsert path."""
+    """A file loaded into an empty register and into one that holds another address stores the
+    same rows and reports the same counts."""
     lines = [*ROWS, ROWS[0].replace("Teststraat", "Later"), row("6416AB", "3", "b", "x1")]
     path = write(tmp_path / "bag.csv", lines)
     indexes = address_indexes()
@@ -345,20 +344,20 @@ def test_an_initial_load_stores_the_same_rows_and_counts_as_an_upsert(buurten, t
     other.delete()
     assert upserted == initial
     assert register() == loaded
-    # The rebuilt unique constraint still guards the register, and a re-import still matches.
+    # The unique constraint still guards the register, and a re-import still matches.
     again, _ = run(path)
     assert "6 rows: 0 created, 0 updated, 5 unchanged, 1 skipped" in again
 
 
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the initial-load path exists on PostgreSQL only"
+    connection.vendor != "postgresql", reason="an empty register is loaded directly on PostgreSQL"
 )
-def test_an_initial_load_that_fails_half_way_leaves_the_table_empty_and_indexed(
+def test_a_load_into_an_empty_register_that_fails_half_way_leaves_it_empty_and_indexed(
     buurten, tmp_path, monkeypatch
 ):
     indexes = address_indexes()
-    # Fails after the indexes are dropped and the rows inserted, before they are built again.
-    monkeypatch.setattr(addresses, "IMPORT_INDEX_MEM", "not a size")
+    # Fails after the rows are written, before the indexes are built again.
+    monkeypatch.setattr(addresses, "INDEX_BUILD_MEM", "not a size")
     with pytest.raises(DatabaseError):
         run(write(tmp_path / "bag.csv", ROWS))
     assert not Address.objects.exists()
@@ -437,8 +436,6 @@ def test_progress_over_several_files_counts_every_row(buurten, tmp_path):
 
 
 def test_after_an_initial_load_new_addresses_get_ids_of_their_own(buurten, tmp_path):
-    """An initial load on PostgreSQL gives each row its position as id; the identity sequence
-    then goes on after the highest."""
     run(write(tmp_path / "v1.csv", ROWS))
     more = [row("6416AB", str(n), at=factories.centre(0, 0)) for n in range(1, 11)]
     out, _ = run(write(tmp_path / "v2.csv", [*ROWS, *more]))
@@ -464,7 +461,6 @@ def test_lookups_go_on_while_an_import_writes_into_a_register_with_addresses(
 ):
     import psycopg
 
-    # Not by an import: the initial load's lock would last as long as this test's transaction.
     lon, lat = factories.centre(1, 0)
     factories.make_address(buurten["east"], postcode="6411NH", huisnummer=15, lon=lon, lat=lat)
     seen = []
@@ -491,44 +487,8 @@ def test_lookups_go_on_while_an_import_writes_into_a_register_with_addresses(
     assert seen == [(0,)]  # not blocked; the test's own transaction is not committed
 
 
-def test_the_repeat_filter_flags_every_repeat_across_batches(db):
-    """Every row that repeats an earlier row's address is flagged, in the same batch or a later
-    one; with a filter of 64 slots most other rows are flagged too."""
-    filter_ = addresses._RepeatFilter(slots=64)
-    seen: set[tuple] = set()
-    repeats = []
-    position = 2
-    for block in range(5):
-        keys = [("6411NH", str(1 + (block * 7 + n) % 23), "", "") for n in range(10)]
-        batch = addresses._Batch(
-            lines=range(position, position + len(keys)),
-            postcodes=[k[0] for k in keys],
-            numbers=[k[1] for k in keys],
-            letters=[k[2] for k in keys],
-            additions=[k[3] for k in keys],
-            streets=["Teststraat"] * len(keys),
-            places=["Heerlen"] * len(keys),
-            lat_texts=["50.9"] * len(keys),
-            lon_texts=["5.9"] * len(keys),
-            lats=np.full(len(keys), 50.9),
-            lons=np.full(len(keys), 5.9),
-        )
-        for offset, key in enumerate(keys):
-            if key in seen:
-                repeats.append(position + offset)
-            seen.add(key)
-        filter_.add(batch)
-        position += len(keys)
-    assert repeats
-    assert set(repeats) <= set(filter_.positions)
-
-
-def test_repeated_addresses_are_found_however_many_rows_the_filter_flags(
-    buurten, tmp_path, monkeypatch
-):
-    """A tiny filter flags nearly every row; the database still keeps only the first row of each
-    address, across batches and files, and reports the others as before."""
-    monkeypatch.setattr(addresses, "REPEAT_FILTER_SLOTS", 4)
+def test_repeated_addresses_are_found_across_batches_and_files(buurten, tmp_path, monkeypatch):
+    """Only the first row of each address is kept, whichever batch or file repeats it."""
     monkeypatch.setattr(addresses, "BATCH_SIZE", 2)
     first = write(
         tmp_path / "a.csv",

@@ -5,6 +5,7 @@ Every file here is drawn by hand in code: 0.01-degree squares near Heerlen (test
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 from pathlib import Path
@@ -13,13 +14,14 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+import zstandard
 from django.core.management import CommandError, call_command
 from django.db import connection
 from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
-from neighbourhoods import boundaries
+from neighbourhoods.importing import boundaries
 from neighbourhoods.models import Address, Buurt, Dataset, Municipality, Wijk
 from neighbourhoods.parsing import HouseNumber
 from neighbourhoods.spatial import find_buurt_for_point
@@ -322,6 +324,19 @@ def test_dataset_name_defaults_to_the_file_name_and_can_be_given(db, tmp_path):
     assert set(Dataset.objects.values_list("name", flat=True)) == {"cbs-2024", "cbs-2025"}
 
 
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_a_compressed_file_imports_like_the_plain_one(db, tmp_path, suffix):
+    plain = two_buurten(tmp_path, "cbs-2024.geojson")
+    compress = gzip.compress if suffix == ".gz" else zstandard.ZstdCompressor().compress
+    packed = tmp_path / f"cbs-2024.geojson{suffix}"
+    packed.write_bytes(compress(plain.read_bytes()))
+    assert "Dataset cbs-2024: 2 buurten created" in run(packed)
+    broken = tmp_path / f"broken.geojson{suffix}"
+    broken.write_bytes(b"not compressed at all")
+    with pytest.raises(CommandError, match="is not a valid"):
+        run(broken)
+
+
 def test_staging_keeps_lookups_on_the_active_dataset_until_activation(db, tmp_path):
     run(two_buurten(tmp_path, "v1.geojson"), "--activate")
     v1_west = Buurt.objects.get(dataset__name="v1", code="BU00010001")
@@ -448,7 +463,7 @@ def test_an_activation_that_fails_half_way_changes_nothing(db, tmp_path, monkeyp
     def fail(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(boundaries._BuurtWriter, "finish", fail)
+    monkeypatch.setattr(boundaries._BuurtChanges, "apply", fail)
     with pytest.raises(RuntimeError):
         run(two_buurten(tmp_path, "v2.geojson", west=factories.square(5, 5)), "--activate")
     assert list(Dataset.objects.values_list("name", "is_active")) == [("v1", True)]

@@ -80,7 +80,7 @@ def test_junk_query_strings_are_served_but_never_take_a_cache_entry(
 def test_activating_new_boundaries_clears_cached_pages(
     client, officer, buurten, dataset, django_capture_on_commit_callbacks
 ):
-    from neighbourhoods.boundaries import activate_dataset
+    from neighbourhoods.importing.boundaries import activate_dataset
     from tests import factories
 
     # Staged first (its saves clear the cache), then the page is cached, then only activation runs.

@@ -8,14 +8,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from neighbourhoods.addresses import (
+from neighbourhoods.importing.addresses import (
     DEFAULT_MAX_BAD_SHARE,
     AddressFileError,
     AddressImportSummary,
-    ImportProgress,
     TooManyBadRows,
     import_addresses,
 )
+from neighbourhoods.importing.summary import ImportProgress
 
 # Skipped rows listed at the default verbosity; the rest are counted per reason.
 LISTED = 20

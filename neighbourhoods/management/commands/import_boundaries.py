@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from neighbourhoods.boundaries import (
+from neighbourhoods.importing.boundaries import (
     BoundaryFileError,
     BoundarySummary,
     dataset_name_for,

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from neighbourhoods.boundaries import BoundaryFileError
+from neighbourhoods.importing.boundaries import BoundaryFileError
 from officers.demo import load_demo
 
 

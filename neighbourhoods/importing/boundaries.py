@@ -1,4 +1,5 @@
-"""Boundary imports: read CBS GeoJSON in any of its published spellings, stage a dataset, activate it.
+"""Boundary imports: read CBS GeoJSON in any of its published spellings (plain, .gz or .zst),
+stage a dataset, activate it.
 
 Reading and validating happen before anything is written, so a bad file changes nothing.
 """
@@ -24,8 +25,10 @@ from shapely.validation import explain_validity
 
 from wijkportaal.cache import invalidate_public_pages
 
-from .models import Address, Buurt, Dataset, Municipality, Wijk
-from .spatial import BuurtIndex, intersecting_pairs
+from ..models import Address, Buurt, Dataset, Municipality, Wijk
+from ..spatial import BuurtIndex, intersecting_pairs
+from .files import ImportFileError, open_import_file
+from .summary import ImportCounts
 
 CODE_RE = re.compile(r"^(GM|WK|BU)[0-9]{4,8}$")
 RD_NEW_NAMES = {"EPSG:28992", "urn:ogc:def:crs:EPSG::28992", "urn:ogc:def:crs:EPSG:28992"}
@@ -83,7 +86,7 @@ REWRITE_SHARE = 0.25
 INDEX_BUILD_MEM = "256MB"
 
 
-class BoundaryFileError(ValueError):
+class BoundaryFileError(ImportFileError):
     """A file that cannot be imported; the message names the feature and the reason."""
 
 
@@ -106,12 +109,9 @@ class BoundaryFeature:
 
 
 @dataclass
-class BoundarySummary:
-    dataset: str
-    level: str
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class BoundarySummary(ImportCounts):
+    dataset: str = ""
+    level: str = ""
     activated: bool = False
     addresses_assigned: int = 0
     addresses_outside: int = 0
@@ -143,10 +143,8 @@ def _crs_transformer(collection: dict[str, Any]) -> Transformer | None:
 def read_boundary_file(path: Path) -> list[BoundaryFeature]:
     """Parse and validate a GeoJSON FeatureCollection of buurten, wijken or municipalities."""
     try:
-        with path.open("rb") as handle:
-            collection = json.load(handle)
-    except FileNotFoundError as error:
-        raise BoundaryFileError(f"{path}: no such file.") from error
+        with open_import_file(path, BoundaryFileError) as (stream, _fraction):
+            collection = json.load(stream)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BoundaryFileError(f"{path} is not GeoJSON: {error}.") from error
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
@@ -316,7 +314,7 @@ def _geometry_fields(geometry: BaseGeometry) -> dict[str, Any]:
 
 def dataset_name_for(path: Path) -> str:
     name = path.name
-    for suffix in (".geojson", ".json"):
+    for suffix in (".gz", ".zst", ".geojson", ".json"):
         name = name.removesuffix(suffix)
     return name
 
@@ -490,7 +488,7 @@ def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
         model, column = relation.related_model, relation.field.attname
         old_code = Buurt.objects.filter(pk=OuterRef(OuterRef(column))).values("code")[:1]
         new_id = Buurt.objects.filter(dataset=current, code=Subquery(old_code)).values("pk")[:1]
-        model.objects.filter(
+        model._default_manager.filter(
             **{
                 f"{column}__in": Buurt.objects.filter(
                     dataset=previous, code__in=current_codes
@@ -506,7 +504,8 @@ def assign_addresses(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
     """Give every address its buurt in `dataset`: read in id order, locate each batch at once,
-    write only the addresses whose buurt changes. Returns (in a buurt, outside every buurt).
+    and write the addresses whose buurt changes with one UPDATE. Returns (in a buurt, outside
+    every buurt).
 
     `progress` is called with the number of addresses located so far after each batch."""
     batch_size = batch_size or ASSIGN_BATCH_SIZE
@@ -515,10 +514,10 @@ def assign_addresses(
     assigned = outside = 0
     last_id = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        changes = _BuurtChanges(cursor)
+        if changes.postgres:
             # Nobody writes addresses until the commit (imports and edits wait); lookups read on.
             cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
-        writer = _BuurtWriter(cursor, table)
         while True:
             cursor.execute(
                 f"SELECT id, lon, lat, COALESCE(buurt_id, -1) FROM {table} "  # noqa: S608
@@ -528,10 +527,7 @@ def assign_addresses(
             rows = cursor.fetchall()
             if not rows:
                 break
-            ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-            lons = np.fromiter((row[1] for row in rows), dtype=np.float64, count=len(rows))
-            lats = np.fromiter((row[2] for row in rows), dtype=np.float64, count=len(rows))
-            old = np.fromiter((row[3] for row in rows), dtype=np.int64, count=len(rows))
+            ids, lons, lats, old = (np.array(column) for column in zip(*rows, strict=True))
             last_id = int(ids[-1])
             located = locator.locate_many(lons, lats)
             inside = int((located >= 0).sum())
@@ -540,67 +536,62 @@ def assign_addresses(
             if progress is not None:
                 progress(assigned + outside)
             changed = located != old
-            writer.add(ids[changed], located[changed])
-        writer.finish(total=assigned + outside)
+            changes.add(ids[changed].tolist(), located[changed].tolist())
+        changes.apply(table, total=assigned + outside)
     return assigned, outside
 
 
-class _BuurtWriter:
-    """Writes (address id, buurt id or -1) pairs: on PostgreSQL COPY into a temporary table and one
-    UPDATE ... FROM at the end; elsewhere executemany in the batches given."""
+class _BuurtChanges:
+    """(address id, buurt id or -1) pairs gathered in a temporary table, then written to the
+    address table by one set-based UPDATE, or on PostgreSQL, when most addresses move, by
+    writing the table anew."""
 
-    TEMP_TABLE = "wp_address_buurt_changes"
+    TABLE = "wp_address_buurt_changes"
 
-    def __init__(self, cursor: Any, table: str) -> None:
+    def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
-        self.table = table
         self.postgres = connection.vendor == "postgresql"
         self.pending = 0
         if self.postgres:
-            # The final UPDATE hashes every address; keep that hash in memory (this transaction only).
+            # The UPDATE hashes every change; keep that hash in memory (this transaction only).
             cursor.execute("SET LOCAL work_mem = '128MB'")
-            # The commit does not wait for the WAL flush: a server crash just after it may undo
-            # the activation as a whole (run it again), never half of it.
+            # A server crash just after the commit may undo the activation as a whole (run it
+            # again), never half of it.
             cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute(f"DROP TABLE IF EXISTS {self.TEMP_TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.TEMP_TABLE} (id bigint, buurt_id bigint)")
+        cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {self.TABLE} (id bigint PRIMARY KEY, buurt_id bigint)"
+        )
 
-    def add(self, ids: np.ndarray, buurt_ids: np.ndarray) -> None:
-        if not len(ids):
+    def add(self, ids: list[int], buurt_ids: list[int]) -> None:
+        if not ids:
             return
         self.pending += len(ids)
         if self.postgres:
-            with self.cursor.copy(f"COPY {self.TEMP_TABLE} (id, buurt_id) FROM STDIN") as copy:
-                copy.write(
-                    "".join(
-                        f"{pk}\t{buurt_id}\n"
-                        for pk, buurt_id in zip(ids.tolist(), buurt_ids.tolist(), strict=True)
-                    )
-                )
+            # COPY, because a statement per address would cost more than locating it.
+            with self.cursor.cursor.copy(f"COPY {self.TABLE} (id, buurt_id) FROM STDIN") as copy:
+                for row in zip(ids, buurt_ids, strict=True):
+                    copy.write_row(row)
             return
         self.cursor.executemany(
-            f"UPDATE {self.table} SET buurt_id = %s WHERE id = %s",  # noqa: S608
-            [
-                (None if buurt_id < 0 else buurt_id, pk)
-                for pk, buurt_id in zip(ids.tolist(), buurt_ids.tolist(), strict=True)
-            ],
+            f"INSERT INTO {self.TABLE} (id, buurt_id) VALUES (%s, %s)",  # noqa: S608
+            list(zip(ids, buurt_ids, strict=True)),
         )
 
-    def finish(self, *, total: int) -> None:
-        if not self.postgres:
-            return
-        if self.pending:
-            # A temporary table has no statistics until analysed; with them the UPDATE is a
-            # hash join instead of a plan made for a handful of rows.
-            self.cursor.execute(f"ANALYZE {self.TEMP_TABLE}")
+    def apply(self, table: str, *, total: int) -> None:
+        if self.pending and self.postgres:
+            # Temporary tables get no automatic statistics; with them the UPDATE is a hash join
+            # instead of a plan made for a handful of rows.
+            self.cursor.execute(f"ANALYZE {self.TABLE}")
             if self.pending >= REWRITE_SHARE * total and _owns_address_table(self.cursor):
-                _rewrite_addresses(self.cursor, self.TEMP_TABLE)
-            else:
-                self.cursor.execute(
-                    f"UPDATE {self.table} AS address SET buurt_id = NULLIF(change.buurt_id, -1) "  # noqa: S608
-                    f"FROM {self.TEMP_TABLE} AS change WHERE address.id = change.id"
-                )
-        self.cursor.execute(f"DROP TABLE {self.TEMP_TABLE}")
+                _rewrite_addresses(self.cursor, self.TABLE)
+                self.pending = 0
+        if self.pending:
+            self.cursor.execute(
+                f"UPDATE {table} AS address SET buurt_id = NULLIF(change.buurt_id, -1) "  # noqa: S608
+                f"FROM {self.TABLE} AS change WHERE address.id = change.id"
+            )
+        self.cursor.execute(f"DROP TABLE {self.TABLE}")
 
 
 REWRITTEN_TABLE = "wp_address_rewritten"
@@ -622,12 +613,12 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
     transaction: a copy with the new buurt ids, its indexes and constraints built from the old
     table's own definitions, then the copy takes the old table's place, names and privileges.
 
-    Updating most rows in place writes a new version of each row and an entry in every index for
-    it (1.2 million addresses: 29.6 s and 846 MB of WAL, measured); writing the rows once and
-    building each index by sorting took 7.7 s and 217 MB. Lookups read the old table until the
-    swap, which waits only for the lookups running at that moment; from the swap to the commit
-    (renames, well under a second) new lookups wait. The caller holds a SHARE lock, so no address
-    changes between the copy and the swap.
+    Kept because updating most rows in place writes a new version of each row and an entry in
+    every index for it, which makes a national activation miss its time limit; writing the rows
+    once and building each index by sorting does not. Lookups read the old table until the swap,
+    which waits only for the lookups running at that moment; from the swap to the commit
+    (renames) new lookups wait. The caller holds a SHARE lock, so no address changes between
+    the copy and the swap.
     """
     quote = connection.ops.quote_name
     name = Address._meta.db_table
@@ -656,7 +647,7 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
     )
     sequence_name, sequence = cursor.fetchone()
 
-    columns = [field.column for field in Address._meta.concrete_fields]
+    columns = [str(field.column) for field in Address._meta.concrete_fields]
     selected = [
         "CASE WHEN change.id IS NULL THEN address.buurt_id ELSE NULLIF(change.buurt_id, -1) END"
         if column == "buurt_id"
@@ -674,7 +665,7 @@ def _rewrite_addresses(cursor: Any, changes: str) -> None:
         f"LEFT JOIN {changes} AS change ON change.id = address.id"
     )
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEM}'")
-    built = []
+    built: list[tuple[str, str, str | None]] = []
     for index, definition, constraint, constraint_definition in indexes:
         temporary = quote(f"wp_rewritten_{len(built)}")
         if constraint:
