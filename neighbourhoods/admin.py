@@ -132,7 +132,7 @@ class BuurtAdmin(admin.ModelAdmin):
 class PostcodeAdmin(admin.ModelAdmin):
     """The postcode register, read-only: it comes from `import_postcodes`."""
 
-    list_display = ["postcode", "woonplaats", "gemeente_name", "buurt", "near_buurt"]
+    list_display = ["spaced_postcode", "woonplaats", "gemeente_name", "buurt", "near_buurt"]
     list_filter = ["gemeente_name", "woonplaats"]
     search_fields = ["postcode", "woonplaats"]
     list_select_related = ["buurt", "near_buurt"]
@@ -153,6 +153,10 @@ class PostcodeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description=_("postcode"), ordering="postcode")
+    def spaced_postcode(self, postcode: Postcode) -> str:
+        return f"{postcode.postcode[:4]} {postcode.postcode[4:]}"
 
     def has_change_permission(self, request: HttpRequest, obj: Postcode | None = None) -> bool:
         return False
