@@ -239,7 +239,10 @@ def test_dry_run_writes_nothing(buurten, tmp_path):
 
 
 def test_a_second_run_counts_unchanged_and_updates_what_changed(buurten, tmp_path):
-    lines = [geonames("6411 NH", factories.centre(0, 0)), geonames("6412 AA", factories.centre(1, 0))]
+    lines = [
+        geonames("6411 NH", factories.centre(0, 0)),
+        geonames("6412 AA", factories.centre(1, 0)),
+    ]
     path = write(tmp_path / "NL.txt", lines)
     run(path)
     out, _ = run(path)
