@@ -232,14 +232,17 @@ class Postcode(models.Model):
     source names); `near_buurt` is another buurt within a few tens of metres of the centroid, so
     the search can offer both when the centroid alone cannot decide. Both are set by
     `neighbourhoods.postcodes.assign_postcodes_to_buurten`, at import and on activation.
+    Only imports write the register, so no field is editable in a form.
     """
 
-    postcode = AsciiCodeField(_("postcode"), max_length=6, unique=True)
-    woonplaats = models.CharField(_("place"), max_length=80, blank=True)
-    gemeente_code = models.CharField(_("municipality code"), max_length=6, blank=True)
-    gemeente_name = models.CharField(_("municipality"), max_length=100, blank=True)
-    lat = models.FloatField(_("latitude"))
-    lon = models.FloatField(_("longitude"))
+    postcode = AsciiCodeField(_("postcode"), max_length=6, unique=True, editable=False)
+    woonplaats = models.CharField(_("place"), max_length=80, blank=True, editable=False)
+    gemeente_code = models.CharField(
+        _("municipality code"), max_length=6, blank=True, editable=False
+    )
+    gemeente_name = models.CharField(_("municipality"), max_length=100, blank=True, editable=False)
+    lat = models.FloatField(_("latitude"), editable=False)
+    lon = models.FloatField(_("longitude"), editable=False)
     buurt = models.ForeignKey(
         Buurt,
         verbose_name=_("buurt"),
@@ -247,6 +250,7 @@ class Postcode(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="postcodes",
+        editable=False,
     )
     near_buurt = models.ForeignKey(
         Buurt,
@@ -255,6 +259,7 @@ class Postcode(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="nearby_postcodes",
+        editable=False,
     )
 
     class Meta:
