@@ -366,3 +366,16 @@ def test_the_shipped_file_without_boundaries_stores_heerlen_without_buurten(db):
     assert "2471 rows: 2440 created, 0 updated, 0 unchanged, 31 skipped" in out
     assert "2440 outside every buurt." in out
     assert "skipped, outside the Netherlands: 31" in err
+
+
+def test_bad_csv_rows_are_reported_by_their_line(buurten, tmp_path):
+    lon, lat = factories.centre(0, 0)
+    path = write(
+        tmp_path / "postcodes.csv",
+        [f"6411NH;{lat};{lon};Heerlen", f"6411NJ;{lat};Heerlen", "", f"6411 NK;{lat};oost;Heerlen"],
+        header=CSV_HEADER,
+    )
+    out, err = run(path)
+    assert "3 rows: 1 created, 0 updated, 0 unchanged, 2 skipped" in out
+    assert "line 3: skipped, 3 columns, the header has 4" in err
+    assert "line 5: skipped, latitude '50.905' or longitude 'oost' is not a number" in err
