@@ -286,7 +286,10 @@ class _DatasetBuurten:
         self.ids = np.array([row[1] for row in rows], dtype=np.int64)
         self.municipalities = np.array([row[3] for row in rows], dtype=object)
         self.geometries = shapely.from_wkb([bytes(row[2]) for row in rows]) if rows else None
-        self.tree = shapely.STRtree(self.geometries) if rows else None
+        self.tree = None
+        if self.geometries is not None:
+            shapely.prepare(self.geometries)
+            self.tree = shapely.STRtree(self.geometries)
         self.covered = set(self.municipalities.tolist())
 
     def place(
@@ -304,7 +307,11 @@ class _DatasetBuurten:
         # A named municipality the dataset does not cover: no buurt, whatever the point.
         placeable = np.array([code == "" or code in self.covered for code in named], dtype=bool)
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        point_idx, tree_idx = self.tree.query(points, predicate="covered_by")
+        # Box candidates first, then the exact test with the prepared buurt as the first
+        # argument: a predicate inside query() would test the unprepared buurten.
+        point_idx, tree_idx = self.tree.query(points)
+        covered = shapely.covers(self.geometries[tree_idx], points[point_idx])
+        point_idx, tree_idx = point_idx[covered], tree_idx[covered]
         own = self._own_municipality(named, point_idx, tree_idx) & placeable[point_idx]
         point_idx, tree_idx = point_idx[own], tree_idx[own]
         if len(point_idx):
@@ -333,14 +340,19 @@ class _DatasetBuurten:
         """The closest other buurt within NEAR_METRES of each placed point, measured in RD New
         (metres) for the candidates the degree box finds; ties go to the lowest code."""
         assert self.tree is not None and self.geometries is not None
-        point_idx, tree_idx = self.tree.query(
-            points[placed], predicate="dwithin", distance=NEAR_DEGREES
+        lons, lats = shapely.get_x(points[placed]), shapely.get_y(points[placed])
+        boxes = shapely.box(
+            lons - NEAR_DEGREES, lats - NEAR_DEGREES, lons + NEAR_DEGREES, lats + NEAR_DEGREES
         )
+        point_idx, tree_idx = self.tree.query(boxes)
         point_idx = placed[point_idx]
         other = self.ids[tree_idx] != placement.buurt_ids[point_idx]
         point_idx, tree_idx = point_idx[other], tree_idx[other]
         same = self._own_municipality(named, point_idx, tree_idx)
         point_idx, tree_idx = point_idx[same], tree_idx[same]
+        # The prepared buurt first, so the test uses its index of edges.
+        close = shapely.dwithin(self.geometries[tree_idx], points[point_idx], NEAR_DEGREES)
+        point_idx, tree_idx = point_idx[close], tree_idx[close]
         if not len(point_idx):
             return
         candidates = np.unique(tree_idx)
