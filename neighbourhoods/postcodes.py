@@ -275,10 +275,10 @@ class _DatasetBuurten:
 
     def __init__(self, dataset: Dataset | None) -> None:
         rows = (
-            sorted(
-                Buurt.objects.filter(dataset=dataset, boundary__isnull=False).values_list(
-                    "code", "id", "boundary", "wijk__municipality__code"
-                )
+            list(
+                Buurt.objects.filter(dataset=dataset, boundary__isnull=False)
+                .order_by("code")
+                .values_list("code", "id", "boundary", "wijk__municipality__code")
             )
             if dataset is not None
             else []
