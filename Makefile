@@ -27,7 +27,12 @@ $(STAMP): pyproject.toml
 messages: install
 	$(BIN)/pybabel -q compile --directory locale --domain django
 
-setup: install messages
+# A checkout set up for development gets a .env with DEBUG on, so the README's manage.py commands
+# run with the settings `make run` uses; an existing .env is never touched.
+.env:
+	@printf '# Written by make setup for development; see .env.example.\nDEBUG=true\n' > $@
+
+setup: install messages .env
 	$(DEV_ENV) $(BIN)/python manage.py migrate --no-input
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 
@@ -59,7 +64,7 @@ bench: install messages
 bench-instructions: install messages
 	$(BIN)/python -m bench.instructions $(BENCH_ARGS)
 
-# The load and fault test of CI (about 3 minutes): see bench/load_fault.py.
+# The load and fault test of CI: see bench/load_fault.py.
 loadtest: install
 	$(BIN)/python -m bench.load_fault
 
@@ -75,9 +80,13 @@ browser:
 test: install messages browser
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, the import contracts between the apps, and types (django-stubs loads the settings, which
+# need DEBUG or a key, hence the variable).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/lint-imports
+	DEBUG=true $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -21,7 +21,13 @@ from neighbourhoods.models import Address, Buurt
 from officers import calendar
 from officers.finding import current_assignments, published_officers_with_areas
 from officers.models import ClosingDay, Officer, Station
-from officers.pages import current_absences, open_events, public_channels, shown_absence
+from officers.pages import (
+    buurt_path,
+    current_absences,
+    open_events,
+    public_channels,
+    shown_absence,
+)
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -105,7 +111,7 @@ def buurt_document(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:
     return {
         "code": buurt.code,
         "name": buurt.name,
-        "url": _absolute(request, buurt.get_absolute_url()),
+        "url": _absolute(request, buurt_path(buurt.code)),
         "api_url": _absolute(request, reverse("api:buurt", kwargs={"code": buurt.code})),
         "geojson_url": _absolute(
             request, reverse("api:buurt-geojson", kwargs={"code": buurt.code})
@@ -127,7 +133,7 @@ def buurt_feature(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:
             "name": buurt.name,
             "wijk": buurt.wijk.code,
             "municipality": buurt.wijk.municipality.code,
-            "url": _absolute(request, buurt.get_absolute_url()),
+            "url": _absolute(request, buurt_path(buurt.code)),
         },
     }
     if geometry is not None and not geometry.is_empty:

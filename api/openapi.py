@@ -1,13 +1,18 @@
 """The OpenAPI 3.1 description of the API, written by hand as data and served at /api/v1/openapi.json.
 
-The parameter patterns come from `parameters.py`, which the views check against, so the document
-and the server cannot drift apart; a test checks that every route is described.
+The parameter patterns come from `parameters.py`, which the views check against, and every enum
+from the models' choices, so the document and the server cannot drift apart; a test checks that
+every route is described.
 """
 
 from __future__ import annotations
 
 import copy
 from typing import Any
+
+from django.db import models
+
+from officers.models import Assignment, ContactChannel, Event, OpeningHours
 
 from . import parameters
 from .problems import PROBLEM_TYPE_PREFIX, TITLES
@@ -43,6 +48,11 @@ def _object(properties: dict[str, Any], *, description: str = "") -> dict[str, A
     if description:
         schema["description"] = description
     return schema
+
+
+def _choice(choices: type[models.Choices], description: str = "") -> dict[str, Any]:
+    """A string enum of the values a model stores, so a new choice is documented when it is added."""
+    return _string(description, enum=[str(value) for value in choices.values])
 
 
 URL = _string(format="uri")
@@ -151,7 +161,7 @@ SCHEMAS: dict[str, Any] = {
                     {
                         "code": _string(),
                         "name": _string(),
-                        "role": {"type": "string", "enum": ["primary", "deputy"]},
+                        "role": _choice(Assignment.Role),
                     }
                 ),
             },
@@ -160,18 +170,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Public ways to reach the officer, in the order staff chose.",
                 "items": _object(
                     {
-                        "kind": {
-                            "type": "string",
-                            "enum": [
-                                "phone",
-                                "email",
-                                "whatsapp",
-                                "instagram",
-                                "x",
-                                "facebook",
-                                "website",
-                            ],
-                        },
+                        "kind": _choice(ContactChannel.Kind),
                         "value": _string(),
                         "href": _string("A tel:, mailto: or https: link to follow."),
                     }
@@ -199,16 +198,14 @@ SCHEMAS: dict[str, Any] = {
                         "place": _string(),
                         "starts_at": _string(format="date-time"),
                         "ends_at": _string(format="date-time"),
-                        "recurrence": {"type": "string", "enum": ["once", "weekly"]},
+                        "recurrence": _choice(Event.Recurrence),
                         "repeat_until": _nullable(_string(format="date")),
                     }
                 ),
             },
-            "role": {
-                "type": "string",
-                "enum": ["primary", "deputy"],
-                "description": "Only in answers about one buurt: the officer's role there.",
-            },
+            "role": _choice(
+                Assignment.Role, "Only in answers about one buurt: the officer's role there."
+            ),
         },
     },
     "Station": _object(
@@ -225,18 +222,8 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Weekly hours; empty when the station is open by appointment only.",
                 "items": _object(
                     {
-                        "weekday": {
-                            "type": "string",
-                            "enum": [
-                                "monday",
-                                "tuesday",
-                                "wednesday",
-                                "thursday",
-                                "friday",
-                                "saturday",
-                                "sunday",
-                            ],
-                        },
+                        # Named rather than numbered, so no client guesses where a week starts.
+                        "weekday": _string(enum=[day.name.lower() for day in OpeningHours.Weekday]),
                         "opens": _string("Local time, HH:MM.", pattern="^[0-2][0-9]:[0-5][0-9]$"),
                         "closes": _string("Local time, HH:MM.", pattern="^[0-2][0-9]:[0-5][0-9]$"),
                     }

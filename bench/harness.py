@@ -43,8 +43,8 @@ def production_env(
             "MEDIA_ROOT": str(workdir / "media"),
             "PORT": str(port),
             "LOG_LEVEL": "WARNING",
-            # One client sends thousands of API lookups a second here: the limit is still counted
-            # (its cache round trips are part of the cost measured), but never reached.
+            # One client sends every API lookup here: the limit is still counted (its cost is part
+            # of what is measured), but never reached.
             "API_RATE_LIMIT_PER_MINUTE": "1000000000",
         }
     )

@@ -148,10 +148,9 @@ class Measured:
 def bracketed_ratio(value: float, *, before: float, after: float) -> float:
     """A page's figure over the mean of the hello runs right before and right after it.
 
-    This machine's speed drifts from one second to the next with other people's work: the same
-    page measured twice in a row has differed by more than half. A hello run on each side of
-    the page's own run meets the same drift, so a page that happens to run in a slow stretch is
-    compared with a hello in that stretch.
+    A shared machine's speed drifts from one second to the next with other people's work. A hello
+    run on each side of the page's own run meets the same drift, so a page that happens to run in
+    a slow stretch is compared with a hello in that stretch.
     """
     reference = (before + after) / 2
     return value / reference if reference else 0.0
@@ -474,9 +473,8 @@ def main() -> int:
             port=args.port,
             workdir=workdir,
         )
-        # Workers are not recycled during the run: at about 2,000 requests/s a worker reaches
-        # gunicorn.conf.py's 100,000 requests within the run, and a restart inside a 3-second
-        # measurement would be measured instead of the page (and drop its keep-alive sockets).
+        # Workers are not recycled during the run: a restart inside a measurement would be
+        # measured instead of the page.
         env["GUNICORN_MAX_REQUESTS"] = "0"
         harness.prepare_fresh_site(env, database_url=args.database_url, redis_url=args.redis_url)
         split = SplitCores.halves() if args.split_cores else None

@@ -1,8 +1,8 @@
 """Instructions per request, counted by valgrind's callgrind: the benchmark's pages in a measure
 that drifts far less with the machine than requests per second.
 
-Requests per second on a shared machine move by a half from one minute to the next; the number
-of instructions a request executes does not move with the machine at all. A change to a page's
+Requests per second on a shared machine drift with other people's work; the number of
+instructions a request executes does not move with the machine. A change to a page's
 code is best judged here first, and `make bench` then says what it is worth in requests per
 second.
 
@@ -15,15 +15,14 @@ thread only). Nothing in the stack may call `itertools.starmap` or do a request'
 thread; nothing does today (Django, psycopg, redis-py, hiredis, the project). That count divided
 by N is one request through the whole WSGI stack in process (middleware, view, template, the
 PostgreSQL and Redis clients) with the production settings, on PostgreSQL and Redis as `make
-bench` uses them; two runs of the same code agree to within a few hundred instructions. Not
+bench` uses them. Not
 counted: gunicorn's HTTP parsing (the same for every page) and the work of the PostgreSQL and
 Redis servers (`make bench` shows their CPU per request).
 
 A Python without its internal symbols (a stripped build) gives callgrind nothing to toggle on;
 each endpoint then runs twice, counted whole, once with N requests more than the other, and the
 difference divided by N is the request. Django's start and a full garbage collection that one run
-meets and the other misses move such a count by tens of thousands (hello counted 1.060M and
-1.125M in two runs of the same code), so compare those with repeated runs.
+meets and the other misses move such a count, so compare those with repeated runs.
 
 Usage: python -m bench.instructions [--requests 500] [hello lookup api ...]   (needs valgrind)
 """
@@ -178,9 +177,7 @@ def child(name: str, requests: int) -> None:
     django.setup()
     application = WSGIHandler()
     # What a gunicorn worker starts with: wijkportaal.wsgi's application loaded and frozen by
-    # pre_fork (URLconf, views and templates load with the first request, after it). Without it
-    # a full collection walks the whole project, 33 to 37 ms, once in some 2,000 requests: a lump
-    # that one count meets and the next does not.
+    # pre_fork, so a full collection of the whole project cannot land in one count and not the next.
     gc.collect()
     gc.freeze()
     send = requester(name, application)
@@ -282,9 +279,8 @@ def main() -> int:
             workdir=Path(tmp),
         )
         env["DJANGO_SETTINGS_MODULE"] = "wijkportaal.settings"
-        # Time runs some fifty times slower under callgrind. The kept database connection and the
-        # cached pages would expire within a run, and their renewal would be counted as the
-        # pages' work; at full speed they last thousands of times as many requests.
+        # Time runs far slower under callgrind, so the kept connection and cached pages must
+        # outlast the run or their renewal is counted as the pages' work.
         env["CONN_MAX_AGE"] = env["PAGE_CACHE_SECONDS"] = "3600"
         harness.prepare_fresh_site(env, database_url=args.database_url, redis_url=args.redis_url)
         print(

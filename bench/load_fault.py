@@ -7,8 +7,8 @@
    stopped during load: every answer while it is down is a 503 within 2 s; after it is started again
    the lookup answers 200 within 5 s, without restarting gunicorn.
 
-Everything runs against gunicorn with the production settings and stops by itself (about 3 minutes;
-a hard limit of 10). Exit status 0 when every check passes. Usage: python -m bench.load_fault
+Everything runs against gunicorn with the production settings and stops by itself (a hard limit
+of 10 minutes). Exit status 0 when every check passes. Usage: python -m bench.load_fault
 """
 
 from __future__ import annotations
@@ -316,10 +316,8 @@ def main() -> int:
                 database_url=database.url, redis_url="", port=args.port, workdir=workdir
             )
             harness.prepare_site(env)
-            # Workers are not recycled: at 2,800 lookups/s a worker passes gunicorn.conf.py's
-            # 100,000 requests during these checks, and its graceful restart closes its keep-alive
-            # connections. wrk counts a request sent on a closing one as lost, which the killed
-            # worker's check would blame on the kill (53 lost against 50 held, with the restart).
+            # Workers are not recycled: a graceful restart closes keep-alive connections, and the
+            # killed worker's check would blame the requests wrk loses on them on the kill.
             env["GUNICORN_MAX_REQUESTS"] = "0"
             server = harness.Gunicorn(
                 env=env,

@@ -6,7 +6,7 @@ Geography knows nothing of people: the officers of a buurt are read through the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .maps import MapShape, render_map
@@ -36,7 +36,7 @@ class BuurtAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["wijk", "dataset"]
     ordering = ["code"]
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "code",
         "name",
         "wijk",
@@ -45,7 +45,7 @@ class BuurtAdmin(admin.ModelAdmin):
         "boundary_map",
         "officers_today",
         "address_count",
-    ]
+    )
     readonly_fields = fields
 
     class Media:
@@ -89,14 +89,14 @@ class BuurtAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("addresses"), ordering="addresses_total")
     def address_count(self, buurt: Buurt) -> int:
-        return buurt.addresses_total
+        return buurt.addresses_total  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.display(description=_("municipality"))
     def municipality_name(self, buurt: Buurt) -> str:
         return str(buurt.wijk.municipality)
 
     @admin.display(description=_("boundary"))
-    def boundary_map(self, buurt: Buurt) -> SafeString | str:
+    def boundary_map(self, buurt: Buurt) -> str | Promise:
         geometry = buurt.geometry
         if geometry is None:
             return _("No boundary stored.")
@@ -104,7 +104,7 @@ class BuurtAdmin(admin.ModelAdmin):
         return format_html('<div class="boundary-map">{}</div>', svg)
 
     @admin.display(description=_("officers today"))
-    def officers_today(self, buurt: Buurt) -> SafeString | str:
+    def officers_today(self, buurt: Buurt) -> str | Promise:
         today = timezone.localdate()
         assignments: Any = (
             buurt.assignments.filter(valid_from__lte=today)

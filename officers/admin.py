@@ -14,7 +14,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from neighbourhoods.models import Buurt, without_boundaries
 
-from . import coverage, photos
+from . import coverage, photos, staffing
 from .models import (
     Absence,
     Assignment,
@@ -32,6 +32,8 @@ from .models import (
     Officer,
     OpeningHours,
     Station,
+    absence_overlap_message,
+    location_from_register,
     overlap_message,
     periods_overlap,
 )
@@ -41,6 +43,33 @@ admin.site.site_title = _("Wijkportaal staff")
 admin.site.index_title = _("Officers, areas and stations")
 
 COVERAGE_PERMISSION = "officers.view_officer"
+
+
+class StaffWordingMixin:
+    """Admin messages and history in the editor's language, with the right Dutch article.
+
+    Django's messages say "De {name} ... is gewijzigd" for every model; a neuter noun
+    ("politiebureau") takes "Het". Django also writes the names of inline objects into the
+    history in English ("Phone: 0900-8844"); they are written in the editor's language instead.
+    """
+
+    neuter_in_dutch = False
+    model: type[Any]
+
+    def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
+        if self.neuter_in_dutch and translation.get_language() == "nl":
+            name = str(self.model._meta.verbose_name)
+            wrong = f"De {name} "
+            if str(message).startswith(wrong):
+                # Keep the message safe HTML: Django formats it with format_html.
+                message = type(message)("Het " + str(message)[len("De ") :])
+        super().message_user(request, message, *args, **kwargs)  # type: ignore[misc]
+
+    def construct_change_message(
+        self, request: HttpRequest, form: forms.Form, formsets: Any, add: bool = False
+    ) -> list[dict]:
+        message = super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
+        return staffing.localised_change_message(message, formsets=formsets or [])
 
 
 class PhotoField(forms.FileField):
@@ -58,12 +87,74 @@ class PhotoField(forms.FileField):
             raise ValidationError(error.message, code=error.code) from error
 
 
+class KeptPhotoField(forms.CharField):
+    """The signed token of a photo kept across a failed submit; never a change in itself."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return False
+
+
 class OfficerAdminForm(forms.ModelForm):
     photo = PhotoField(
         label=_("Photo"),
         required=False,
         help_text=Officer._meta.get_field("photo").help_text,
     )
+    # The photo chosen in an earlier submit of this form that came back with another error.
+    photo_kept = KeptPhotoField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        storage = Officer._meta.get_field("photo").storage
+        photo = data.get("photo")
+        token = data.get("photo_kept") or ""
+        if isinstance(photo, photos.PreparedPhoto):
+            token = photos.keep_pending(photo=photo, storage=storage)
+        elif photo is not False and token and "photo" not in self.errors:
+            kept = photos.restore_pending(token=token, storage=storage)
+            if kept is None:
+                token = ""
+                self.add_error(
+                    "photo",
+                    _("The photo you chose earlier could not be kept. Choose it again, please."),
+                )
+            else:
+                data["photo"] = kept
+        elif photo is False:
+            token = ""
+        data["photo_kept"] = token
+        # The page that comes back after an error carries the token, so the photo survives it.
+        submitted = self.data.copy()  # type: ignore[attr-defined]  # the request's QueryDict
+        submitted[self.add_prefix("photo_kept")] = token
+        self.data = submitted
+        # Checked when a profile is being published, not on every later edit: an editor fixing a
+        # phone number of a published profile is not stopped by an older gap (the page names it).
+        # The assignments formset checks the area; an error here takes is_published out of the
+        # instance, so the wish to publish is passed on explicitly.
+        publishing = bool(data.get("is_published")) and "is_published" in self.changed_data
+        self.instance.publishing_requested = publishing
+        if publishing:
+            gaps = self.publication_gaps_in(data)
+            if gaps:
+                self.add_error("is_published", staffing.publication_message(gaps))
+        return data
+
+    def publication_gaps_in(self, data: dict[str, Any]) -> list[str]:
+        """The gaps of the fields on this form; the area is the assignments formset's check."""
+        draft = Officer(
+            intro_nl=data.get("intro_nl") or "",
+            intro_en=data.get("intro_en") or "",
+            photo=data.get("photo") or None,
+            photo_alt=data.get("photo_alt") or "",
+        )
+        # The alt text has its own error on its field already; saying it twice adds nothing.
+        return [
+            gap
+            for gap in draft.publication_gaps(has_area=True)
+            if not (gap == str(_("a description of the photo")) and "photo_alt" in self.errors)
+        ]
 
     class Meta:
         model = Officer
@@ -103,10 +194,9 @@ class AssignmentFormSet(BaseInlineFormSet):
         # The formset's own queryset, already fetched for its forms: no query per row.
         return frozenset(assignment.pk for assignment in self.get_queryset())
 
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
         form.instance.checked_alongside = self.stored_pks
-        return form
 
     def clean(self) -> None:
         super().clean()
@@ -115,14 +205,14 @@ class AssignmentFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("buurt") or form.errors:
                 continue
+            if data.get("valid_from") is None:
+                continue
             candidate = Assignment(
                 buurt=data["buurt"],
                 role=data.get("role"),
                 valid_from=data.get("valid_from"),
                 valid_until=data.get("valid_until"),
             )
-            if candidate.valid_from is None:
-                continue
             for earlier in seen:
                 if (
                     earlier.buurt == candidate.buurt
@@ -134,6 +224,16 @@ class AssignmentFormSet(BaseInlineFormSet):
                 ):
                     raise ValidationError(overlap_message(earlier), code="overlap")
             seen.append(candidate)
+        # Rows with errors are reported on their own; the area check waits until they are fixed.
+        if getattr(self.instance, "publishing_requested", False) and not any(
+            f.errors for f in self.forms
+        ):
+            today = timezone.localdate()
+            if not any(a.valid_until is None or a.valid_until >= today for a in seen):
+                raise ValidationError(
+                    staffing.publication_message([str(staffing.AREA_GAP)]),
+                    code="published_without_area",
+                )
 
 
 class AssignmentInline(admin.TabularInline):
@@ -156,7 +256,7 @@ class AssignmentInline(admin.TabularInline):
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name == "buurt":
             # Django's autocomplete widget fetches each row's chosen buurt (one light query per
             # row, by its design); the boundary blobs stay in the database.
@@ -164,8 +264,38 @@ class AssignmentInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class AbsenceFormSet(BaseInlineFormSet):
+    """Refuses absences of one officer that overlap, among the submitted rows as in the database."""
+
+    @cached_property
+    def stored_pks(self) -> frozenset[int]:
+        return frozenset(absence.pk for absence in self.get_queryset())
+
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.instance.checked_alongside = self.stored_pks
+
+    def clean(self) -> None:
+        super().clean()
+        seen: list[Absence] = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.errors:
+                continue
+            if not (data.get("starts_on") and data.get("ends_on")):
+                continue
+            candidate = Absence(starts_on=data["starts_on"], ends_on=data["ends_on"])
+            for earlier in seen:
+                if periods_overlap(
+                    (earlier.starts_on, earlier.ends_on), (candidate.starts_on, candidate.ends_on)
+                ):
+                    raise ValidationError(absence_overlap_message(earlier), code="overlap")
+            seen.append(candidate)
+
+
 class AbsenceInline(admin.TabularInline):
     model = Absence
+    formset = AbsenceFormSet
     fk_name = "officer"
     fields = ["starts_on", "ends_on", "deputy"]
     autocomplete_fields = ["deputy"]
@@ -176,13 +306,13 @@ class AbsenceInline(admin.TabularInline):
 
 
 @admin.register(Officer)
-class OfficerAdmin(admin.ModelAdmin):
+class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
     form = OfficerAdminForm
     list_display = ["name", "rank", "is_published", "reviewed_on", "station", "has_photo"]
     list_filter = ["is_published", "station", "is_fictional"]
     search_fields = ["name", "slug"]
     list_select_related = ["station"]
-    readonly_fields = ["slug", "photo_preview"]
+    readonly_fields = ["slug", "photo_preview", "publication_status"]
     fieldsets = [
         (
             None,
@@ -193,12 +323,13 @@ class OfficerAdmin(admin.ModelAdmin):
                     "rank",
                     "station",
                     "is_published",
+                    "publication_status",
                     "reviewed_on",
                     "is_fictional",
                 ]
             },
         ),
-        (_("Photo"), {"fields": ["photo_preview", "photo", "photo_alt"]}),
+        (_("Photo"), {"fields": ["photo_preview", "photo", "photo_kept", "photo_alt"]}),
         (_("Introduction"), {"fields": ["intro_nl", "intro_en"]}),
     ]
     inlines = [ContactChannelInline, AssignmentInline, AbsenceInline]
@@ -208,8 +339,29 @@ class OfficerAdmin(admin.ModelAdmin):
     def has_photo(self, officer: Officer) -> bool:
         return bool(officer.photo)
 
+    @admin.display(description=_("ready to publish"))
+    def publication_status(self, officer: Officer) -> str:
+        if officer._state.adding:
+            return str(_("A new profile starts unpublished. Publish it once it is complete."))
+        gaps = officer.publication_gaps(has_area=officer.has_coming_area(day=timezone.localdate()))
+        if not gaps:
+            return str(_("Complete: it can be published."))
+        return staffing.publication_message(gaps)
+
     @admin.display(description=_("current photo"))
     def photo_preview(self, officer: Officer) -> str:
+        if officer.photo and isinstance(officer.photo.file, photos.PreparedPhoto):
+            # A photo chosen in this submit, kept while another field is fixed: not stored yet,
+            # so there is no URL to show it from.
+            chosen = officer.photo.file.original_name or str(officer.photo.name)
+            return format_html(
+                '<strong class="photo-kept">{}</strong>',
+                _(
+                    "The photo you chose (%(name)s) is kept. It is saved with the profile once "
+                    "the other errors are fixed; you do not need to choose it again."
+                )
+                % {"name": chosen[:100]},
+            )
         if not officer.photo:
             return _("No photo: residents see the initials %(initials)s.") % {
                 "initials": officer.initials or "?"
@@ -237,6 +389,24 @@ class OfficerAdmin(admin.ModelAdmin):
                 photo=obj.photo.name, photo_small=obj.photo_small.name
             ),
         )
+        if token := form.cleaned_data.get("photo_kept"):
+            photos.discard_pending(token=token, storage=obj.photo.storage)
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        for warning in staffing.possible_duplicates(officer=form.instance):
+            self.message_user(request, warning, messages.WARNING)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Both the delete page and the bulk delete action ask this before they confirm; the
+        # warning is shown there, while the editor can still choose another deputy first.
+        if not request.POST.get("post"):
+            covered = staffing.absences_covered_by(officer_ids=[officer.pk for officer in objs])
+            if covered:
+                self.message_user(request, staffing.deputy_warning(covered), messages.WARNING)
+        return super().get_deleted_objects(objs, request)
 
     def _create_with_unique_slug(
         self, request: HttpRequest, obj: Officer, form: forms.ModelForm
@@ -357,22 +527,102 @@ class ClosingDayInline(admin.TabularInline):
     extra = 0
 
 
+class StationAdminForm(forms.ModelForm):
+    """Coordinates may be left empty (or recomputed) when the register knows the visiting address."""
+
+    place_from_address = forms.BooleanField(
+        label=_("Place on the map from the visiting address"),
+        required=False,
+        help_text=_(
+            "Looks the visiting address up in the address register and fills in latitude and "
+            "longitude. Leave unticked to keep the coordinates typed below."
+        ),
+    )
+
+    class Meta:
+        model = Station
+        fields = [
+            "name",
+            "phone",
+            "by_appointment_only",
+            "street_address",
+            "postcode",
+            "city",
+            "lat",
+            "lon",
+            "source_uid",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.placement_note = ""
+        for name in ("lat", "lon"):
+            self.fields[name].required = False
+            self.fields[name].help_text = _("Empty: taken from the visiting address.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        wanted = data.get("place_from_address") or (
+            data.get("lat") is None and data.get("lon") is None and "lat" not in self.errors
+        )
+        if wanted:
+            found = location_from_register(
+                street_address=data.get("street_address") or "", postcode=data.get("postcode") or ""
+            )
+            if found is None:
+                self.add_error(
+                    "lat" if not data.get("place_from_address") else "place_from_address",
+                    _(
+                        "The address register does not know %(address)s, %(postcode)s. Check the "
+                        "visiting address, or type the latitude and longitude."
+                    )
+                    % {
+                        "address": data.get("street_address") or "?",
+                        "postcode": data.get("postcode") or "?",
+                    },
+                )
+            else:
+                data["lat"], data["lon"] = found.lat, found.lon
+                if not found.exact:
+                    self.placement_note = _(
+                        "The address register does not know this house number; the station "
+                        "was placed in the middle of postcode %(postcode)s. Check the location "
+                        "and correct the coordinates if needed."
+                    ) % {"postcode": data.get("postcode")}
+        else:
+            for name in ("lat", "lon"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Enter the coordinate, or leave both empty."))
+        return data
+
+
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(StaffWordingMixin, admin.ModelAdmin):
+    form = StationAdminForm
+    neuter_in_dutch = True
+
+    def save_model(
+        self, request: HttpRequest, obj: Station, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if note := getattr(form, "placement_note", ""):
+            self.message_user(request, note, messages.WARNING)
+
     list_display = ["name", "street_address", "city", "phone", "by_appointment_only"]
     list_filter = ["by_appointment_only", "city"]
     search_fields = ["name", "city", "street_address"]
     fieldsets = [
         (None, {"fields": ["name", "phone", "by_appointment_only"]}),
         (_("Visiting address"), {"fields": ["street_address", "postcode", "city"]}),
-        (_("Location (WGS84)"), {"fields": ["lat", "lon"]}),
+        (_("Location (WGS84)"), {"fields": ["place_from_address", "lat", "lon"]}),
         (_("Source"), {"fields": ["source_uid"], "classes": ["collapse"]}),
     ]
     inlines = [OpeningHoursInline, ClosingDayInline, StationChannelInline]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(StaffWordingMixin, admin.ModelAdmin):
+    neuter_in_dutch = True
     list_display = ["title", "officer", "place", "starts_at", "ends_at", "recurrence"]
     list_filter = ["recurrence"]
     search_fields = ["title", "place", "officer__name"]
@@ -380,3 +630,10 @@ class EventAdmin(admin.ModelAdmin):
     autocomplete_fields = ["officer"]
     date_hierarchy = "starts_at"
     fields = ["officer", "title", "place", "starts_at", "ends_at", "recurrence", "repeat_until"]
+
+    def save_model(
+        self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.is_over(now=timezone.now()):
+            self.message_user(request, staffing.past_event_warning(obj), messages.WARNING)

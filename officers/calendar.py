@@ -6,34 +6,18 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import icalendar
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from icalendar.prop import vText
 
 from .hours import STATION_TIME_ZONE
 from .models import Event
 
 WEEK = dt.timedelta(days=7)
-# A published VTIMEZONE for Amsterdam (CET/CEST since 1996), so weekly events keep their wall-clock
-# time across daylight-saving changes in every calendar program.
-AMSTERDAM_VTIMEZONE = (
-    "BEGIN:VTIMEZONE",
-    "TZID:Europe/Amsterdam",
-    "BEGIN:DAYLIGHT",
-    "TZOFFSETFROM:+0100",
-    "TZOFFSETTO:+0200",
-    "TZNAME:CEST",
-    "DTSTART:19700329T020000",
-    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
-    "END:DAYLIGHT",
-    "BEGIN:STANDARD",
-    "TZOFFSETFROM:+0200",
-    "TZOFFSETTO:+0100",
-    "TZNAME:CET",
-    "DTSTART:19701025T030000",
-    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
-    "END:STANDARD",
-    "END:VTIMEZONE",
-)
+# How far ahead an open-ended weekly event's VTIMEZONE spells out the clock changes; calendar
+# programs know Europe/Amsterdam by its TZID beyond that.
+OPEN_ENDED_ZONE_SPAN = dt.timedelta(days=5 * 365)
 
 
 @dataclass(frozen=True)
@@ -89,38 +73,20 @@ def upcoming(events: list[Event], *, now: dt.datetime | None = None) -> list[Occ
     return sorted((o for o in found if o is not None), key=lambda o: (o.starts_at, o.event.pk))
 
 
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+def one_line_break(text: str) -> str:
+    """`text` with every line break (CRLF, LF or a lone CR) as LF, the one break TEXT escaping
+    turns into `\\n`: a CR left alone would end the content line in some readers."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
-    encoded = line.encode("utf-8")
-    if len(encoded) <= 75:
-        return line
-    parts, current, limit = [], b"", 75
-    for char in line:
-        piece = char.encode("utf-8")
-        if len(current) + len(piece) > limit:
-            parts.append(current.decode("utf-8"))
-            current, limit = b"", 74  # continuation lines start with a space
-        current += piece
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
+def escape_text(text: str) -> str:
+    """`text` as an escaped TEXT value (RFC 5545 3.3.11; vCard 3.0 escapes the same way)."""
+    return vText(one_line_break(text)).to_ical().decode("utf-8")
 
 
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _local(moment: dt.datetime) -> str:
-    return moment.astimezone(STATION_TIME_ZONE).strftime("%Y%m%dT%H%M%S")
+def single_line(value: str) -> str:
+    """A URI or other non-TEXT value with any line break removed, as it has no escape for one."""
+    return "".join(value.splitlines())
 
 
 def event_ical(
@@ -131,34 +97,38 @@ def event_ical(
     host: str,
     now: dt.datetime | None = None,
 ) -> str:
-    """One VEVENT in a VCALENDAR; weekly events carry an RRULE (until `repeat_until`, inclusive)."""
+    """One VEVENT in a VCALENDAR; weekly events carry an RRULE (until `repeat_until`, inclusive).
+
+    Times are wall-clock times in Amsterdam with the VTIMEZONE icalendar derives from zoneinfo, so
+    weekly events keep their time across daylight-saving changes in every calendar program.
+    """
     now = now or timezone.now()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Wijkportaal//Spreekuren//NL",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        *AMSTERDAM_VTIMEZONE,
-        "BEGIN:VEVENT",
-        f"UID:event-{event.pk}@{host}",
-        f"DTSTAMP:{_utc(now)}",
-        f"DTSTART;TZID=Europe/Amsterdam:{_local(event.starts_at)}",
-        f"DTEND;TZID=Europe/Amsterdam:{_local(event.ends_at)}",
-    ]
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Wijkportaal//Spreekuren//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    vevent = icalendar.Event()
+    vevent.add("uid", f"event-{event.pk}@{single_line(host)}")
+    vevent.add("dtstamp", now.astimezone(dt.UTC))
+    vevent.add("dtstart", event.starts_at.astimezone(STATION_TIME_ZONE))
+    vevent.add("dtend", event.ends_at.astimezone(STATION_TIME_ZONE))
+    last_day = event.ends_at.astimezone(STATION_TIME_ZONE).date()
     if event.recurrence == Event.Recurrence.WEEKLY:
-        rule = "RRULE:FREQ=WEEKLY"
+        last_day = event.repeat_until or max(last_day, now.date()) + OPEN_ENDED_ZONE_SPAN
+        rule: dict[str, object] = {"freq": "weekly"}
         if event.repeat_until is not None:
             # With a zoned DTSTART, UNTIL must be UTC: the end of that day in Amsterdam.
             last = dt.datetime.combine(event.repeat_until, dt.time(23, 59, 59), STATION_TIME_ZONE)
-            rule += f";UNTIL={_utc(last)}"
-        lines.append(rule)
-    lines += [
-        f"SUMMARY:{_escape(event.title)}",
-        f"LOCATION:{_escape(event.place)}",
-        f"DESCRIPTION:{_escape(description)}",
-        f"URL:{url}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+            rule["until"] = last.astimezone(dt.UTC)
+        vevent.add("rrule", rule)
+    vevent.add("summary", one_line_break(event.title))
+    vevent.add("location", one_line_break(event.place))
+    vevent.add("description", one_line_break(description))
+    vevent.add("url", single_line(url))
+    calendar.add_component(vevent)
+    calendar.add_missing_timezones(
+        first_date=event.starts_at.astimezone(STATION_TIME_ZONE).date(),
+        last_date=last_day + dt.timedelta(days=1),
+    )
+    return calendar.to_ical().decode("utf-8")

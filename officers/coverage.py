@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from neighbourhoods.models import Address, Buurt, Municipality, without_boundaries
 
@@ -70,6 +70,26 @@ def absences_without_deputy(*, day: dt.date) -> QuerySet[Absence]:
     )
 
 
+def absences_with_absent_deputy(*, day: dt.date) -> QuerySet[Absence]:
+    """Current and coming absences whose deputy is away himself during them: residents sent to
+    the deputy find nobody. Annotated with the deputy's clashing absence dates."""
+    deputy_away = Absence.objects.filter(
+        officer_id=OuterRef("deputy_id"),
+        starts_on__lte=OuterRef("ends_on"),
+        ends_on__gte=OuterRef("starts_on"),
+    ).order_by("starts_on")
+    return (
+        Absence.objects.filter(ends_on__gte=day, deputy__isnull=False)
+        .filter(Exists(deputy_away))
+        .annotate(
+            deputy_away_from=deputy_away.values("starts_on")[:1],
+            deputy_away_until=deputy_away.values("ends_on")[:1],
+        )
+        .select_related("officer", "deputy")
+        .order_by("starts_on", "officer__name")
+    )
+
+
 @dataclass(frozen=True)
 class GapList:
     """The first LIST_LIMIT items of one kind of gap, and how many there are in all."""
@@ -95,6 +115,7 @@ class CoverageGaps:
     officers_without_buurt: GapList
     stale_profiles: GapList
     absences_without_deputy: GapList
+    absences_with_absent_deputy: GapList
     stale_before: dt.date
 
     @property
@@ -104,6 +125,7 @@ class CoverageGaps:
             + self.officers_without_buurt.total
             + self.stale_profiles.total
             + self.absences_without_deputy.total
+            + self.absences_with_absent_deputy.total
         )
 
 
@@ -115,6 +137,7 @@ def coverage_gaps(*, day: dt.date) -> CoverageGaps:
         officers_without_buurt=_gap_list(officers_without_buurt(day=day)),
         stale_profiles=_gap_list(stale_profiles(day=day)),
         absences_without_deputy=_gap_list(absences_without_deputy(day=day)),
+        absences_with_absent_deputy=_gap_list(absences_with_absent_deputy(day=day)),
         stale_before=months_before(day, STALE_AFTER_MONTHS),
     )
 

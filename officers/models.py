@@ -4,24 +4,83 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Avg, F, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.lookup import InvalidPostcode, normalise_postcode
-from neighbourhoods.models import Buurt
+from neighbourhoods.models import Address, Buurt
 
 from .validators import normalise_channel_value, normalise_dutch_phone
 
 # The Netherlands with a margin, in WGS84: a station outside this box is a typo (swapped lat/lon).
 NL_LAT_RANGE = (50.7, 53.7)
 NL_LON_RANGE = (3.2, 7.3)
+
+
+def long_date(day: dt.date) -> str:
+    """A date as staff and residents read it in the active language: "5 december 2026"."""
+    return date_format(day, "j F Y")
+
+
+# "Stationstraat 13", "Akerstraat 100 E", "Laan 4a-2": the street, the number, an optional letter
+# and an optional addition, as the register stores them.
+_HOUSE_NUMBER = re.compile(
+    r"^(?P<street>.*?\D)\s*(?P<number>\d{1,5})\s*(?P<letter>[A-Za-z])?"
+    r"(?:\s*[-/ ]\s*(?P<addition>\w{1,4}))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class RegisterLocation:
+    """Where the register places a visiting address; `exact` is False for the middle of the
+    postcode, used when the register does not know the house number."""
+
+    lat: float
+    lon: float
+    exact: bool
+
+
+def location_from_register(*, street_address: str, postcode: str) -> RegisterLocation | None:
+    """The location of a visiting address in the address register, or None when unknown.
+
+    A letter or addition the register does not know is tried without, so "Stationstraat 13 X"
+    still finds number 13 on that postcode; a number it does not know falls back to the middle
+    of the postcode's addresses (a few houses of one street), marked as not exact.
+    """
+    try:
+        code = normalise_postcode(postcode)
+    except InvalidPostcode:
+        return None
+    on_postcode = Address.objects.filter(postcode=code)
+    match = _HOUSE_NUMBER.match(street_address.strip())
+    if match is not None:
+        letter = (match["letter"] or "").upper()
+        addition = (match["addition"] or "").upper()
+        candidates = on_postcode.filter(huisnummer=int(match["number"]))
+        for filters in (
+            {"huisletter": letter, "huisnummertoevoeging": addition},
+            {"huisletter": letter},
+            {},
+        ):
+            found = candidates.filter(**filters).order_by("huisletter", "huisnummertoevoeging")
+            row = found.values_list("lat", "lon").first()
+            if row is not None:
+                return RegisterLocation(*row, exact=True)
+    middle = on_postcode.aggregate(lat=Avg("lat"), lon=Avg("lon"))
+    if middle["lat"] is None:
+        return None
+    return RegisterLocation(middle["lat"], middle["lon"], exact=False)
 
 
 class Station(models.Model):
@@ -56,7 +115,7 @@ class Station(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.phone:
             try:
                 self.phone = normalise_dutch_phone(self.phone)
@@ -129,7 +188,10 @@ class ClosingDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
+        return f"{long_date(self.date)} {self.reason}".strip()
+
+
+AREA_GAP = _("an area: an assignment to a buurt valid today or later")
 
 
 class OfficerQuerySet(models.QuerySet["Officer"]):
@@ -208,7 +270,14 @@ class Officer(models.Model):
         on_delete=models.SET_NULL,
         related_name="officers",
     )
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_(
+            "Residents see only published profiles. A profile can be published once it has an "
+            "introduction, an area and, with a photo, a photo description."
+        ),
+    )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
     is_fictional = models.BooleanField(
         _("fictional (demo)"),
@@ -217,6 +286,11 @@ class Officer(models.Model):
     )
 
     objects = OfficerQuerySet.as_manager()
+
+    # Set by the resident pages' prefetches (`to_attr`), declared for the type checker.
+    current_absences: list[Absence]
+    open_events: list[Event]
+    public_channels: list[ContactChannel]
 
     class Meta:
         verbose_name = _("officer")
@@ -239,6 +313,29 @@ class Officer(models.Model):
                     )
                 }
             )
+
+    def publication_gaps(self, *, has_area: bool) -> list[str]:
+        """What this profile lacks before residents may see it, each as a sentence for the editor.
+
+        `has_area` says whether the officer has an assignment valid today or later; the caller
+        knows it (the stored rows, or the rows of the form being saved).
+        """
+        gaps: list[str] = []
+        if not (self.intro_nl.strip() or self.intro_en.strip()):
+            gaps.append(str(_("an introduction (in Dutch or English)")))
+        if self.photo and not self.photo_alt.strip():
+            gaps.append(str(_("a description of the photo")))
+        if not has_area:
+            gaps.append(str(AREA_GAP))
+        return gaps
+
+    def has_coming_area(self, *, day: dt.date) -> bool:
+        return (
+            self.pk is not None
+            and self.assignments.filter(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+            ).exists()
+        )
 
     @property
     def initials(self) -> str:
@@ -426,7 +523,7 @@ class Assignment(models.Model):
 
 def overlap_message(existing: Assignment) -> str:
     """What the editor reads when an assignment would duplicate `existing` for some days."""
-    until = existing.valid_until.isoformat() if existing.valid_until else str(_("open-ended"))
+    until = long_date(existing.valid_until) if existing.valid_until else str(_("open-ended"))
     return str(
         _(
             "This officer is already %(role)s of %(buurt)s from %(start)s until %(until)s. "
@@ -435,10 +532,21 @@ def overlap_message(existing: Assignment) -> str:
         % {
             "role": existing.get_role_display().lower(),
             "buurt": existing.buurt,
-            "start": existing.valid_from.isoformat(),
+            "start": long_date(existing.valid_from),
             "until": until,
         }
     )
+
+
+class AbsenceQuerySet(models.QuerySet["Absence"]):
+    def overlapping(
+        self, *, officer_id: int, starts_on: dt.date, ends_on: dt.date
+    ) -> AbsenceQuerySet:
+        """Absences of the officer that share at least one day with the period (both inclusive)."""
+        return self.filter(officer_id=officer_id, starts_on__lte=ends_on, ends_on__gte=starts_on)
+
+    def not_over(self, *, day: dt.date) -> AbsenceQuerySet:
+        return self.filter(ends_on__gte=day)
 
 
 class Absence(models.Model):
@@ -458,6 +566,8 @@ class Absence(models.Model):
         related_name="deputising",
     )
 
+    objects = AbsenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("absence")
         verbose_name_plural = _("absences")
@@ -475,17 +585,72 @@ class Absence(models.Model):
             ),
         ]
 
+    # Primary keys of absences whose submitted values are checked together with this one (the
+    # rows of one admin formset), so their stored, about-to-change dates are not compared.
+    checked_alongside: frozenset[int] = frozenset()
+
     def __str__(self) -> str:
-        return f"{self.officer}: {self.starts_on} - {self.ends_on}"
+        return f"{self.officer}: {long_date(self.starts_on)} - {long_date(self.ends_on)}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The last day must be on or after the first day.")
         if self.deputy_id and self.deputy_id == self.officer_id:
             errors["deputy"] = _("The deputy must be another officer.")
+        if errors or not (self.starts_on and self.ends_on):
+            if errors:
+                raise ValidationError(errors)
+            return
+        skip = {self.pk, *self.checked_alongside} - {None}
+        if self.officer_id:
+            clash = (
+                Absence.objects.overlapping(
+                    officer_id=self.officer_id, starts_on=self.starts_on, ends_on=self.ends_on
+                )
+                .exclude(pk__in=skip)
+                .first()
+            )
+            if clash is not None:
+                errors["starts_on"] = absence_overlap_message(clash)
+        if self.deputy_id:
+            away = (
+                Absence.objects.overlapping(
+                    officer_id=self.deputy_id, starts_on=self.starts_on, ends_on=self.ends_on
+                )
+                .select_related("officer")
+                .first()
+            )
+            if away is not None:
+                errors["deputy"] = deputy_absent_message(away)
         if errors:
             raise ValidationError(errors)
+
+
+def absence_overlap_message(existing: Absence) -> str:
+    """What the editor reads when an absence would overlap another absence of the same officer."""
+    return str(
+        _(
+            "This officer is already away from %(start)s until %(end)s. Change that absence "
+            "instead of adding one that overlaps it."
+        )
+        % {"start": long_date(existing.starts_on), "end": long_date(existing.ends_on)}
+    )
+
+
+def deputy_absent_message(deputy_absence: Absence) -> str:
+    """What the editor reads when the chosen deputy is away himself during the absence."""
+    return str(
+        _(
+            "%(name)s cannot be the deputy: %(name)s is away from %(start)s until %(end)s. "
+            "Choose a colleague who is at work during this absence."
+        )
+        % {
+            "name": deputy_absence.officer.name,
+            "start": long_date(deputy_absence.starts_on),
+            "end": long_date(deputy_absence.ends_on),
+        }
+    )
 
 
 class Event(models.Model):
@@ -508,8 +673,9 @@ class Event(models.Model):
     repeat_until = models.DateField(_("repeat until"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
+        # The public site's words, so staff and residents call them the same.
+        verbose_name = _("spreekuur or meeting")
+        verbose_name_plural = _("Spreekuren and meetings")
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
@@ -522,9 +688,16 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def is_over(self, *, now: dt.datetime) -> bool:
+        """Whether every session lies in the past: a one-off that has ended, or a weekly event
+        whose last repetition was before today."""
+        if self.recurrence == self.Recurrence.WEEKLY:
+            return self.repeat_until is not None and self.repeat_until < timezone.localdate(now)
+        return self.ends_at <= now
+
     def clean(self) -> None:
         """A one-off event has no repeat date; a weekly one may be open-ended or end on a date."""
-        errors: dict[str, str] = {}
+        errors: dict[str, str | Promise] = {}
         if self.starts_at and self.ends_at:
             if self.ends_at <= self.starts_at:
                 errors["ends_at"] = _("The end must be after the start.")

@@ -1,4 +1,5 @@
-"""What each resident page shows, gathered in a fixed, small number of queries."""
+"""What each resident page shows, gathered in a fixed, small number of queries, and the plain
+list of wijken that needs nothing more."""
 
 from __future__ import annotations
 
@@ -9,16 +10,20 @@ from typing import Any
 
 import shapely
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from neighbourhoods.maps import MapMarker, MapShape, render_map
 from neighbourhoods.models import Buurt, without_boundaries
 
 from . import calendar
 from .finding import officers_for_buurt, published_officers_with_areas
-from .hours import OpeningStatus, station_now, station_opening_status
+from .hours import STATION_TIME_ZONE, OpeningStatus, station_now, station_opening_status
 from .models import Absence, Assignment, ClosingDay, ContactChannel, Event, Officer, Station
 
 # Stations further than this (in degrees, about 30 km) are not searched first; see nearest_station.
@@ -26,6 +31,12 @@ STATION_SEARCH_BOX = 0.3
 # The station is drawn on a buurt map when that keeps the map at most this much larger than the wijk.
 STATION_MAP_STRETCH = 2.0
 EARTH_RADIUS_KM = 6371.0
+
+
+def buurt_path(code: str) -> str:
+    """The path of the page of the buurt with this code: the page is the officers app's, so
+    neighbourhoods leaves its URL to this app and templates use `{% url "officers:buurt" %}`."""
+    return reverse("officers:buurt", kwargs={"code": code})
 
 
 def public_channels() -> Prefetch:
@@ -49,6 +60,79 @@ def current_absences(today: dt.date) -> Prefetch:
         .order_by("-ends_on", "starts_on", "pk"),
         to_attr="current_absences",
     )
+
+
+def coming_absences(today: dt.date) -> Prefetch:
+    """An officer's absences that are not over on `today`, as `coming_absences`, soonest first:
+    the profile shows the current one and marks the spreekuren that fall in any of them."""
+    return Prefetch(
+        "absences",
+        queryset=Absence.objects.not_over(day=today).select_related("deputy").order_by("starts_on"),
+        to_attr="coming_absences",
+    )
+
+
+def current_of(absences: list[Absence], *, today: dt.date) -> list[Absence]:
+    """The absences going on today, in `current_absences` order (the one that ends last first)."""
+    return sorted(
+        (a for a in absences if a.starts_on <= today <= a.ends_on),
+        key=lambda a: (-a.ends_on.toordinal(), a.starts_on, a.pk),
+    )
+
+
+@dataclass(frozen=True)
+class ListedOfficer:
+    """An officer as a buurt page lists them, with the absence going on today (if any)."""
+
+    officer: Officer
+    absence: Absence | None
+
+    @property
+    def deputy_is_published(self) -> bool:
+        return bool(self.absence and self.absence.deputy and self.absence.deputy.is_published)
+
+
+@dataclass(frozen=True)
+class ShownOccurrence:
+    """A session as residents see it: cancelled when the officer is away that day."""
+
+    occurrence: calendar.Occurrence
+    cancelled_by: Absence | None
+
+    @property
+    def event(self) -> Event:
+        return self.occurrence.event
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return self.occurrence.starts_at
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.occurrence.ends_at
+
+    @property
+    def is_weekly(self) -> bool:
+        return self.occurrence.is_weekly
+
+
+def with_absences(
+    occurrences: list[calendar.Occurrence], *, absences: dict[int, list[Absence]]
+) -> list[ShownOccurrence]:
+    """Each session marked cancelled when its officer is away on its day (Amsterdam time)."""
+    shown = []
+    for occurrence in occurrences:
+        day = occurrence.starts_at.astimezone(STATION_TIME_ZONE).date()
+        away = next(
+            (
+                absence
+                for absence in absences.get(occurrence.event.officer_id, [])
+                if absence.starts_on <= day <= absence.ends_on
+            ),
+            None,
+        )
+        shown.append(ShownOccurrence(occurrence, away))
+    return shown
 
 
 def shown_absence(officer: Officer) -> Absence | None:
@@ -169,7 +253,7 @@ def officer_profile_context(
                 to_attr="current_assignments",
             ),
             public_channels(),
-            current_absences(today),
+            coming_absences(today),
             open_events(now),
             "station__opening_hours",
         )
@@ -177,11 +261,15 @@ def officer_profile_context(
     )
     if officer is None:
         return None
+    # The prefetch's `to_attr`, set by `coming_absences`.
+    coming: list[Absence] = officer.coming_absences  # type: ignore[attr-defined]
+    officer.current_absences = current_of(coming, today=today)
     assignments = officer.current_assignments
     buurten = [assignment.buurt for assignment in assignments]
     station = officer.station
     if station is not None:
-        station.closed_today = officer.station_closed_today
+        # The attribute `stations_with_today` annotates, so templates read one name.
+        station.closed_today = officer.station_closed_today  # type: ignore[attr-defined]
     elif buurten:
         station = nearest_station(lat=buurten[0].label_lat, lon=buurten[0].label_lon)
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
@@ -195,7 +283,10 @@ def officer_profile_context(
         "absence": absence,
         "deputy_is_published": bool(absence and absence.deputy and absence.deputy.is_published),
         "searched_buurt": searched_buurt,
-        "occurrences": calendar.upcoming(officer.open_events, now=now),
+        "occurrences": with_absences(
+            calendar.upcoming(officer.open_events, now=now),
+            absences={officer.pk: coming},
+        ),
     }
 
 
@@ -281,8 +372,25 @@ def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | Non
     return BuurtMap(svg, neighbours, shown, inside, direction, distance)
 
 
+def coming_absences_by_officer(
+    officers: list[Officer], *, today: dt.date
+) -> dict[int, list[Absence]]:
+    """The officers' absences not over on `today`, soonest first, per officer id (one query)."""
+    absences: dict[int, list[Absence]] = {}
+    rows = (
+        Absence.objects.not_over(day=today)
+        .filter(officer__in=officers)
+        .select_related("deputy")
+        .order_by("starts_on")
+    )
+    for absence in rows:
+        absences.setdefault(absence.officer_id, []).append(absence)
+    return absences
+
+
 def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A buurt with its map, officers, station and events in six queries (five without officers)."""
+    """A buurt with its map, officers (and their absences), station and events in seven queries
+    (five without officers)."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
@@ -303,12 +411,21 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         if officers
         else []
     )
+    today = timezone.localdate()
+    absences = coming_absences_by_officer(officers, today=today) if officers else {}
+    listed = [
+        ListedOfficer(
+            officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
+        )
+        for officer in officers
+    ]
     return {
         "buurt": buurt,
         "officers": officers,
+        "listed_officers": listed,
         **_station_context(station, now),
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
-        "occurrences": calendar.upcoming(events, now=now),
+        "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
     }
 
 
@@ -340,6 +457,12 @@ def wijk_list_context() -> dict[str, Any]:
             (name, list(wijken.values())) for name, wijken in municipalities.values()
         ]
     }
+
+
+@require_safe
+def wijk_list(request: HttpRequest) -> HttpResponse:
+    """Browse without an address: every wijk with its buurten."""
+    return render(request, "officers/wijk_list.html", wijk_list_context())
 
 
 def outside_area_context() -> dict[str, Any]:

@@ -6,15 +6,18 @@ The uploaded file itself is never stored. Only re-encoded JPEG renditions withou
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -61,9 +64,11 @@ class PhotoRenditions:
 class PreparedPhoto(ContentFile):
     """The large rendition as a file the ImageField can save, carrying the small one along."""
 
-    def __init__(self, renditions: PhotoRenditions) -> None:
+    def __init__(self, renditions: PhotoRenditions, *, original_name: str = "") -> None:
         super().__init__(renditions.large, name=renditions.large_name)
         self.renditions = renditions
+        # The name of the file the editor chose, to tell them which photo is kept.
+        self.original_name = original_name
 
 
 def _reject_not_an_image() -> PhotoRejected:
@@ -181,7 +186,10 @@ def prepare_photo(*, upload: File) -> PreparedPhoto:
         # Broken metadata (an unreadable orientation tag) can only show up here.
         raise _reject_not_an_image() from error
     digest = hashlib.sha256(large).hexdigest()[:20]
-    return PreparedPhoto(PhotoRenditions(large=large, small=small, digest=digest))
+    return PreparedPhoto(
+        PhotoRenditions(large=large, small=small, digest=digest),
+        original_name=str(getattr(upload, "name", "") or ""),
+    )
 
 
 def match_small_rendition(*, officer: Any, upload: object) -> None:
@@ -198,7 +206,7 @@ def match_small_rendition(*, officer: Any, upload: object) -> None:
         officer.photo_small = ""
 
 
-def stored_photo_names(*, photo: str, photo_small: str) -> set[str]:
+def stored_photo_names(*, photo: str | None, photo_small: str | None) -> set[str]:
     return {name for name in (photo, photo_small) if name}
 
 
@@ -215,3 +223,74 @@ def delete_unused_photo_files(*, storage: Storage, previous: set[str], current: 
 
     if unused:
         transaction.on_commit(delete)
+
+
+# A chosen photo survives a form that comes back with another error: its renditions wait under
+# this folder, out of the media URL's reach (see wijkportaal/media.py), and the form carries a
+# signed token naming them. Nothing the editor did not choose can be restored with a token.
+PENDING_DIR = "pending-photos"
+PENDING_SALT = "officers.photos.pending"
+PENDING_MAX_AGE = 24 * 60 * 60
+
+
+def _pending_names(digest: str) -> tuple[str, str]:
+    return (f"{PENDING_DIR}/{digest}-{LARGE_SIDE}.jpg", f"{PENDING_DIR}/{digest}-{SMALL_SIDE}.jpg")
+
+
+def keep_pending(*, photo: PreparedPhoto, storage: Storage) -> str:
+    """Store a validated photo's renditions until the form is saved; returns the token for it."""
+    _forget_stale_pending(storage=storage)
+    renditions = photo.renditions
+    for name, data in zip(
+        _pending_names(renditions.digest), (renditions.large, renditions.small), strict=True
+    ):
+        if not storage.exists(name):
+            storage.save(name, ContentFile(data))
+    return signing.dumps(
+        {"digest": renditions.digest, "name": photo.original_name}, salt=PENDING_SALT
+    )
+
+
+def _forget_stale_pending(*, storage: Storage) -> None:
+    """Delete kept photos whose token has expired: forms the editor never sent again."""
+    try:
+        _folders, names = storage.listdir(PENDING_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    cutoff = timezone.now() - dt.timedelta(seconds=PENDING_MAX_AGE)
+    for name in names:
+        path = f"{PENDING_DIR}/{name}"
+        try:
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
+def restore_pending(*, token: str, storage: Storage) -> PreparedPhoto | None:
+    """The photo a token from keep_pending names, or None when it expired or is gone."""
+    try:
+        data = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+        large_name, small_name = _pending_names(data["digest"])
+        with storage.open(large_name, "rb") as large, storage.open(small_name, "rb") as small:
+            renditions = PhotoRenditions(
+                large=large.read(), small=small.read(), digest=data["digest"]
+            )
+    except (signing.BadSignature, KeyError, TypeError, OSError):
+        return None
+    return PreparedPhoto(renditions, original_name=str(data.get("name", "")))
+
+
+def discard_pending(*, token: str, storage: Storage) -> None:
+    """Delete a kept photo's renditions once the profile is saved with (or without) it."""
+    try:
+        data = signing.loads(token, salt=PENDING_SALT, max_age=None)
+        names = _pending_names(data["digest"])
+    except (signing.BadSignature, KeyError, TypeError):
+        return
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -1,26 +1,11 @@
 """URLs of the resident's pages (Dutch paths; the interface language is switched separately)."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
+import neighbourhoods.converters  # noqa: F401  (registers `buurt_code`)
 from wijkportaal.cache import cache_public_page
 
-from . import views
-
-
-class BuurtCodeConverter:
-    """A CBS buurt code such as BU09173300, in any case: letters and digits only, so junk (a NUL
-    byte PostgreSQL refuses, a slash) is a plain 404 before any query runs."""
-
-    regex = "[A-Za-z0-9]{1,10}"
-
-    def to_python(self, value: str) -> str:
-        return value.upper()
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(BuurtCodeConverter, "buurt_code")
+from . import pages, views
 
 app_name = "officers"
 
@@ -33,5 +18,6 @@ urlpatterns = [
     path("agenda/<int:pk>.ics", views.event_calendar, name="event-ical"),
     path("buurt/<buurt_code:code>/", cache_public_page(views.buurt_detail), name="buurt"),
     path("wijkagenten/", cache_public_page(views.officer_list), name="list"),
+    path("wijken/", pages.wijk_list, name="wijken"),
     path("buiten-werkgebied/", views.outside_area, name="outside-area"),
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .calendar import fold
+from icalendar.parser import Contentline
+
+from .calendar import escape_text, single_line
 from .models import ContactChannel, Officer, Station
 
 SOCIAL_KINDS = {
@@ -14,16 +16,6 @@ SOCIAL_KINDS = {
     ContactChannel.Kind.WEBSITE,
     ContactChannel.Kind.WHATSAPP,
 }
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
 
 
 def international_phone(number: str) -> str:
@@ -46,29 +38,31 @@ def officer_vcard(
 ) -> str:
     """A vCard 3.0 document: the version every common address book imports (served as text/vcard).
 
-    Only the public channels passed in are written; the caller decides what is public.
+    Only the public channels passed in are written; the caller decides what is public. TEXT values
+    are escaped as in the calendar files (vCard 3.0 shares iCalendar's rules), so no line break in
+    an editor's text can start a property or another card.
     """
     given, _, family = officer.name.partition(" ")
     lines = [
         "BEGIN:VCARD",
         "VERSION:3.0",
-        f"FN:{_escape(officer.name)}",
-        f"N:{_escape(family)};{_escape(given)};;;",
-        f"ORG:{_escape(organisation)}",
-        f"TITLE:{_escape(' · '.join(part for part in (officer.rank, role) if part))}",
+        f"FN:{escape_text(officer.name)}",
+        f"N:{escape_text(family)};{escape_text(given)};;;",
+        f"ORG:{escape_text(organisation)}",
+        f"TITLE:{escape_text(' · '.join(part for part in (officer.rank, role) if part))}",
     ]
     for channel in channels:
         if channel.kind == ContactChannel.Kind.PHONE:
             lines.append(f"TEL;TYPE=WORK,VOICE:{international_phone(channel.value)}")
         elif channel.kind == ContactChannel.Kind.EMAIL:
-            lines.append(f"EMAIL;TYPE=INTERNET,WORK:{_escape(channel.value)}")
+            lines.append(f"EMAIL;TYPE=INTERNET,WORK:{escape_text(channel.value)}")
         if channel.kind in SOCIAL_KINDS:
-            lines.append(f"URL;TYPE={channel.kind.upper()}:{channel.href}")
+            lines.append(f"URL;TYPE={channel.kind.upper()}:{single_line(channel.href)}")
     if station is not None:
         address = ";".join(
-            _escape(part)
+            escape_text(part)
             for part in ("", "", station.street_address, station.city, "", station.postcode, "NL")
         )
         lines.append(f"ADR;TYPE=WORK:{address}")
-    lines += [f"URL:{profile_url}", f"NOTE:{_escape(note)}", "END:VCARD"]
-    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+    lines += [f"URL:{single_line(profile_url)}", f"NOTE:{escape_text(note)}", "END:VCARD"]
+    return "\r\n".join(Contentline(line).to_ical().decode("utf-8") for line in lines) + "\r\n"

@@ -17,7 +17,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.lookup import InvalidInput, served_places
-from neighbourhoods.models import buurt_path
 from wijkportaal.formdata import urlencoded_pairs
 from wijkportaal.middleware import retry_on_stale_connection
 
@@ -67,7 +66,7 @@ def _destination(result: OfficerSearch) -> str | None:
         profile = officer_profile_path(result.officer_slugs[0])
         return f"{profile}?buurt={quote(result.buurt_code, safe='')}"
     if result.finding in {Finding.SEVERAL_OFFICERS, Finding.NO_OFFICER}:
-        return f"{buurt_path(result.buurt_code)}?gezocht=1"
+        return f"{pages.buurt_path(result.buurt_code)}?gezocht=1"
     if result.finding == Finding.OUTSIDE_AREA:
         return reverse("officers:outside-area")
     return None

@@ -8,7 +8,10 @@ The map, in 0.01-degree squares near Heerlen (columns left to right, rows bottom
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.core.cache import cache
 
 from tests import factories
 
@@ -25,6 +28,22 @@ def buurten(dataset):
         "east": factories.make_buurt(dataset, "BU00010002", factories.square(1, 0), name="Oost"),
         "north": factories.make_buurt(dataset, "BU00010003", factories.square(0, 1), name="Noord"),
     }
+
+
+@pytest.fixture(autouse=True)
+def clean_cache() -> Iterator[None]:
+    """Cached pages, rate and login-failure counts live in the cache, and the local-memory cache
+    outlives a test: no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Staff users are made and logged in all over the suite; the production hasher's deliberate
+    slowness would only slow the tests down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

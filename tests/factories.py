@@ -100,6 +100,7 @@ def make_officer(name: str | None = None, **fields: Any) -> Officer:
     number = next(_counter)
     name = name or f"Agent Nummer{number}"
     fields.setdefault("slug", f"{name.lower().replace(' ', '-')}-{number}")
+    fields.setdefault("is_published", True)
     return Officer.objects.create(name=name, **fields)
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import media, views
 
 urlpatterns = [
     # The API first: its one prefix is ruled out at once for every page, while the pages'
@@ -14,9 +14,9 @@ urlpatterns = [
     path("taal/", views.switch_language, name="set-language"),
     path("privacy/", views.privacy, name="privacy"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
-    path("wijken/", views.wijk_list, name="wijken"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.serve_media, name="media"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]
 

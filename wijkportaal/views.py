@@ -1,5 +1,5 @@
-"""Site-wide views: liveness and readiness, the language switch, privacy and accessibility pages,
-and the list of wijken."""
+"""Site-wide views: liveness and readiness, the language switch, the privacy and accessibility
+pages and the CSRF failure page."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from django.views.i18n import set_language
-
-from officers.pages import wijk_list_context
 
 
 @require_safe
@@ -48,12 +46,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "wijkportaal/accessibility.html")
-
-
-@require_safe
-def wijk_list(request: HttpRequest) -> HttpResponse:
-    """Browse without an address: every wijk with its buurten."""
-    return render(request, "wijkportaal/wijk_list.html", wijk_list_context())
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

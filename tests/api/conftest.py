@@ -6,16 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from officers.models import Absence, Assignment, ContactChannel, OpeningHours
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_counts() -> None:
-    """Every test starts with no lookups counted (the local-memory cache outlives a test)."""
-    cache.clear()
 
 
 @pytest.fixture

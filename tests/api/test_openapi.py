@@ -10,12 +10,13 @@ from openapi_spec_validator import validate
 from api import urls as api_urls
 from api.openapi import openapi_document
 from api.problems import TITLES
+from officers.models import Assignment, ContactChannel, Event, OpeningHours
 
 CONVERTER_RE = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
 def _documented_path(route: str) -> str:
-    """Django's `buurten/<buurtcode:code>.geojson` is OpenAPI's `/buurten/{code}.geojson`."""
+    """Django's `buurten/<buurt_code:code>.geojson` is OpenAPI's `/buurten/{code}.geojson`."""
     path = "/" + CONVERTER_RE.sub(r"{\1}", route)
     return path.replace("{station_id}", "{id}")
 
@@ -72,3 +73,19 @@ def test_every_operation_documents_304_and_the_shared_headers():
 def test_the_document_needs_no_query(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_every_value_the_models_store_is_documented():
+    schemas = openapi_document()["components"]["schemas"]
+    officer = schemas["Officer"]["properties"]
+    item = officer["channels"]["items"]["properties"]
+    assert set(item["kind"]["enum"]) == set(ContactChannel.Kind.values)
+    assert set(officer["role"]["enum"]) == set(Assignment.Role.values)
+    assert set(officer["buurten"]["items"]["properties"]["role"]["enum"]) == set(
+        Assignment.Role.values
+    )
+    assert set(officer["events"]["items"]["properties"]["recurrence"]["enum"]) == set(
+        Event.Recurrence.values
+    )
+    hours = schemas["Station"]["properties"]["opening_hours"]["items"]["properties"]
+    assert len(hours["weekday"]["enum"]) == len(OpeningHours.Weekday.values) == 7

@@ -52,3 +52,46 @@ def test_an_editor_changes_the_introduction_and_photo_and_residents_see_both(
     page.wait_for_function("document.querySelector('img.photo--large').complete")
     assert photo.evaluate("image => image.naturalWidth") == 480
     page.screenshot(path=str(screenshot_dir / "admin-editor-profile.png"), full_page=True)
+
+
+def _log_in(page, live_server, editor) -> None:
+    page.goto(live_server.url + "/beheer/")
+    page.wait_for_url("**/beheer/login/**")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/beheer/")
+
+
+def _broken_images(page) -> list[str]:
+    return page.evaluate(
+        "() => [...document.images].filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)"
+    )
+
+
+def test_a_chosen_photo_survives_an_error_in_another_field(site, page, live_server, screenshot_dir):
+    _log_in(page, live_server, site["editor"])
+    page.goto(f"{live_server.url}/beheer/officers/officer/{site['officer'].pk}/change/")
+    page.set_input_files("#id_photo", str(site["photo"]))
+    page.fill("#id_photo_alt", "Anna Voorbeeld in uniform voor het bureau")
+    page.click("#channels-group .add-row a")
+    page.select_option("#id_channels-0-kind", "instagram")
+    page.fill("#id_channels-0-value", "instagram.com/x")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".errornote")
+    kept = page.locator(".photo-kept")
+    assert "portret.png" in kept.inner_text()
+    page.wait_for_load_state("load")
+    assert _broken_images(page) == []
+    kept.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "admin-photo-kept-after-error.png"), full_page=True)
+
+    page.fill("#id_channels-0-value", "https://www.instagram.com/x")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/beheer/officers/officer/")
+    assert page.locator(".messagelist .success").count() == 1
+    page.goto(live_server.url + "/wijkagent/anna-voorbeeld/")
+    photo = page.locator("img.photo--large")
+    assert photo.get_attribute("alt") == "Anna Voorbeeld in uniform voor het bureau"
+    page.wait_for_function("document.querySelector('img.photo--large').complete")
+    assert photo.evaluate("image => image.naturalWidth") == 480

@@ -6,19 +6,13 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 
 from officers.roles import EDITOR_GROUP, EDITOR_PERMISSIONS
 
 PASSWORD = "een-lang-wachtwoord-42"
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 def create_editor(*args, password=PASSWORD, monkeypatch):

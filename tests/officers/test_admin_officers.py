@@ -6,35 +6,21 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from officers.models import Absence, Assignment, ContactChannel, Officer
 from tests import factories
-from tests.officers.admin_support import gps_exif, image_bytes, make_editor
+from tests.officers.admin_support import gps_exif, image_bytes
 
 TODAY = dt.date.today()
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def editor_client(client, db):
-    editor = make_editor()
-    client.force_login(editor)
-    client.user = editor
-    return client
 
 
 @pytest.fixture
@@ -76,7 +62,8 @@ def officer_form(officer=None, *, channels=None, assignments=None, absences=None
         "intro_nl": officer.intro_nl if officer else "",
         "intro_en": officer.intro_en if officer else "",
     }
-    if officer is None or officer.is_published:
+    # A new profile starts unpublished (the admin's default), a stored one keeps its state.
+    if officer is not None and officer.is_published:
         data["is_published"] = "on"
     if channels is None:
         channels = [
@@ -358,7 +345,7 @@ def test_an_overlapping_duplicate_assignment_is_refused(editor_client, anna, buu
     ]
     response = editor_client.post(change_url(anna), officer_form(anna, assignments=rows))
     message = errors_of(response)
-    assert "already wijkagent of West (BU00010001) from 2024-01-01" in message
+    assert "already wijkagent of West (BU00010001) from 1 January 2024" in message
     assert anna.assignments.count() == 1
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from officers.models import Event
 from officers.roles import EDITOR_GROUP, EDITOR_PERMISSIONS
@@ -17,12 +17,7 @@ from tests.officers.admin_support import make_editor, make_outsider, make_superu
 ALLOWED, FORBIDDEN = 200, 403
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture

@@ -7,27 +7,15 @@ import json
 
 import pytest
 from django.urls import clear_url_caches, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from officers.models import Event, OpeningHours, Station
 from tests import factories
-from tests.officers.admin_support import make_editor
 
 BUURT_AUTOCOMPLETE = {"app_label": "officers", "model_name": "assignment", "field_name": "buurt"}
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def editor_client(client, db):
-    client.force_login(make_editor())
-    return client
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 def test_a_buurt_page_shows_its_map_officers_today_and_address_count(editor_client, buurten):

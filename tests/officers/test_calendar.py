@@ -3,9 +3,10 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 
-from officers.calendar import event_ical, fold, next_occurrence, upcoming
+from officers.calendar import event_ical, next_occurrence, upcoming
 from officers.models import Event
 from tests import factories
 
@@ -85,14 +86,28 @@ def test_ical_file_for_a_weekly_event():
     assert "LOCATION:Buurthuis De Kling\\, Heerlen" in lines
     assert "TZID:Europe/Amsterdam" in lines
     assert all(len(line.encode()) <= 75 for line in lines)
+    parsed = icalendar.Calendar.from_ical(body)
+    (vevent,) = parsed.walk("VEVENT")
+    assert vevent.decoded("dtstart") == first
+    assert str(vevent["summary"]) == "Spreekuur; met koffie, thee"
 
 
-def test_long_lines_fold_at_75_octets_without_splitting_characters():
-    line = "DESCRIPTION:" + "é" * 100
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(part.encode()) <= 75 for part in parts)
-    assert "".join(part[1:] if i else part for i, part in enumerate(parts)) == line
+def test_the_time_zone_carries_the_clock_changes_the_event_spans():
+    first = dt.datetime(2026, 9, 1, 19, 0, tzinfo=AMS)
+    weekly = event(
+        starts_at=first,
+        ends_at=first + dt.timedelta(hours=1),
+        recurrence=Event.Recurrence.WEEKLY,
+        repeat_until=dt.date(2027, 6, 1),
+    )
+    body = event_ical(weekly, description="", url="https://example.org/", host="example.org")
+    (zone,) = icalendar.Calendar.from_ical(body).walk("VTIMEZONE")
+    offsets = {str(part["TZNAME"]): part["TZOFFSETTO"].td for part in zone.subcomponents}
+    assert offsets == {"CEST": dt.timedelta(hours=2), "CET": dt.timedelta(hours=1)}
+    transitions = sorted(
+        part.decoded("dtstart").date() for part in zone.subcomponents if part.get("RDATE") is None
+    )
+    assert dt.date(2026, 10, 25) in transitions
 
 
 @pytest.mark.django_db

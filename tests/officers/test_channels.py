@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from officers.models import ContactChannel
 from officers.validators import normalise_channel_value, normalise_dutch_phone
@@ -11,12 +10,7 @@ from tests import factories
 Kind = ContactChannel.Kind
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.mark.parametrize(

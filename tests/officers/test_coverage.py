@@ -6,22 +6,16 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
 
 from officers import coverage
-from officers.models import Absence
+from officers.models import Absence, long_date
 from tests import factories
 from tests.officers.admin_support import make_editor
 
 DAY = dt.date(2026, 11, 21)
 
 
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 @pytest.fixture
@@ -89,8 +83,9 @@ def test_current_and_coming_absences_without_a_deputy_residents_can_see(scene):
     # Anna's deputy is unpublished; the ended officer's coming absence has none; the past one
     # of the future officer is over.
     assert names(coverage.absences_without_deputy(day=DAY)) == [
-        f"Anna Voorbeeld: {DAY} - {DAY + dt.timedelta(days=5)}",
-        f"Oud Gediende: {DAY + dt.timedelta(days=30)} - {DAY + dt.timedelta(days=40)}",
+        f"Anna Voorbeeld: {long_date(DAY)} - {long_date(DAY + dt.timedelta(days=5))}",
+        f"Oud Gediende: {long_date(DAY + dt.timedelta(days=30))} - "
+        f"{long_date(DAY + dt.timedelta(days=40))}",
     ]
 
 
@@ -178,3 +173,38 @@ def test_the_coverage_page_needs_the_same_queries_for_few_or_many_gaps(client, b
         officer = factories.make_officer(reviewed_on=None)
         Absence.objects.create(officer=officer, starts_on=DAY, ends_on=DAY)
     assert queries() == few
+
+
+def test_a_deputy_who_is_away_during_the_absence_is_listed(client, scene, time_machine_today):
+    bram = factories.make_officer("Bram Verzonnen", reviewed_on=DAY)
+    factories.assign(bram, scene["east"])
+    # Stored directly, as data from before the admin refused it would be.
+    Absence.objects.create(
+        officer=scene["future"],
+        starts_on=DAY + dt.timedelta(days=2),
+        ends_on=DAY + dt.timedelta(days=8),
+        deputy=bram,
+    )
+    Absence.objects.create(
+        officer=bram, starts_on=DAY + dt.timedelta(days=6), ends_on=DAY + dt.timedelta(days=12)
+    )
+    # A deputy away only outside the absence he covers is fine.
+    Absence.objects.create(
+        officer=scene["ended"],
+        starts_on=DAY + dt.timedelta(days=20),
+        ends_on=DAY + dt.timedelta(days=22),
+        deputy=bram,
+    )
+    listed = list(coverage.absences_with_absent_deputy(day=DAY))
+    assert [(a.officer.name, a.deputy.name) for a in listed] == [
+        ("Toekomst Agent", "Bram Verzonnen")
+    ]
+    assert listed[0].deputy_away_from == DAY + dt.timedelta(days=6)
+    client.force_login(make_editor())
+    html = client.get(reverse("admin:officers_coverage")).content.decode()
+    section = html.split('id="absences-with-absent-deputy"')[1].split("</section>")[0]
+    assert "Toekomst Agent" in section and "Oud Gediende" not in section
+    assert (
+        f"deputy Bram Verzonnen is away from {long_date(DAY + dt.timedelta(days=6))} until "
+        f"{long_date(DAY + dt.timedelta(days=12))}"
+    ) in section

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from officers import pages
 from officers.hours import OpeningState
@@ -89,8 +90,9 @@ def test_buurt_page_lists_its_officers_station_and_wijk(
 ):
     second = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
     factories.assign(second, buurten["west"], role="deputy")
-    # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers' events
-    with django_assert_max_num_queries(6):
+    # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers'
+    # absences and events
+    with django_assert_max_num_queries(7):
         response = client.get("/buurt/BU00010001/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -313,3 +315,54 @@ def test_every_page_has_one_h1_a_skip_link_and_landmarks(client, anna, url, lang
 def test_home_and_profile_weigh_at_most_30_kb_with_the_stylesheet(client, anna, url):
     css = (settings.BASE_DIR / "static" / "css" / "site.css").read_bytes()
     assert len(client.get(url).content) + len(css) <= 30 * 1024
+
+
+def test_buurt_page_shows_an_absence_and_the_deputy_where_the_officer_is_listed(client, anna):
+    deputy = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    today = dt.date.today()
+    until = today + dt.timedelta(days=3)
+    Absence.objects.create(officer=anna, starts_on=today, ends_on=until, deputy=deputy)
+    html = client.get("/buurt/BU00010001/").content.decode()
+    card = html.split('class="officer-card"')[1].split("</article>")[0]
+    assert "Anna Voorbeeld" in card
+    with translation.override("nl"):
+        assert f"Afwezig tot en met {date_format(until, 'j F Y')}." in card
+    assert "Neem in de tussentijd contact op met" in card
+    assert 'href="/wijkagent/bram-verzonnen/"' in card
+
+
+def test_buurt_page_sends_residents_to_0900_when_the_deputy_is_hidden(client, anna):
+    hidden = factories.make_officer("Verborgen Agent", slug="verborgen", is_published=False)
+    today = dt.date.today()
+    Absence.objects.create(officer=anna, starts_on=today, ends_on=today, deputy=hidden)
+    html = client.get("/buurt/BU00010001/").content.decode()
+    card = html.split('class="officer-card"')[1].split("</article>")[0]
+    assert "0900-8844" in card and "verborgen" not in card
+
+
+def test_spreekuren_during_an_absence_are_said_to_be_cancelled(client, anna):
+    now = timezone.now()
+    today = timezone.localdate()
+    Absence.objects.create(
+        officer=anna, starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=4)
+    )
+    Event.objects.create(
+        officer=anna,
+        title="Spreekuur tijdens vakantie",
+        place="Buurthuis",
+        starts_at=now + dt.timedelta(days=2),
+        ends_at=now + dt.timedelta(days=2, hours=1),
+    )
+    Event.objects.create(
+        officer=anna,
+        title="Spreekuur daarna",
+        place="Buurthuis",
+        starts_at=now + dt.timedelta(days=9),
+        ends_at=now + dt.timedelta(days=9, hours=1),
+    )
+    for url in ("/wijkagent/anna-voorbeeld/", "/buurt/BU00010001/"):
+        html = client.get(url).content.decode()
+        cancelled = html.split("Spreekuur tijdens vakantie")[1].split("</li>")[0]
+        assert "gaat niet door" in cancelled and "Zet in mijn agenda" not in cancelled
+        held = html.split("Spreekuur daarna")[1].split("</li>")[0]
+        assert "gaat niet door" not in held and "Zet in mijn agenda" in held

@@ -5,19 +5,12 @@ import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 from PIL import Image
 
 from officers import photos
 from tests.officers.admin_support import gps_exif, image_bytes, png_bomb
 
-
-@pytest.fixture(autouse=True)
-def english_messages(settings):
-    """Messages are asserted by their English ids, whatever Dutch translations get compiled."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 def upload(data: bytes, name: str = "foto.jpg", content_type: str = "image/jpeg"):

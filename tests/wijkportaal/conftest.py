@@ -1,19 +1,10 @@
-"""Fixtures for the site-wide tests: an officer with a buurt and an address, and a clean cache."""
+"""Fixtures for the site-wide tests: an officer with a buurt and an address."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def clean_cache():
-    """Throttling counters and cached pages live in the cache; no test sees another's."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

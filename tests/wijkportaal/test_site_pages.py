@@ -1,9 +1,7 @@
-"""The language switch, privacy and accessibility pages, and the list of wijken."""
+"""The language switch and the privacy and accessibility pages."""
 
 import pytest
 from django.test import Client
-
-from tests import factories
 
 
 @pytest.fixture
@@ -53,7 +51,6 @@ def test_the_language_cookie_holds_only_the_language(csrf_client, db):
     [
         ("/privacy/", "wat we bewaren en wat niet", "what we store and what we do not"),
         ("/toegankelijkheid/", "Toegankelijkheidsverklaring", "Accessibility statement"),
-        ("/wijken/", "Wijken en buurten", "Wijken and buurten"),
     ],
 )
 def test_site_pages_in_both_languages(client, buurten, url, dutch, english):
@@ -80,24 +77,6 @@ def test_every_page_links_privacy_and_accessibility(client, db):
     html = client.get("/").content.decode()
     assert 'href="/privacy/"' in html
     assert 'href="/toegankelijkheid/"' in html
-
-
-def test_wijken_lists_every_wijk_with_its_buurten_in_one_query(
-    client, dataset, buurten, django_assert_max_num_queries
-):
-    factories.make_buurt(dataset, "BU00020001", factories.square(3, 3), name="Elders")
-    with django_assert_max_num_queries(1):
-        html = client.get("/wijken/").content.decode()
-    assert html.count('<h2 id="gemeente-') == 2
-    for code in ("BU00010001", "BU00010002", "BU00010003", "BU00020001"):
-        assert f'href="/buurt/{code}/"' in html
-    assert "Bron: CBS / Kadaster" in html
-
-
-def test_wijken_hides_staged_datasets(client, buurten):
-    staged = factories.make_dataset("staged", active=False)
-    factories.make_buurt(staged, "BU00770001", factories.square(5, 5), name="Gepland")
-    assert "Gepland" not in client.get("/wijken/").content.decode()
 
 
 def test_dutch_names_on_english_pages_are_marked_as_dutch(client, buurten):
