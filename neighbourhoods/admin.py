@@ -136,7 +136,7 @@ class PostcodeAdmin(admin.ModelAdmin):
     list_filter = ["gemeente_name", "woonplaats"]
     search_fields = ["postcode", "woonplaats"]
     list_select_related = ["buurt", "near_buurt"]
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "postcode",
         "woonplaats",
         "gemeente_code",
@@ -145,7 +145,7 @@ class PostcodeAdmin(admin.ModelAdmin):
         "lon",
         "buurt",
         "near_buurt",
-    ]
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Postcode]:

@@ -243,7 +243,7 @@ def _row(
         summary.skip(number, BAD_ROW, "latitude or longitude is not a finite number")
         return None
     woonplaats = woonplaats.strip()
-    if len(woonplaats) > Postcode._meta.get_field("woonplaats").max_length:
+    if len(woonplaats) > _max_length("woonplaats"):
         summary.skip(number, BAD_ROW, "the place name is too long")
         return None
     return PostcodeRow(
@@ -253,8 +253,12 @@ def _row(
         lon=longitude,
         woonplaats=woonplaats,
         gemeente_code=gemeente_code,
-        gemeente_name=gemeente_name[: Postcode._meta.get_field("gemeente_name").max_length],
+        gemeente_name=gemeente_name[: _max_length("gemeente_name")],
     )
+
+
+def _max_length(name: str) -> int:
+    return int(getattr(Postcode._meta.get_field(name), "max_length", 0) or 0)
 
 
 # --- Placing centroids in buurten ----------------------------------------------------------------
@@ -285,7 +289,7 @@ class _DatasetBuurten:
         )
         self.ids = np.array([row[1] for row in rows], dtype=np.int64)
         self.municipalities = np.array([row[3] for row in rows], dtype=object)
-        self.geometries = shapely.from_wkb([bytes(row[2]) for row in rows]) if rows else None
+        self.geometries = shapely.from_wkb([bytes(row[2] or b"") for row in rows]) if rows else None
         self.tree = None
         if self.geometries is not None:
             shapely.prepare(self.geometries)
@@ -301,7 +305,7 @@ class _DatasetBuurten:
             np.full(count, -1, dtype=np.int64),
             np.zeros(count, dtype=bool),
         )
-        if self.tree is None or not count:
+        if self.tree is None or self.geometries is None or not count:
             return placement
         named = np.array(municipalities, dtype=object)
         # A named municipality the dataset does not cover: no buurt, whatever the point.
