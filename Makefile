@@ -10,7 +10,7 @@ PORT ?= 8000
 # The development server runs with DEBUG on; the production settings are used by `make serve`.
 DEV_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install messages browser setup run serve bench bench-instructions bench-imports loadtest test lint format check clean
+.PHONY: install messages browser setup run serve bench bench-instructions bench-imports loadtest cluster-test test lint format check clean
 
 install: $(STAMP)
 
@@ -67,6 +67,12 @@ bench-instructions: install messages
 # The load and fault test of CI: see bench/load_fault.py.
 loadtest: install
 	$(BIN)/python -m bench.load_fault
+
+# The scale-out design on real parts (about 2 minutes): nginx with deploy/nginx/, two gunicorn nodes,
+# a PostgreSQL primary with a streaming replica and Redis, all private and on loopback, under faults.
+# See docs/scale-out.md and bench/cluster.py.
+cluster-test: install messages
+	$(BIN)/python -m bench.cluster
 
 # Tests run with the production defaults (DEBUG off); only the key is a throwaway, and the test
 # client speaks plain HTTP, so Django's redirect to HTTPS is off (as behind a TLS-terminating proxy).

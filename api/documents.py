@@ -6,7 +6,6 @@ Only public data leaves here: published officers, public channels, buurten of th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -19,7 +18,7 @@ from shapely.geometry.polygon import orient
 
 from neighbourhoods.models import Address, Buurt
 from officers import calendar
-from officers.finding import current_assignments, published_officers_with_areas
+from officers.finding import RegisterAddress, current_assignments, published_officers_with_areas
 from officers.models import ClosingDay, Officer, Station
 from officers.pages import (
     buurt_path,
@@ -95,14 +94,8 @@ ADDRESS_MEMBERS = {
 }
 
 
-def address_document(address: Address) -> dict[str, Any]:
+def address_document(address: Address | RegisterAddress) -> dict[str, Any]:
     return {member: getattr(address, name) for member, name in ADDRESS_MEMBERS.items()}
-
-
-def address_values_document(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The same document from an address's values by attribute name (a search's
-    `address_values`), for an answer that needs no Address object."""
-    return {member: values[name] for member, name in ADDRESS_MEMBERS.items()}
 
 
 def buurt_document(buurt: Buurt, request: HttpRequest) -> dict[str, Any]:

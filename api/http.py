@@ -43,17 +43,6 @@ def encode_json(document: dict[str, Any]) -> bytes:
     return _ENCODER.encode(document).encode()
 
 
-def joined_json_response(own_part: dict[str, Any], encoded_part: bytes) -> HttpResponse:
-    """One JSON object of a dict's members followed by those of an object encoded before (a
-    cached part shared by many answers); each must have at least one member."""
-    head = encode_json(own_part)
-    # An object with members is longer than "{}".
-    if not (len(head) > 2 < len(encoded_part) and head[-1:] + encoded_part[:1] == b"}{"):
-        raise ValueError("Both parts must be JSON objects with members.")
-    body = head[:-1] + b", " + encoded_part[1:]
-    return HttpResponse(body, content_type="application/json")
-
-
 def strong_etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
 

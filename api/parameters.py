@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.http import HttpRequest
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.lookup import InvalidHouseNumber, InvalidPostcode
-from wijkportaal.formdata import urlencoded_pairs
+from neighbourhoods.parsing import (
+    HOUSE_NUMBER_MESSAGE,
+    POSTCODE_MESSAGE,
+    HouseNumber,
+    InvalidInput,
+    normalise_postcode,
+    parse_house_number,
+)
 
 from .problems import Problem
 
@@ -35,10 +40,10 @@ MAX_ID = 2**63 - 1
 
 @dataclass(frozen=True)
 class AddressQuery:
+    """A lookup's address, parsed by the rules the resident's form uses."""
+
     postcode: str
-    huisnummer: str
-    huisletter: str
-    toevoeging: str
+    house_number: HouseNumber | None
 
 
 def _matches(pattern: str, value: str) -> bool:
@@ -46,42 +51,27 @@ def _matches(pattern: str, value: str) -> bool:
     return re.search(pattern, value) is not None
 
 
-def query_values(request: HttpRequest) -> Mapping[str, list[str]]:
-    """The query string's values by name, each a list in order, as `request.GET.lists()` gives
-    them, read without building `request.GET` (wijkportaal.formdata). A query string that is not
-    UTF-8, has too many fields, or comes with a charset in the request's Content-Type (which
-    Django decodes it with) is read by `request.GET` as Django always does."""
-    if request.encoding is not None:
-        return dict(request.GET.lists())
-    try:
-        pairs = urlencoded_pairs(request.META.get("QUERY_STRING", "").encode("iso-8859-1"))
-    except ValueError:
-        return dict(request.GET.lists())
-    values: dict[str, list[str]] = {}
-    for name, value in pairs:
-        values.setdefault(name, []).append(value)
-    return values
-
-
-def _single(query: Mapping[str, list[str]], name: str, default: str = "") -> str | None:
+def _single(query: QueryDict, name: str, default: str = "") -> str | None:
     """The parameter's one value, or None when it is given more than once (ambiguous)."""
-    values = query.get(name, [])
+    values = query.getlist(name)
     if len(values) > 1:
         return None
     return values[0] if values else default
 
 
-def _invalid(error: InvalidPostcode | InvalidHouseNumber) -> Problem:
-    return Problem(status=400, code=error.code, detail=error.message)
+def invalid_address(error: InvalidInput) -> Problem:
+    """The 400 for an address field: the postcode's own code, one code for the house number."""
+    code = "invalid-postcode" if error.field == "postcode" else "invalid-house-number"
+    return Problem(status=400, code=code, detail=error.message)
 
 
-def address_query(query: Mapping[str, list[str]]) -> AddressQuery:
+def address_query(query: QueryDict) -> AddressQuery:
     postcode = _single(query, "postcode")
     huisnummer = _single(query, "huisnummer")
     huisletter = _single(query, "huisletter")
     toevoeging = _single(query, "toevoeging")
     if postcode is None or not _matches(POSTCODE_PATTERN, postcode):
-        raise _invalid(InvalidPostcode())
+        raise invalid_address(InvalidInput("postcode", POSTCODE_MESSAGE))
     if not (
         huisnummer is not None
         and huisletter is not None
@@ -90,19 +80,22 @@ def address_query(query: Mapping[str, list[str]]) -> AddressQuery:
         and _matches(HOUSE_LETTER_PATTERN, huisletter)
         and _matches(ADDITION_PATTERN, toevoeging)
     ):
-        raise _invalid(InvalidHouseNumber())
-    if (huisletter.strip() or toevoeging.strip()) and not huisnummer.strip():
+        raise invalid_address(InvalidInput("huisnummer", HOUSE_NUMBER_MESSAGE))
+    if (huisletter or toevoeging) and not huisnummer:
         # The form would read a lone addition as the number; the API's fields are explicit.
-        raise _invalid(InvalidHouseNumber())
-    return AddressQuery(
-        postcode=postcode.strip(),
-        huisnummer=huisnummer.strip(),
-        huisletter=huisletter.strip(),
-        toevoeging=toevoeging.strip(),
-    )
+        raise invalid_address(InvalidInput("huisnummer", HOUSE_NUMBER_MESSAGE))
+    try:
+        return AddressQuery(
+            postcode=normalise_postcode(postcode),
+            house_number=(
+                parse_house_number(huisnummer + huisletter, toevoeging) if huisnummer else None
+            ),
+        )
+    except InvalidInput as error:
+        raise invalid_address(error) from error
 
 
-def coordinates(query: Mapping[str, list[str]]) -> tuple[float, float]:
+def coordinates(query: QueryDict) -> tuple[float, float]:
     """(lat, lon) from the query; both required, WGS84 degrees."""
     raw_lat, raw_lon = _single(query, "lat"), _single(query, "lon")
     problem = Problem(
@@ -122,7 +115,7 @@ def coordinates(query: Mapping[str, list[str]]) -> tuple[float, float]:
     return lat, lon
 
 
-def page_number(query: Mapping[str, list[str]]) -> int:
+def page_number(query: QueryDict) -> int:
     raw = _single(query, "page", default="1")
     if raw is None or not _matches(PAGE_PATTERN, raw):
         raise Problem(

@@ -12,23 +12,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.lookup import InvalidInput, find_buurt_for_point, public_buurt
 from neighbourhoods.models import Buurt
-from officers.finding import Finding, OfficerSearch, find_officers_for_address, officers_for_buurt
+from neighbourhoods.spatial import find_buurt_for_point
+from officers.finding import Finding, Outcome, find_officers, officers_for_buurt
 from officers.models import Officer, Station
 from officers.pages import nearest_station
 from wijkportaal.cache import public_data
 
 from . import documents, parameters
-from .http import (
-    DOCUMENT_CACHE,
-    LOOKUP_CACHE,
-    PUBLIC_CACHE,
-    encode_json,
-    endpoint,
-    joined_json_response,
-    json_response,
-)
+from .http import DOCUMENT_CACHE, LOOKUP_CACHE, PUBLIC_CACHE, endpoint, json_response
 from .openapi import openapi_document
 from .problems import Problem, not_found
 
@@ -60,101 +52,72 @@ def _area_answer(
     }
 
 
-def _problem_for(search: OfficerSearch) -> Problem | None:
-    if search.finding == Finding.HOUSE_NUMBER_REQUIRED:
-        return Problem(
-            status=422,
-            code="house-number-required",
-            detail=_(
-                "This postcode lies in more than one buurt. Add the house number so we can "
-                "find the right wijkagent."
-            ),
-        )
-    if search.finding == Finding.SUFFIX_NOT_FOUND:
-        return Problem(
-            status=404,
-            code="address-not-found",
-            detail=_(
-                "This house number exists, but not with this letter or addition. The addresses "
-                "that do exist are listed under alternatives."
-            ),
-            alternatives=[documents.address_document(address) for address in search.alternatives],
-        )
-    if search.finding == Finding.ADDRESS_NOT_FOUND:
-        return Problem(
-            status=404,
-            code="address-not-found",
-            detail=_("We do not know this address. Check the postcode and house number."),
-            alternatives=[],
-        )
-    return None
+def _problem_for(finding: Finding) -> Problem | None:
+    """A lookup that is not an answer, with the message the resident's form shows."""
+    detail = finding.message
+    if detail is None:
+        return None
+    if finding.outcome == Outcome.HOUSE_NUMBER_REQUIRED:
+        return Problem(status=422, code="house-number-required", detail=detail)
+    alternatives = [documents.address_document(address) for address in finding.alternatives]
+    return Problem(status=404, code="address-not-found", detail=detail, alternatives=alternatives)
 
 
 @endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)
 def lookup(request: HttpRequest) -> dict[str, Any]:
-    query = parameters.address_query(parameters.query_values(request))
-    try:
-        search = find_officers_for_address(
-            postcode=query.postcode,
-            huisnummer=f"{query.huisnummer}{query.huisletter}",
-            toevoeging=query.toevoeging,
-        )
-    except InvalidInput as error:
-        raise Problem(status=400, code=error.code, detail=error.message) from error
-    problem = _problem_for(search)
+    query = parameters.address_query(request.GET)
+    finding = find_officers(postcode=query.postcode, house_number=query.house_number)
+    problem = _problem_for(finding)
     if problem is not None:
         raise problem
-    address = search.address_values
-    own_part = {
-        "postcode": search.postcode,
-        "address": documents.address_values_document(address) if address else None,
+    address = finding.address
+    return {
+        "postcode": query.postcode,
+        "address": documents.address_document(address) if address is not None else None,
+        **_shared_area_answer(request, finding),
     }
-    if search.buurt_id is None:
-        return {**own_part, **_area_answer(request, buurt=None, officers=[])}
-    return joined_json_response(own_part, _shared_area_answer(request, buurt_id=search.buurt_id))
 
 
-def _shared_area_answer(request: HttpRequest, *, buurt_id: int) -> bytes:
-    """The area part of a lookup answer as encoded JSON, cached: every address of a buurt
-    shares it, so it is encoded once rather than on every lookup.
+def _shared_area_answer(request: HttpRequest, finding: Finding) -> dict[str, Any]:
+    """The part of a lookup answer about the buurt, cached: every address of a buurt shares it.
 
-    Keyed on the buurt, the language and the site's origin (its URLs are absolute), in the
-    current page generation, so a staff save shows at once. It also changes by itself: at
-    midnight (assignments, absences, closing days go by date) and when a listed event ends.
-    Only a miss loads the buurt and its officers in full (the search has just what it decides
-    with).
+    Keyed on the buurt, the day (assignments, absences and closing days go by date), the language
+    and the site's origin (its URLs are absolute), in the current page generation, so a staff
+    save shows at once.
     """
+    candidate = finding.buurt
+    if candidate is None:
+        return _area_answer(request, buurt=None, officers=[])
 
-    def build() -> tuple[dt.datetime, bytes]:
-        now = timezone.now()
-        buurt = public_buurt(buurt_id)
-        officers = officers_for_buurt(buurt) if buurt is not None else []
-        answer = _area_answer(request, buurt=buurt, officers=officers)
-        return _changes_by_itself_at(answer, now=now), encode_json(answer)
+    def build() -> dict[str, Any]:
+        buurt = (
+            Buurt.objects.select_related("wijk__municipality")
+            .defer("boundary", "wijk__boundary")
+            .get(pk=candidate.id)
+        )
+        return _area_answer(request, buurt=buurt, officers=officers_for_buurt(buurt))
 
-    # A new name whenever the stored value changes shape: entries of the old shape stay in Redis
-    # under the old name while a new release rolls out (they were dicts, now encoded JSON).
     origin = f"{request.scheme}://{request.get_host()}"
-    key = f"api-lookup-area-json:{buurt_id}:{get_language()}:{origin}"
-    _, encoded = public_data(key, build, still_valid=lambda entry: timezone.now() < entry[0])
-    return encoded
+    today = timezone.localdate()
+    key = f"api-lookup-area:{candidate.id}:{today.isoformat()}:{get_language()}:{origin}"
+    answer = public_data(key, build)
+    if _an_event_has_ended(answer, now=timezone.now()):
+        # The next occurrence of a repeating event is only known by building the answer again.
+        answer = build()
+    return answer
 
 
-def _changes_by_itself_at(answer: dict[str, Any], *, now: dt.datetime) -> dt.datetime:
-    """The first moment an area answer built at `now` could differ without anyone saving."""
-    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
-    moments = [timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))]
-    moments.extend(
-        dt.datetime.fromisoformat(event["ends_at"])
+def _an_event_has_ended(answer: dict[str, Any], *, now: dt.datetime) -> bool:
+    return any(
+        dt.datetime.fromisoformat(event["ends_at"]) <= now
         for officer in answer["officers"]
         for event in officer["events"]
     )
-    return min(moments)
 
 
 @endpoint(cache_control=LOOKUP_CACHE, rate_limited=True)
 def point(request: HttpRequest) -> dict[str, Any]:
-    lat, lon = parameters.coordinates(parameters.query_values(request))
+    lat, lon = parameters.coordinates(request.GET)
     buurt = find_buurt_for_point(lon=lon, lat=lat)
     officers = officers_for_buurt(buurt) if buurt is not None else []
     return {
@@ -165,7 +128,7 @@ def point(request: HttpRequest) -> dict[str, Any]:
 
 @endpoint(cache_control=PUBLIC_CACHE)
 def officer_list(request: HttpRequest) -> dict[str, Any]:
-    number = parameters.page_number(parameters.query_values(request))
+    number = parameters.page_number(request.GET)
     now = timezone.now()
     paginator = Paginator(documents.published_officers(now=now), OFFICERS_PER_PAGE)
     if number > paginator.num_pages:

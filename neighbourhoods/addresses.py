@@ -28,8 +28,9 @@ from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
 from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
-from .lookup import MAX_HOUSE_NUMBER, POSTCODE_RE, active_buurt_index
 from .models import Address
+from .parsing import MAX_HOUSE_NUMBER, POSTCODE_RE
+from .spatial import active_buurt_index
 
 HEADER = (
     "straat",

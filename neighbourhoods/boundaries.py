@@ -24,8 +24,8 @@ from shapely.validation import explain_validity
 
 from wijkportaal.cache import invalidate_public_pages
 
-from .lookup import BuurtIndex, intersecting_pairs
 from .models import Address, Buurt, Dataset, Municipality, Wijk
+from .spatial import BuurtIndex, intersecting_pairs
 
 CODE_RE = re.compile(r"^(GM|WK|BU)[0-9]{4,8}$")
 RD_NEW_NAMES = {"EPSG:28992", "urn:ogc:def:crs:EPSG::28992", "urn:ogc:def:crs:EPSG:28992"}

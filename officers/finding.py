@@ -1,36 +1,27 @@
-"""Who is the wijkagent for this address or buurt: the one function the HTML flow and the API share."""
+"""Who is the wijkagent for this address: the one decision the HTML search and the API share, its
+one result type, and the resident-facing message for each outcome."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connections, router
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.lookup import (
-    AddressMatch,
-    AddressOutcome,
-    HouseNumber,
-    StreetOutcome,
-    find_postcode,
-    find_street_address,
-    matching_suffix,
-    normalise_postcode,
-    parse_house_number,
-)
 from neighbourhoods.models import Address, Buurt
+from neighbourhoods.parsing import HouseNumber
+from neighbourhoods.streets import recognise_street
 from wijkportaal.cache import public_data
 
 from .models import Assignment, Officer
 
 
-class Finding(enum.Enum):
+class Outcome(enum.Enum):
     ONE_OFFICER = "one-officer"
     SEVERAL_OFFICERS = "several-officers"
     NO_OFFICER = "no-officer"
@@ -38,100 +29,255 @@ class Finding(enum.Enum):
     HOUSE_NUMBER_REQUIRED = "house-number-required"
     SUFFIX_NOT_FOUND = "suffix-not-found"
     ADDRESS_NOT_FOUND = "address-not-found"
+    NUMBER_NOT_FOUND = "number-not-found"
     PLACE_NOT_FOUND = "place-not-found"
     STREET_NOT_FOUND = "street-not-found"
 
 
-class OfficerSearch:
-    """The answer to a resident's search, before it becomes a redirect or a JSON document.
+class MatchedBy(enum.Enum):
+    """How the search found the buurt: through an address in the register."""
 
-    A search through the register probe keeps the address it found as the probe's values and
-    makes the model objects (`address`, `buurt`, `officers`) only when they are read: the
-    redirect that ends most searches needs no more than `officer_slugs` and `buurt_code` (the
-    API's answer `buurt_id`), and the objects cost about a fifteenth of a search.
+    ADDRESS = "address"
+
+
+# What the resident reads for each outcome that is not an answer, on the pages and in the API.
+MESSAGES: dict[Outcome, Promise] = {
+    Outcome.HOUSE_NUMBER_REQUIRED: _(
+        "This postcode lies in more than one buurt. Add your house number so we can find the "
+        "right wijkagent."
+    ),
+    Outcome.SUFFIX_NOT_FOUND: _(
+        "We know this house number, but not with this letter or addition. Choose one of the "
+        "addresses below, or check your input."
+    ),
+    Outcome.ADDRESS_NOT_FOUND: _(
+        "We could not find this address. Check the postcode and house number. If they are "
+        "right, call 0900-8844 and we will help you."
+    ),
+    Outcome.NUMBER_NOT_FOUND: _(
+        "We could not find this house number in this street. Check it, or search with your "
+        "postcode."
+    ),
+    Outcome.PLACE_NOT_FOUND: _(
+        "We do not know this place. Check the spelling, or choose one of the places we serve."
+    ),
+    Outcome.STREET_NOT_FOUND: _("We do not know this street in this place. Check the spelling."),
+}
+# The street message when close street names are offered with it.
+STREET_SUGGESTED_MESSAGE = _(
+    "We do not know this street in this place. Did you mean one of the streets below?"
+)
+
+
+@dataclass(frozen=True)
+class RegisterAddress:
+    """An address of the register, as a search shows it and offers it as an alternative."""
+
+    postcode: str
+    huisnummer: int
+    huisletter: str
+    huisnummertoevoeging: str
+    straat: str
+    woonplaats: str
+
+    def __str__(self) -> str:
+        return f"{self.straat} {self.house_number_display}, {self.postcode} {self.woonplaats}"
+
+    @property
+    def house_number_display(self) -> str:
+        number = f"{self.huisnummer}{self.huisletter}"
+        return f"{number}-{self.huisnummertoevoeging}" if self.huisnummertoevoeging else number
+
+
+@dataclass(frozen=True)
+class CandidateBuurt:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AssignedOfficer:
+    id: int
+    slug: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The answer to a resident's search, before it becomes a redirect, a form error or JSON.
+
+    `buurten` are the candidate buurten in order and `officers` theirs, wijkagent first. When the
+    typed address is not an answer, `field` names the part of it the resident should look at
+    (None: the address as a whole), `alternatives` the addresses that do exist at the number and
+    `suggestions` the closest street or place names.
     """
 
-    def __init__(
-        self,
-        finding: Finding,
-        postcode: str,
-        *,
-        address: Address | None = None,
-        buurt: Buurt | None = None,
-        officers: Sequence[Officer] = (),
-        alternatives: Sequence[Address] = (),
-        suggestions: Sequence[str] = (),
-        probed: _ProbedAddress | None = None,
-    ) -> None:
-        self.finding = finding
-        self.postcode = postcode
-        self.alternatives = list(alternatives)
-        # Close street (or place) names, when the street search did not recognise the typed one.
-        self.suggestions = list(suggestions)
-        self._address = address
-        self._buurt = buurt
-        self._officers = list(officers)
-        self._probed = probed
-
-    def __repr__(self) -> str:
-        return f"<OfficerSearch {self.finding.value} {self.officer_slugs} {self.buurt_code!r}>"
-
-    @functools.cached_property
-    def address(self) -> Address | None:
-        if self._probed is None:
-            return self._address
-        address = self._probed.address()
-        if self.buurt is not None:
-            # As select_related attaches a related row: `address.buurt = buurt` would check the
-            # assignment (type, database routers) for a pair that came from one row.
-            Address.buurt.field.set_cached_value(address, self.buurt)
-        return address
+    outcome: Outcome
+    matched_by: MatchedBy | None = None
+    address: RegisterAddress | None = None
+    buurten: tuple[CandidateBuurt, ...] = ()
+    officers: tuple[AssignedOfficer, ...] = ()
+    alternatives: tuple[RegisterAddress, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    field: str | None = None
 
     @property
-    def address_values(self) -> dict[str, Any] | None:
-        """The found address's columns by attribute name (`straat`, `huisnummer`, ...), without
-        making an Address and its Buurt: all that the API's answer shows of the address."""
-        if self._probed is not None:
-            return dict(zip(_ADDRESS_NAMES, self._probed.values, strict=True))
-        if self._address is None:
-            return None
-        return {name: getattr(self._address, name) for name in _ADDRESS_NAMES}
-
-    @functools.cached_property
-    def buurt(self) -> Buurt | None:
-        return self._buurt if self._probed is None else self._probed.buurt()
-
-    @functools.cached_property
-    def officers(self) -> list[Officer]:
-        return self._officers if self._probed is None else self._probed.officers()
+    def buurt(self) -> CandidateBuurt | None:
+        return self.buurten[0] if self.buurten else None
 
     @property
-    def buurt_id(self) -> int | None:
-        if self._probed is None:
-            return None if self._buurt is None else self._buurt.pk
-        return self._probed.values[_BUURT]
-
-    @property
-    def buurt_code(self) -> str | None:
-        if self._probed is None:
-            return None if self._buurt is None else self._buurt.code
-        return self._probed.buurt_code
-
-    @property
-    def officer_slugs(self) -> list[str]:
-        if self._probed is None:
-            return [officer.slug for officer in self._officers]
-        return self._probed.officer_slugs
+    def message(self) -> Promise | None:
+        """What the resident reads when this is not an answer; None when it is one."""
+        if self.outcome == Outcome.STREET_NOT_FOUND and self.suggestions:
+            return STREET_SUGGESTED_MESSAGE
+        return MESSAGES.get(self.outcome)
 
 
-def today() -> dt.date:
-    """Today's date in the portal's time zone (settings.TIME_ZONE), the day a search looks up.
+def find_officers(
+    *,
+    postcode: str = "",
+    straat: str = "",
+    woonplaats: str = "",
+    house_number: HouseNumber | None = None,
+    suffix_field: str = "huisnummer",
+    day: dt.date | None = None,
+) -> Finding:
+    """Find the address and the officers assigned to its buurt on `day` (today).
 
-    The same date as `timezone.localdate()`, which first reads the active time zone from a
-    context-local: about 33,000 instructions against 12,000, on every search. The portal never
-    activates another time zone.
+    Takes a normalised postcode, with or without a parsed house number, or a street and place
+    with a house number (see neighbourhoods.parsing). `suffix_field` names the field the letter
+    or addition was typed in, the one to blame when the register knows the number without it.
     """
-    return timezone.now().astimezone(timezone.get_default_timezone()).date()
+    day = day or timezone.localdate()
+    by_street = bool(straat or woonplaats)
+    if house_number is None and not by_street:
+        return _postcode_only(_located_addresses(BY_POSTCODE, [postcode], day=day))
+    if house_number is None:
+        raise ValueError("A search by street needs a house number.")
+    if by_street:
+        recognised = recognise_street(street=straat, place=woonplaats)
+        if recognised.place is None:
+            return Finding(
+                Outcome.PLACE_NOT_FOUND, suggestions=recognised.suggestions, field="woonplaats"
+            )
+        if recognised.street is None:
+            return Finding(
+                Outcome.STREET_NOT_FOUND, suggestions=recognised.suggestions, field="straat"
+            )
+        located = _located_addresses(
+            BY_STREET, [recognised.place, recognised.street, house_number.number], day=day
+        )
+        unknown = Finding(Outcome.NUMBER_NOT_FOUND, field="huisnummer")
+    else:
+        located = _located_addresses(BY_NUMBER, [postcode, house_number.number], day=day)
+        unknown = Finding(Outcome.ADDRESS_NOT_FOUND)
+    if not located:
+        return unknown
+    meant = _matching_suffix(located, house_number)
+    if meant is None:
+        alternatives = tuple(entry.address for entry in located)
+        return Finding(Outcome.SUFFIX_NOT_FOUND, alternatives=alternatives, field=suffix_field)
+    return _found(meant, with_address=True)
+
+
+@dataclass
+class _Located:
+    """One address of the query's rows with its buurt (None outside every buurt) and officers."""
+
+    address: RegisterAddress
+    buurt: CandidateBuurt | None
+    officers: list[AssignedOfficer]
+
+
+# Raw SQL because the ORM needs two queries for an address with its buurt's officers on a day,
+# and building them costs a search more than the database does; the rows are plain values.
+_ADDRESSES_WITH_OFFICERS = """
+    SELECT a.id, a.postcode, a.huisnummer, a.huisletter, a.huisnummertoevoeging, a.straat,
+        a.woonplaats, b.id, b.code, b.name, o.id, o.slug, o.name, s.role
+    FROM neighbourhoods_address a
+    LEFT JOIN neighbourhoods_buurt b ON b.id = a.buurt_id
+    LEFT JOIN officers_assignment s ON s.buurt_id = a.buurt_id AND s.valid_from <= %s
+        AND (s.valid_until IS NULL OR s.valid_until >= %s)
+    LEFT JOIN officers_officer o ON o.id = s.officer_id AND o.is_published = %s
+"""
+BY_POSTCODE = _ADDRESSES_WITH_OFFICERS + "WHERE a.postcode = %s"
+BY_NUMBER = _ADDRESSES_WITH_OFFICERS + "WHERE a.postcode = %s AND a.huisnummer = %s"
+BY_STREET = (
+    _ADDRESSES_WITH_OFFICERS + "WHERE a.woonplaats = %s AND a.straat = %s AND a.huisnummer = %s"
+)
+
+
+def _located_addresses(sql: str, values: list[str | int], *, day: dt.date) -> list[_Located]:
+    """The addresses the query finds, in postcode and suffix order, each with its buurt and the
+    published officers assigned to it on `day`, wijkagent first."""
+    connection = connections[router.db_for_read(Address)]
+    day_value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [day_value, day_value, True, *values])
+        rows = cursor.fetchall()
+    located: dict[int, _Located] = {}
+    for address_id, *address, buurt_id, code, name, officer_id, slug, officer_name, role in rows:
+        entry = located.get(address_id)
+        if entry is None:
+            buurt = CandidateBuurt(buurt_id, code, name) if buurt_id is not None else None
+            entry = located[address_id] = _Located(RegisterAddress(*address), buurt, [])
+        # No officer: none assigned that day, or assigned but not published.
+        if officer_id is not None:
+            entry.officers.append(AssignedOfficer(officer_id, slug, officer_name, role))
+    for entry in located.values():
+        entry.officers = _in_role_order(entry.officers)
+    return sorted(
+        located.values(),
+        key=lambda e: (e.address.postcode, e.address.huisletter, e.address.huisnummertoevoeging),
+    )
+
+
+def _in_role_order(officers: list[AssignedOfficer]) -> list[AssignedOfficer]:
+    """Each officer once, in `role_order`: one assigned twice keeps the higher role."""
+    kept: dict[int, AssignedOfficer] = {}
+    for officer in sorted(officers, key=lambda o: role_order(o.role, o.name, o.id)):
+        kept.setdefault(officer.id, officer)
+    return list(kept.values())
+
+
+def _matching_suffix(located: list[_Located], house_number: HouseNumber) -> _Located | None:
+    """The address with the typed letter and addition: the exact split first, then the same
+    suffix run together (a typed `13-E` also finds an E stored as toevoeging)."""
+    typed = (house_number.letter, house_number.addition)
+    for entry in located:
+        if (entry.address.huisletter, entry.address.huisnummertoevoeging) == typed:
+            return entry
+    for entry in located:
+        if entry.address.huisletter + entry.address.huisnummertoevoeging == house_number.suffix:
+            return entry
+    return None
+
+
+def _postcode_only(located: list[_Located]) -> Finding:
+    """A postcode without a number answers when all its addresses lie in one buurt."""
+    if not located:
+        return Finding(Outcome.ADDRESS_NOT_FOUND)
+    if len({entry.buurt for entry in located}) > 1:
+        return Finding(Outcome.HOUSE_NUMBER_REQUIRED, field="huisnummer")
+    return _found(located[0], with_address=False)
+
+
+def _found(entry: _Located, *, with_address: bool) -> Finding:
+    address = entry.address if with_address else None
+    if entry.buurt is None:
+        return Finding(Outcome.OUTSIDE_AREA, MatchedBy.ADDRESS, address=address)
+    outcome = {0: Outcome.NO_OFFICER, 1: Outcome.ONE_OFFICER}.get(
+        len(entry.officers), Outcome.SEVERAL_OFFICERS
+    )
+    return Finding(
+        outcome,
+        MatchedBy.ADDRESS,
+        address=address,
+        buurten=(entry.buurt,),
+        officers=tuple(entry.officers),
+    )
 
 
 def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Officer]:
@@ -140,7 +286,7 @@ def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Offi
     Public data, the same for every resident of the buurt: cached per buurt and day in the
     current page generation, so a staff save shows in the very next search.
     """
-    day = day or today()
+    day = day or timezone.localdate()
     return public_data(
         f"officers-for-buurt:{buurt.pk}:{day.isoformat()}",
         lambda: _assigned_officers(buurt, day=day),
@@ -172,7 +318,7 @@ def _assigned_officers(buurt: Buurt, *, day: dt.date) -> list[Officer]:
 
 def current_assignments(*, day: dt.date | None = None) -> QuerySet[Assignment]:
     """Assignments valid on `day` (today) of buurten in the active dataset, ready for listing."""
-    day = day or today()
+    day = day or timezone.localdate()
     return (
         Assignment.objects.valid_on(day)
         .filter(buurt__dataset__is_active=True)
@@ -187,247 +333,4 @@ def published_officers_with_areas(*, day: dt.date | None = None) -> QuerySet[Off
         Prefetch(
             "assignments", queryset=current_assignments(day=day), to_attr="current_assignments"
         )
-    )
-
-
-def find_officers_for_address(
-    *, postcode: str, huisnummer: str = "", toevoeging: str = "", day: dt.date | None = None
-) -> OfficerSearch:
-    """Parse the resident's input, find the address and the officers assigned to its buurt today.
-
-    Raises InvalidInput (with the field to blame) for input the resident must correct.
-    """
-    normalised = normalise_postcode(postcode)
-    typed_number = f"{huisnummer or ''}{toevoeging or ''}".strip()
-    if not typed_number:
-        return _search_from_match(find_postcode(normalised), day=day)
-    house_number = parse_house_number(huisnummer, toevoeging)
-    return _search_at_number(normalised, house_number, day=day or today())
-
-
-def _in_model_order(model: Any, names: set[str]) -> tuple[str, ...]:
-    """Field names in the model's own order, the order Model.from_db expects its values in."""
-    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
-
-
-# The columns the register probe reads of a buurt and of an officer: what a search decides with
-# and what its redirect needs. Anything else is deferred, loaded only if a caller asks for it.
-PROBE_BUURT_FIELDS = _in_model_order(Buurt, {"id", "code", "name", "wijk_id"})
-PROBE_OFFICER_FIELDS = _in_model_order(Officer, {"id", "slug", "name"})
-
-
-@functools.cache
-def _register_probe(alias: str) -> str:
-    """The SQL of the search's one query, written once per process and database.
-
-    Every address at a postcode and house number, each with its buurt and the published officers
-    assigned to that buurt on a day: one round trip, no cache. The few rows are put in order in
-    Python (`_addresses_with_officers`), which spares the database a sort on every search. Only
-    the models' own quoted identifiers go into the text; the values are parameters.
-    """
-    quote = connections[alias].ops.quote_name
-
-    def table(model: Any) -> str:
-        return quote(model._meta.db_table)
-
-    def column(model: Any, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    a, b, s, o = Address, Buurt, Assignment, Officer
-    selected = [
-        *(f"a.{quote(field.column)}" for field in a._meta.concrete_fields),
-        *(f"b.{column(b, name)}" for name in PROBE_BUURT_FIELDS[1:]),
-        *(f"o.{column(o, name)}" for name in PROBE_OFFICER_FIELDS),
-        f"s.{column(s, 'role')}",
-    ]
-    return (
-        f"SELECT {', '.join(selected)} FROM {table(a)} a "  # noqa: S608
-        f"LEFT JOIN {table(b)} b ON b.{column(b, 'id')} = a.{column(a, 'buurt')} "
-        f"LEFT JOIN {table(s)} s ON s.{column(s, 'buurt')} = a.{column(a, 'buurt')} "
-        f"AND s.{column(s, 'valid_from')} <= %s "
-        f"AND (s.{column(s, 'valid_until')} IS NULL OR s.{column(s, 'valid_until')} >= %s) "
-        f"LEFT JOIN {table(o)} o ON o.{column(o, 'id')} = s.{column(s, 'officer')} "
-        f"AND o.{column(o, 'is_published')} = %s "
-        f"WHERE a.{column(a, 'postcode')} = %s AND a.{column(a, 'huisnummer')} = %s"
-    )
-
-
-_ADDRESS_NAMES = tuple(field.attname for field in Address._meta.concrete_fields)
-_LETTER = _ADDRESS_NAMES.index("huisletter")
-_ADDITION = _ADDRESS_NAMES.index("huisnummertoevoeging")
-_BUURT = _ADDRESS_NAMES.index("buurt_id")
-
-
-@dataclass(slots=True)
-class _ProbedAddress:
-    """One address of the probe's rows, kept as values. The address the resident meant becomes
-    model objects only when its OfficerSearch is asked for them; when the suffix matches none,
-    each address becomes an Address, to offer as an alternative."""
-
-    alias: str
-    values: tuple[Any, ...]
-    buurt_values: tuple[Any, ...] | None
-    officer_rows: list[tuple[Any, ...]]
-
-    @property
-    def huisletter(self) -> str:
-        return self.values[_LETTER]
-
-    @property
-    def huisnummertoevoeging(self) -> str:
-        return self.values[_ADDITION]
-
-    @property
-    def buurt_code(self) -> str | None:
-        return None if self.buurt_values is None else self.buurt_values[_BUURT_CODE]
-
-    @property
-    def officer_slugs(self) -> list[str]:
-        return [row[_OFFICER_SLUG] for row in self.officer_rows]
-
-    def address(self) -> Address:
-        return Address.from_db(self.alias, _ADDRESS_NAMES, self.values)
-
-    def buurt(self) -> Buurt | None:
-        """The buurt with the probe's columns (the rest deferred); None outside every buurt."""
-        if self.buurt_values is None:
-            return None
-        return Buurt.from_db(self.alias, PROBE_BUURT_FIELDS, self.buurt_values)
-
-    def officers(self) -> list[Officer]:
-        officers = []
-        for *officer_values, role in self.officer_rows:
-            officer = Officer.from_db(self.alias, PROBE_OFFICER_FIELDS, officer_values)
-            officer.role_here = role
-            officers.append(officer)
-        return officers
-
-
-def _addresses_with_officers(postcode: str, number: int, *, day: dt.date) -> list[_ProbedAddress]:
-    """Each address at the number (by letter and addition) with its officers on `day`: an
-    address outside every buurt has no buurt and no officers."""
-    alias = router.db_for_read(Address)
-    connection = connections[alias]
-    day_value = connection.ops.adapt_datefield_value(day)
-    with connection.cursor() as cursor:
-        cursor.execute(_register_probe(alias), [day_value, day_value, True, postcode, number])
-        rows = cursor.fetchall()
-    address_width = len(_ADDRESS_NAMES)
-    buurt_end = address_width + len(PROBE_BUURT_FIELDS) - 1
-    found: dict[int, _ProbedAddress] = {}
-    for row in rows:
-        entry = found.get(row[0])
-        if entry is None:
-            values = row[:address_width]
-            buurt_id = values[_BUURT]
-            buurt_values = None if buurt_id is None else (buurt_id, *row[address_width:buurt_end])
-            entry = found[row[0]] = _ProbedAddress(alias, values, buurt_values, [])
-        officer_row = row[buurt_end:]
-        # No officer: none assigned that day, or assigned but not published.
-        if officer_row[0] is not None:
-            entry.officer_rows.append(officer_row)
-    located = sorted(
-        found.values(), key=lambda entry: (entry.huisletter, entry.huisnummertoevoeging)
-    )
-    for entry in located:
-        entry.officer_rows = _in_role_order(entry.officer_rows)
-    return located
-
-
-_OFFICER_NAME = PROBE_OFFICER_FIELDS.index("name")
-_OFFICER_SLUG = PROBE_OFFICER_FIELDS.index("slug")
-_BUURT_CODE = PROBE_BUURT_FIELDS.index("code")
-
-
-def _in_role_order(officer_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The officers in `role_order`, each once: an officer with two assignments to the buurt
-    keeps the higher role. Each row is the officer's probe columns and the role."""
-    if len(officer_rows) < 2:  # most buurten have one wijkagent
-        return officer_rows
-    ordered = sorted(officer_rows, key=lambda row: role_order(row[-1], row[_OFFICER_NAME], row[0]))
-    seen: set[int] = set()
-    kept = []
-    for row in ordered:
-        if row[0] not in seen:
-            seen.add(row[0])
-            kept.append(row)
-    return kept
-
-
-def _search_at_number(postcode: str, house_number: HouseNumber, *, day: dt.date) -> OfficerSearch:
-    """The search for a postcode and house number: the register probe above and the decision."""
-    located = _addresses_with_officers(postcode, house_number.number, day=day)
-    if not located:
-        return OfficerSearch(Finding.ADDRESS_NOT_FOUND, postcode)
-    meant = matching_suffix(located, house_number)
-    if meant is None:
-        alternatives = [entry.address() for entry in located]
-        return OfficerSearch(Finding.SUFFIX_NOT_FOUND, postcode, alternatives=alternatives)
-    if meant.buurt_values is None:
-        return OfficerSearch(Finding.OUTSIDE_AREA, postcode, probed=meant)
-    return OfficerSearch(_officers_finding(len(meant.officer_rows)), postcode, probed=meant)
-
-
-def find_officers_for_street_address(
-    *,
-    straat: str,
-    huisnummer: str,
-    toevoeging: str = "",
-    woonplaats: str,
-    day: dt.date | None = None,
-) -> OfficerSearch:
-    """The same answer as the postcode search, for street + house number + place.
-
-    A recognised address goes through the postcode path's decision (`_search_from_match`), so both
-    searches pick officers the same way. Raises InvalidInput for a house number that cannot be one.
-    """
-    house_number = parse_house_number(huisnummer, toevoeging)
-    match = find_street_address(street=straat, house_number=house_number, place=woonplaats)
-    if match.outcome == StreetOutcome.PLACE_NOT_FOUND:
-        return OfficerSearch(Finding.PLACE_NOT_FOUND, "", suggestions=match.suggestions)
-    if match.outcome == StreetOutcome.STREET_NOT_FOUND:
-        return OfficerSearch(Finding.STREET_NOT_FOUND, "", suggestions=match.suggestions)
-    if match.outcome == StreetOutcome.NUMBER_NOT_FOUND:
-        return OfficerSearch(Finding.ADDRESS_NOT_FOUND, "")
-    if match.outcome == StreetOutcome.SUFFIX_NOT_FOUND:
-        return _search_from_match(
-            AddressMatch(
-                AddressOutcome.SUFFIX_NOT_FOUND,
-                match.alternatives[0].postcode,
-                alternatives=match.alternatives,
-            ),
-            day=day,
-        )
-    address = match.address
-    return _search_from_match(
-        AddressMatch(AddressOutcome.FOUND, address.postcode, address=address, buurt=address.buurt),
-        day=day,
-    )
-
-
-def _officers_finding(count: int) -> Finding:
-    """What a search found for an address inside a buurt with `count` officers."""
-    return {0: Finding.NO_OFFICER, 1: Finding.ONE_OFFICER}.get(count, Finding.SEVERAL_OFFICERS)
-
-
-def _search_from_match(match: AddressMatch, *, day: dt.date | None) -> OfficerSearch:
-    """The decision of a search without the register probe (a postcode alone, a street); the
-    probe makes the same one from its rows in `_search_at_number`."""
-    if match.outcome == AddressOutcome.NOT_FOUND:
-        return OfficerSearch(Finding.ADDRESS_NOT_FOUND, match.postcode)
-    if match.outcome == AddressOutcome.HOUSE_NUMBER_REQUIRED:
-        return OfficerSearch(Finding.HOUSE_NUMBER_REQUIRED, match.postcode)
-    if match.outcome == AddressOutcome.SUFFIX_NOT_FOUND:
-        return OfficerSearch(
-            Finding.SUFFIX_NOT_FOUND, match.postcode, alternatives=match.alternatives
-        )
-    if match.buurt is None:
-        return OfficerSearch(Finding.OUTSIDE_AREA, match.postcode, address=match.address)
-    officers = officers_for_buurt(match.buurt, day=day)
-    return OfficerSearch(
-        _officers_finding(len(officers)),
-        match.postcode,
-        address=match.address,
-        buurt=match.buurt,
-        officers=officers,
     )

@@ -1,4 +1,7 @@
-"""The resident's search form. Parsing rules live in neighbourhoods.lookup; this binds them to fields."""
+"""The resident's search forms: the rules of neighbourhoods.parsing bound to fields.
+
+Each cleans to a normalised postcode or names and a parsed `house_number` (None when not typed).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.lookup import InvalidInput, normalise_postcode, parse_house_number
+from neighbourhoods.parsing import InvalidInput, normalise_postcode, parse_house_number
 
 
 class AddressSearchForm(forms.Form):
@@ -46,18 +49,26 @@ class AddressSearchForm(forms.Form):
         try:
             return normalise_postcode(self.cleaned_data["postcode"])
         except InvalidInput as error:
-            raise forms.ValidationError(error.message, code="invalid") from error
+            raise forms.ValidationError(str(error.message), code="invalid") from error
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         number, addition = cleaned.get("huisnummer", ""), cleaned.get("toevoeging", "")
+        cleaned["house_number"] = None
         if (number or addition).strip():
             try:
-                parse_house_number(number, addition)
+                cleaned["house_number"] = parse_house_number(number, addition)
             except InvalidInput as error:
                 # On the field the parser blames: the addition when the number alone is right.
-                self.add_error(error.field, forms.ValidationError(error.message, code="invalid"))
+                self.add_error(
+                    error.field, forms.ValidationError(str(error.message), code="invalid")
+                )
         return cleaned
+
+    @property
+    def suffix_field(self) -> str:
+        """The field the letter or addition was typed in: `13 Q` leaves the addition empty."""
+        return "toevoeging" if self.cleaned_data.get("toevoeging", "").strip() else "huisnummer"
 
 
 class StreetSearchForm(forms.Form):
@@ -94,10 +105,13 @@ class StreetSearchForm(forms.Form):
         kwargs.setdefault("auto_id", "street_%s")
         super().__init__(*args, **kwargs)
 
-    def clean_huisnummer(self) -> str:
-        number = self.cleaned_data["huisnummer"]
-        try:
-            parse_house_number(number)
-        except InvalidInput as error:
-            raise forms.ValidationError(error.message, code="invalid") from error
-        return number
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "huisnummer" in cleaned:
+            try:
+                cleaned["house_number"] = parse_house_number(cleaned["huisnummer"])
+            except InvalidInput as error:
+                self.add_error(
+                    "huisnummer", forms.ValidationError(str(error.message), code="invalid")
+                )
+        return cleaned

@@ -18,8 +18,8 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.lookup import InvalidPostcode, normalise_postcode
 from neighbourhoods.models import Address, Buurt
+from neighbourhoods.parsing import InvalidInput, normalise_postcode
 
 from .validators import normalise_channel_value, normalise_dutch_phone
 
@@ -60,7 +60,7 @@ def location_from_register(*, street_address: str, postcode: str) -> RegisterLoc
     """
     try:
         code = normalise_postcode(postcode)
-    except InvalidPostcode:
+    except InvalidInput:
         return None
     on_postcode = Address.objects.filter(postcode=code)
     match = _HOUSE_NUMBER.match(street_address.strip())
@@ -125,7 +125,7 @@ class Station(models.Model):
             # Stored as the address register stores postcodes: "6411 nh" becomes "6411NH".
             try:
                 self.postcode = normalise_postcode(self.postcode)
-            except InvalidPostcode as error:
+            except InvalidInput as error:
                 errors["postcode"] = error.message
         if self.lat is not None and not NL_LAT_RANGE[0] <= self.lat <= NL_LAT_RANGE[1]:
             errors["lat"] = _("The latitude must lie in the Netherlands (about 50.7 to 53.7).")

@@ -176,6 +176,23 @@ else:
     if _statement_timeout_ms > 0:
         DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 
+# A streaming read replica of the primary (docs/scale-out.md): public reads go to it once it has
+# replayed every staff save (wijkportaal/replicas.py); writes, staff and the admin use the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name the same kind of database.")
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **_replica,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # Tests read through the primary's connection: a test database has no replica.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["wijkportaal.routers.ReplicaRouter"]
+    MIDDLEWARE.append("wijkportaal.replicas.ReplicaMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from api.http import encode_json, joined_json_response
 from tests import factories
 
 PATHS = [
@@ -123,24 +120,3 @@ def test_head_answers_like_get(client, register):
     response = client.head("/api/v1/stations")
     assert response.status_code == 200
     assert response["ETag"] == client.get("/api/v1/stations")["ETag"]
-
-
-def test_a_shared_part_joins_an_answer_as_one_object():
-    shared = encode_json({"buurt": {"code": "BU1", "naam": "Één"}, "officers": []})
-    response = joined_json_response({"postcode": "6411NH", "address": None}, shared)
-    assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content) == {
-        "postcode": "6411NH",
-        "address": None,
-        "buurt": {"code": "BU1", "naam": "Één"},
-        "officers": [],
-    }
-
-
-def test_only_objects_with_members_are_joined():
-    with pytest.raises(ValueError, match="JSON objects"):
-        joined_json_response({"postcode": "6411NH"}, b"[]")
-    with pytest.raises(ValueError, match="JSON objects"):
-        joined_json_response({}, b'{"buurt": null}')
-    with pytest.raises(ValueError, match="JSON objects"):
-        joined_json_response({"postcode": "6411NH"}, b"{}")

@@ -141,6 +141,21 @@ def test_invalid_house_numbers(client, register, query):
     assert response.json()["code"] == "invalid-house-number"
 
 
+@pytest.mark.parametrize(
+    "query", [{"huisnummer": "1" * 5000}, {"huisnummer": "13", "toevoeging": "1" * 5000}]
+)
+def test_thousands_of_digits_are_a_400_problem(client, register, query):
+    response = client.get(LOOKUP, {"postcode": "6411NH", **query})
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid-house-number"
+
+
+def test_too_many_parameters_are_a_400_not_a_500(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    response = client.get(f"{LOOKUP}?postcode=6411NH&huisnummer=13&a=1&b=2")
+    assert response.status_code == 400
+
+
 def test_a_repeated_parameter_is_ambiguous(client, register):
     response = client.get(f"{LOOKUP}?postcode=6411NH&huisnummer=13&huisnummer=15")
     assert response.status_code == 400

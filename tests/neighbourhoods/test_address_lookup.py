@@ -1,24 +1,25 @@
-"""Postcode-only answers from the address register (a postcode with a number: officers.finding)."""
+"""Postcode-only answers from the address register: one buurt answers, several need the number."""
 
-from neighbourhoods.lookup import AddressOutcome, find_postcode
+from officers.finding import MatchedBy, Outcome, find_officers
 from tests import factories
 
 
 def test_postcode_in_one_buurt_answers_without_a_number(buurten):
     factories.make_address(buurten["west"], huisnummer=1)
     factories.make_address(buurten["west"], huisnummer=3)
-    match = find_postcode("6411NH")
-    assert match.outcome == AddressOutcome.POSTCODE_ONE_BUURT
-    assert match.buurt == buurten["west"]
+    finding = find_officers(postcode="6411NH")
+    assert finding.outcome == Outcome.NO_OFFICER
+    assert finding.matched_by == MatchedBy.ADDRESS
+    assert [buurt.code for buurt in finding.buurten] == [buurten["west"].code]
 
 
 def test_postcode_across_buurten_needs_the_number(buurten):
     factories.make_address(buurten["west"], huisnummer=1)
     factories.make_address(buurten["east"], huisnummer=3)
-    match = find_postcode("6411NH")
-    assert match.outcome == AddressOutcome.HOUSE_NUMBER_REQUIRED
+    finding = find_officers(postcode="6411NH")
+    assert finding.outcome == Outcome.HOUSE_NUMBER_REQUIRED
+    assert finding.field == "huisnummer"
 
 
 def test_unknown_postcode(buurten):
-    match = find_postcode("9999ZZ")
-    assert match.outcome == AddressOutcome.NOT_FOUND
+    assert find_officers(postcode="9999ZZ").outcome == Outcome.ADDRESS_NOT_FOUND

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
-from neighbourhoods.lookup import (
+from neighbourhoods.spatial import (
     LOCATOR_CELL,
     BuurtIndex,
     active_buurt_index,

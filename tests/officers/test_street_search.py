@@ -4,10 +4,17 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from neighbourhoods.lookup import StreetOutcome, find_street_address, name_key, parse_house_number
 from neighbourhoods.models import Address
-from officers.finding import Finding, find_officers_for_address, find_officers_for_street_address
+from neighbourhoods.parsing import parse_house_number
+from neighbourhoods.streets import _distinct_places, name_key, recognise_street, served_places
+from officers.finding import Outcome, find_officers
 from tests import factories
+
+
+def find_by_street(*, straat: str, huisnummer: str, woonplaats: str):
+    return find_officers(
+        straat=straat, woonplaats=woonplaats, house_number=parse_house_number(huisnummer)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -57,51 +64,39 @@ def test_name_key_ignores_case_accents_punctuation_and_abbreviations(typed, key)
 
 
 def test_street_and_number_find_the_same_officer_as_the_postcode(streets):
-    by_street = find_officers_for_street_address(
-        straat="stationstraat", huisnummer="13e", woonplaats="HEERLEN"
-    )
-    by_postcode = find_officers_for_address(postcode="6411NH", huisnummer="13E")
-    assert by_street.finding == by_postcode.finding == Finding.ONE_OFFICER
-    assert by_street.officers == by_postcode.officers == [streets["anna"]]
+    by_street = find_by_street(straat="stationstraat", huisnummer="13e", woonplaats="HEERLEN")
+    by_postcode = find_officers(postcode="6411NH", house_number=parse_house_number("13E"))
+    assert by_street.outcome == by_postcode.outcome == Outcome.ONE_OFFICER
+    assert [officer.slug for officer in by_street.officers] == ["anna-voorbeeld"]
+    assert by_street.officers == by_postcode.officers
     assert by_street.buurt == by_postcode.buurt
-    # The street search makes its Address; the probe keeps values: both show the same address.
-    assert by_street.address_values == by_postcode.address_values
-    assert by_postcode.address_values["straat"] == "Stationstraat"
-    assert by_postcode.address_values["huisletter"] == "E"
+    assert by_street.address == by_postcode.address
+    assert (by_street.address.straat, by_street.address.huisletter) == ("Stationstraat", "E")
 
 
 def test_a_misspelt_street_gets_close_suggestions_from_that_place_only(streets):
-    result = find_officers_for_street_address(
-        straat="Stasionstraat", huisnummer="13", woonplaats="Heerlen"
-    )
-    assert result.finding == Finding.STREET_NOT_FOUND
-    assert result.suggestions == ["Stationstraat"]
-    elsewhere = find_street_address(
-        street="Kerkstrat", house_number=parse_house_number("1"), place="Heerlen"
-    )
-    assert elsewhere.outcome == StreetOutcome.STREET_NOT_FOUND
+    result = find_by_street(straat="Stasionstraat", huisnummer="13", woonplaats="Heerlen")
+    assert result.outcome == Outcome.STREET_NOT_FOUND
+    assert result.suggestions == ("Stationstraat",)
+    assert result.field == "straat"
+    elsewhere = recognise_street(street="Kerkstrat", place="Heerlen")
+    assert (elsewhere.place, elsewhere.street) == ("Heerlen", None)
     assert "Kerkstraat" not in elsewhere.suggestions  # that street is in Hoensbroek
 
 
 def test_an_unknown_place_suggests_places_we_serve(streets):
-    result = find_officers_for_street_address(
-        straat="Stationstraat", huisnummer="13", woonplaats="Heerle"
-    )
-    assert result.finding == Finding.PLACE_NOT_FOUND
-    assert result.suggestions == ["Heerlen"]
+    result = find_by_street(straat="Stationstraat", huisnummer="13", woonplaats="Heerle")
+    assert result.outcome == Outcome.PLACE_NOT_FOUND
+    assert result.suggestions == ("Heerlen",)
 
 
 def test_unknown_number_and_unknown_letter(streets):
     assert (
-        find_officers_for_street_address(
-            straat="Stationstraat", huisnummer="99", woonplaats="Heerlen"
-        ).finding
-        == Finding.ADDRESS_NOT_FOUND
+        find_by_street(straat="Stationstraat", huisnummer="99", woonplaats="Heerlen").outcome
+        == Outcome.NUMBER_NOT_FOUND
     )
-    letter = find_officers_for_street_address(
-        straat="Stationstraat", huisnummer="13 Q", woonplaats="Heerlen"
-    )
-    assert letter.finding == Finding.SUFFIX_NOT_FOUND
+    letter = find_by_street(straat="Stationstraat", huisnummer="13 Q", woonplaats="Heerlen")
+    assert letter.outcome == Outcome.SUFFIX_NOT_FOUND
     assert [str(a) for a in letter.alternatives] == ["Stationstraat 13E, 6411NH Heerlen"]
 
 
@@ -193,29 +188,20 @@ def test_the_street_search_never_puts_the_address_in_a_url_or_cookie(client, str
 
 
 def test_served_places_see_a_new_import_at_once(streets):
-    from neighbourhoods.lookup import served_places
-
     assert served_places() == ["Heerlen", "Hoensbroek"]
     place_address(None, "Dorpsstraat", "Amstenrade", 1, "6436AA")
     assert served_places() == ["Amstenrade", "Heerlen", "Hoensbroek"]
 
 
 def test_a_street_added_by_an_import_is_found_at_once(streets, buurten):
-    first = find_officers_for_street_address(
-        straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen"
-    )
-    assert first.finding == Finding.STREET_NOT_FOUND  # and the street list is now cached
+    first = find_by_street(straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen")
+    assert first.outcome == Outcome.STREET_NOT_FOUND  # and the street list is now cached
     place_address(buurten["west"], "Nieuwstraat", "Heerlen", 1, "6411AB")
-    again = find_officers_for_street_address(
-        straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen"
-    )
-    assert again.finding == Finding.ONE_OFFICER
+    again = find_by_street(straat="Nieuwstraat", huisnummer="1", woonplaats="Heerlen")
+    assert again.outcome == Outcome.ONE_OFFICER
 
 
 def test_the_index_hop_finds_exactly_the_distinct_places(streets):
-    from neighbourhoods.lookup import _distinct_places
-    from neighbourhoods.models import Address
-
     distinct = set(Address.objects.order_by().values_list("woonplaats", flat=True).distinct())
     assert sorted(_distinct_places()) == sorted(distinct)
     assert len(distinct) >= 2
