@@ -20,8 +20,9 @@ from pyproj import Transformer
 
 from wijkportaal.cache import invalidate_public_pages
 
-from .lookup import InvalidPostcode, normalise_postcode
 from .models import Buurt, Dataset, Municipality, Postcode
+from .parsing import InvalidInput, normalise_postcode
+from .spatial import BuurtIndex
 
 # A generous box around the Netherlands: a centroid outside it is a source error, not a place.
 NETHERLANDS_LAT = (50.7, 53.6)
@@ -231,7 +232,7 @@ def _row(
 ) -> PostcodeRow | None:
     try:
         normalised = normalise_postcode(postcode)
-    except InvalidPostcode:
+    except InvalidInput:
         summary.skip(number, BAD_ROW, f"{postcode.strip()!r} is not a Dutch postcode")
         return None
     try:
@@ -275,25 +276,19 @@ class Placement:
 
 
 class _DatasetBuurten:
-    """The buurten of one dataset in code order, with their municipality and an STRtree."""
+    """The buurten of one dataset: the spatial index (code order) and each buurt's municipality."""
 
     def __init__(self, dataset: Dataset | None) -> None:
-        rows = (
-            list(
-                Buurt.objects.filter(dataset=dataset, boundary__isnull=False)
-                .order_by("code")
-                .values_list("code", "id", "boundary", "wijk__municipality__code")
-            )
-            if dataset is not None
-            else []
+        index = BuurtIndex.for_dataset(dataset.pk) if dataset is not None else None
+        self.ids = index.ids if index is not None else np.array([], dtype=np.int64)
+        municipality_of = dict(
+            Buurt.objects.filter(dataset=dataset).values_list("id", "wijk__municipality__code")
         )
-        self.ids = np.array([row[1] for row in rows], dtype=np.int64)
-        self.municipalities = np.array([row[3] for row in rows], dtype=object)
-        self.geometries = shapely.from_wkb([bytes(row[2] or b"") for row in rows]) if rows else None
-        self.tree = None
-        if self.geometries is not None:
-            shapely.prepare(self.geometries)
-            self.tree = shapely.STRtree(self.geometries)
+        self.municipalities = np.array(
+            [municipality_of[buurt_id] for buurt_id in self.ids.tolist()], dtype=object
+        )
+        self.geometries = index.geometries if index is not None and len(index) else None
+        self.tree = index.tree if index is not None and len(index) else None
         self.covered = set(self.municipalities.tolist())
 
     def place(
