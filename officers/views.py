@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.streets import served_places
-from wijkportaal.middleware import retry_on_stale_connection
+from wijkportaal.replicas import public_read
 
 from . import calendar, pages
 from .finding import Finding, Outcome, find_officers
@@ -71,7 +71,7 @@ def _answer(
 # page. A forged post from another site could do no more than that, so they need no CSRF token,
 # and without one they work with cookies blocked and set no cookie at all.
 @csrf_exempt
-@retry_on_stale_connection
+@public_read
 @require_http_methods(["GET", "HEAD", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """The home page form. It is posted, so the address never appears in a URL or an access log."""
@@ -90,7 +90,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@retry_on_stale_connection
+@public_read
 @require_http_methods(["GET", "HEAD", "POST"])
 def street_search(request: HttpRequest) -> HttpResponse:
     """The second home page form: street + house number + place, posted like the first."""

@@ -53,3 +53,16 @@ def plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters(settings, tmp_path):
+    """Rate-limit and login-failure counts start from nothing in each test; a file-based store
+    gets a folder of its own, so runs side by side never share counts."""
+    counters = settings.CACHES["counters"]
+    if counters["BACKEND"].endswith("FileBasedCache"):
+        settings.CACHES = {**settings.CACHES, "counters": {**counters, "LOCATION": tmp_path}}
+    else:
+        from django.core.cache import caches
+
+        caches["counters"].clear()

@@ -9,10 +9,10 @@ class WijkportaalConfig(AppConfig):
     verbose_name = _("Wijkportaal")
 
     def ready(self) -> None:
-        from . import auth, cache, replicas
+        from . import auth, cache, checks, replicas
 
-        # Importing auth connects its login signal receivers.
-        del auth
+        # Importing auth connects its login signal receivers, checks registers the system checks.
+        del auth, checks
         # Before the page cache: after a commit, the primary's position is recorded first.
         replicas.connect_position_recording()
         cache.connect_invalidation()

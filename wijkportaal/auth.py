@@ -1,4 +1,5 @@
-"""Staff login throttling: after a few failures an account or address is locked out, longer each time."""
+"""Staff login throttling: after a few failures an account or address is locked out, longer each
+time. Failures are kept in the "counters" cache, apart from the page cache."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -55,7 +56,9 @@ def seconds_locked(*, username: str, address: str, now: float | None = None) -> 
     """Seconds until this account and address may try again (0: they may try now)."""
     now = time.time() if now is None else now
     remaining = 0.0
-    for record in cache.get_many(throttle_keys(username=username, address=address)).values():
+    for record in (
+        caches["counters"].get_many(throttle_keys(username=username, address=address)).values()
+    ):
         failures, last_failure = record
         remaining = max(remaining, last_failure + lockout_seconds(failures=failures) - now)
     return max(0, int(remaining + 0.999))
@@ -64,9 +67,10 @@ def seconds_locked(*, username: str, address: str, now: float | None = None) -> 
 def record_failure(*, username: str, address: str, now: float | None = None) -> None:
     now = time.time() if now is None else now
     keys = throttle_keys(username=username, address=address)
-    records = cache.get_many(keys)
+    counters = caches["counters"]
+    records = counters.get_many(keys)
     updated = {key: (records.get(key, (0, now))[0] + 1, now) for key in keys}
-    cache.set_many(updated, timeout=FAILURE_MEMORY_SECONDS)
+    counters.set_many(updated, timeout=FAILURE_MEMORY_SECONDS)
     worst = max((failures for failures, _ in updated.values()), default=0)
     if lockout_seconds(failures=worst):
         logger.warning(
@@ -78,7 +82,7 @@ def record_failure(*, username: str, address: str, now: float | None = None) -> 
 
 
 def forget_failures(*, username: str) -> None:
-    cache.delete(_account_key(username))
+    caches["counters"].delete(_account_key(username))
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -93,7 +97,17 @@ class ThrottledModelBackend(ModelBackend):
     ) -> AbstractBaseUser | None:
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
-        remaining = seconds_locked(username=username or "", address=client_address(request))
+        try:
+            remaining = seconds_locked(username=username or "", address=client_address(request))
+        except Exception as error:  # Redis errors, refused connections, an unreadable folder
+            # Closed, not open: without its counts the throttle could not stop a guessing run.
+            logger.error(
+                "Staff login refused: the failure counters are unreachable: %s",
+                type(error).__name__,
+            )
+            if request is not None:
+                request.login_locked = True  # type: ignore[attr-defined]
+            raise PermissionDenied from error
         if remaining:
             if request is not None:
                 # Attempts refused during a lockout do not lengthen it (see on_login_failed).

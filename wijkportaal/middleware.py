@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.signals import request_finished
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -31,7 +31,6 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
 RETRY_AFTER_SECONDS = 30
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
-View = Callable[..., HttpResponse]
 
 
 def content_security_policy() -> str:
@@ -179,28 +178,17 @@ def log_database_failure(request: HttpRequest | None, error: BaseException) -> N
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
 
 
-def retry_on_stale_connection(view: View) -> View:
-    """Mark a view that changes nothing, whatever its method, as safe to run a second time after
-    its kept database connection turned out to be dead (see DatabaseUnavailableMiddleware)."""
-    view.retry_on_stale_connection = True  # type: ignore[attr-defined]
-    return view
-
-
 class DatabaseUnavailableMiddleware:
     """Answer the static 503 page instead of a 500 when a view fails because the database does.
 
-    A connection kept from an earlier request can have died meanwhile (the database restarted, a
-    firewall dropped it). Instead of a `SELECT 1` before every request (Django's
-    CONN_HEALTH_CHECKS, about a tenth of a search's cost) a view that changes nothing (GET, HEAD,
-    or marked with `retry_on_stale_connection`) then runs once more on a new connection. A
-    connection opened by this request is not retried: its failure means the database is away.
+    A kept connection that died meanwhile is replaced before the request uses it
+    (CONN_HEALTH_CHECKS), so a failure here means the database is away.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request._kept_connection = connection.connection is not None  # type: ignore[attr-defined]
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
@@ -208,28 +196,5 @@ class DatabaseUnavailableMiddleware:
         # DatabaseErrors (bad data, a NUL byte PostgreSQL refuses) are bugs to see as 500s.
         if not isinstance(exception, UNAVAILABLE_ERRORS):
             return None
-        if self._may_retry(request):
-            # The dead connection goes; the view's first query opens a new one.
-            request._kept_connection = False  # type: ignore[attr-defined]
-            connection.close()
-            match = request.resolver_match
-            try:
-                return match.func(request, *match.args, **match.kwargs)  # type: ignore[union-attr]
-            except UNAVAILABLE_ERRORS as error:
-                exception = error
         log_database_failure(request, exception)
         return service_unavailable_response(request)
-
-    @staticmethod
-    def _may_retry(request: HttpRequest) -> bool:
-        match = request.resolver_match
-        return (
-            getattr(request, "_kept_connection", False)
-            # Inside a transaction a new connection would not continue it.
-            and not connection.in_atomic_block
-            and match is not None
-            and (
-                request.method in {"GET", "HEAD"}
-                or getattr(match.func, "retry_on_stale_connection", False)
-            )
-        )

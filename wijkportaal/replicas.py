@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -32,6 +32,8 @@ from .context_processors import EMERGENCY_NUMBER, POLICE_NON_EMERGENCY_NUMBER
 from .middleware import RETRY_AFTER_SECONDS, UNAVAILABLE_ERRORS
 
 logger = logging.getLogger("wijkportaal.replicas")
+
+V = TypeVar("V", bound=Callable[..., Any])
 
 PRIMARY = "default"
 REPLICA = "replica"
@@ -220,13 +222,20 @@ def is_admin_path(path: str) -> bool:
     return path.startswith("/" + settings.ADMIN_PATH)
 
 
+def public_read(view: V) -> V:
+    """Marks a view whose POST only reads (the search forms), so a resident's post may go to the
+    replica like a GET."""
+    view.public_read = True  # type: ignore[attr-defined]
+    return view
+
+
 def is_public_read(request: HttpRequest, view: Callable[..., Any]) -> bool:
     """A resident's request that changes nothing. Staff (with a session cookie) read their own
     saves from the primary."""
     return (
         not is_admin_path(request.path)
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and (request.method in {"GET", "HEAD"} or getattr(view, "retry_on_stale_connection", False))
+        and (request.method in {"GET", "HEAD"} or getattr(view, "public_read", False))
     )
 
 

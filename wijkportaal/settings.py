@@ -144,7 +144,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers carry on while an import writes; a busy timeout instead of "database is locked".
+    # WAL lets readers carry on while an import writes (NORMAL sync is crash-safe with WAL and spares
+    # an fsync per commit); a busy timeout instead of "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -153,23 +154,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    # Connections are kept between requests, so a request does not wait for a new one.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    # Off: a kept connection that died is noticed by the query that uses it, and the request is
-    # run again on a new one (wijkportaal.middleware.DatabaseUnavailableMiddleware). On, Django
-    # sends a `SELECT 1` before the first query of every request: about a tenth of a search.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = _strict_bool("CONN_HEALTH_CHECKS", default=False)
+    # A kept connection that died (the database restarted) is replaced before a request uses it.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2)}
     )
-    # Prepared statements: psycopg prepares a statement once it ran five times on a connection,
-    # and PostgreSQL stops planning it anew for every request (the search's one query took four
-    # times as long to plan as to run: 320 against 80 us of server CPU). They need server-side
-    # parameters. Off behind a pooler that cannot keep them (PgBouncer in transaction mode before
-    # 1.21).
-    if _strict_bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"]["OPTIONS"].update(
-            {"server_side_binding": True, "prepare_threshold": 5}
-        )
     # A slow database must not hold a worker: gunicorn.conf.py sets 1500 ms for web workers, while
     # management commands (imports) keep the default of no limit.
     _statement_timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT", default=0)
@@ -196,24 +187,43 @@ if DATABASE_REPLICA_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Django's Redis backend, reusing its client objects (see wijkportaal/cache.py).
-            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
+# Rate-limit and login-failure counts, apart from the page cache so a flood of cached pages cannot
+# evict them; a Redis of their own (with noeviction) when the page cache's may evict.
+COUNTERS_REDIS_URL = env.str("COUNTERS_REDIS_URL", default="") or REDIS_URL
+# A hung Redis must fail fast; wijkportaal/cache.py then serves the page uncached.
+_REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wijkportaal",
-            # A hung Redis must fail fast; wijkportaal/cache.py then serves the page uncached.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": _REDIS_OPTIONS,
         }
-    }
-else:
-    CACHES = {
-        "default": {
+        if REDIS_URL
+        else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "wijkportaal",
         }
-    }
+    ),
+    "counters": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": COUNTERS_REDIS_URL,
+            "KEY_PREFIX": "wijkportaal-counters",
+            "OPTIONS": _REDIS_OPTIONS,
+        }
+        if COUNTERS_REDIS_URL
+        else {
+            # Files every gunicorn worker of this machine shares, so a limit is not per worker;
+            # two requests counted at the same instant may count once (Redis counts atomically).
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.path("COUNTERS_CACHE_DIR", default=BASE_DIR / "var" / "counters"),
+            # Culling drops entries at random, so room for every client counted in a busy minute.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    ),
+}
 
 # Lookups (address and point) one client address may make a minute through the JSON API; 0 = no limit.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=60)

@@ -99,3 +99,30 @@ def test_the_client_address_behind_a_proxy(rf, settings):
     assert client_address(request) == "10.0.0.2"
     settings.NUM_PROXIES = 1
     assert client_address(request) == "198.51.100.9"
+
+
+def test_a_new_empty_page_cache_does_not_unlock_an_account(client, staff, settings):
+    for _ in range(5):
+        log_in(client, "beheerder", "wrong")
+    # The page cache emptied; the failures are counted apart from it.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "new"},
+    }
+    assert not logged_in(log_in(client, "beheerder", PASSWORD))
+
+
+def test_unreachable_counters_refuse_sign_in_without_an_error_page(client, staff, settings, caplog):
+    settings.CACHES = {
+        **settings.CACHES,
+        "counters": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port refuses connections
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        },
+    }
+    with caplog.at_level(logging.ERROR, logger="wijkportaal.auth"):
+        response = log_in(client, "beheerder", PASSWORD)
+    assert response.status_code == 200  # the login form again, not a 500
+    assert not logged_in(response)
+    assert any("unreachable" in record.getMessage() for record in caplog.records)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import runpy
 from pathlib import Path
@@ -47,19 +46,6 @@ def test_web_workers_bound_database_statements(monkeypatch):
     monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT")
     load_conf(monkeypatch)
     assert os.environ["DATABASE_STATEMENT_TIMEOUT"] == "1500"
-
-
-def test_workers_start_with_the_loaded_project_frozen_for_the_collector(monkeypatch):
-    """The master freezes what it holds before each fork, so a worker's collections skip it."""
-    config = Config()
-    config.set("pre_fork", load_conf(monkeypatch)["pre_fork"])  # gunicorn checks the signature
-    gc.unfreeze()
-    assert gc.get_freeze_count() == 0
-    try:
-        config.pre_fork(SimpleNamespace(), SimpleNamespace())
-        assert gc.get_freeze_count() > 0
-    finally:
-        gc.unfreeze()
 
 
 def access_line(conf: dict, *, path: str, query: str) -> str:

@@ -1,4 +1,5 @@
-"""Production settings read from the environment: statement timeout, shared cache, page cache."""
+"""Production settings read from the environment: database options, shared cache, page cache,
+counters."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIGURED = {"DATABASE_URL", "REDIS_URL", "DATABASE_STATEMENT_TIMEOUT", "PAGE_CACHE_SECONDS"}
+CONFIGURED = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "COUNTERS_REDIS_URL",
+    "COUNTERS_CACHE_DIR",
+    "DATABASE_STATEMENT_TIMEOUT",
+    "PAGE_CACHE_SECONDS",
+}
 SHOW = (
     "import json, wijkportaal.settings as s; print(json.dumps({"
     "'options': s.DATABASES['default'].get('OPTIONS', {}),"
-    "'cache': s.CACHES['default']['BACKEND'], 'page_cache': s.PAGE_CACHE_SECONDS}))"
+    "'health_checks': s.DATABASES['default'].get('CONN_HEALTH_CHECKS', False),"
+    "'cache': s.CACHES['default']['BACKEND'], 'page_cache': s.PAGE_CACHE_SECONDS,"
+    "'counters': s.CACHES['counters']['BACKEND'],"
+    "'counters_at': str(s.CACHES['counters']['LOCATION'])}))"
 )
 
 
@@ -38,6 +49,10 @@ def test_postgres_gets_a_statement_timeout_when_configured():
     assert loaded["options"]["connect_timeout"] == 2
 
 
+def test_postgres_replaces_a_dead_kept_connection_before_using_it():
+    assert settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")["health_checks"] is True
+
+
 def test_no_statement_timeout_by_default_for_commands():
     loaded = settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")
     assert "options" not in loaded["options"]
@@ -45,8 +60,18 @@ def test_no_statement_timeout_by_default_for_commands():
 
 def test_redis_gives_the_shared_cache_and_turns_the_page_cache_on():
     loaded = settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert loaded["cache"] == "wijkportaal.cache.ReusingRedisCache"
+    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert loaded["page_cache"] == 300
+    # The counters go to the same Redis unless they are given one of their own.
+    assert loaded["counters"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["counters_at"] == "redis://127.0.0.1:6379/3"
+
+
+def test_the_counters_can_have_a_redis_of_their_own():
+    loaded = settings_with(
+        REDIS_URL="redis://127.0.0.1:6379/3", COUNTERS_REDIS_URL="redis://127.0.0.1:6380/0"
+    )
+    assert loaded["counters_at"] == "redis://127.0.0.1:6380/0"
 
 
 def test_without_redis_the_page_cache_is_off():
@@ -54,6 +79,8 @@ def test_without_redis_the_page_cache_is_off():
     loaded = settings_with()
     assert loaded["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert loaded["page_cache"] == 0
+    # Counters still count across workers: in files they all share.
+    assert loaded["counters"] == "django.core.cache.backends.filebased.FileBasedCache"
 
 
 def test_object_storage_without_django_storages_says_what_to_install():

@@ -189,7 +189,7 @@ def test_which_requests_are_public_reads(method, path, cookies, marked, public):
         return None
 
     if marked:
-        view.retry_on_stale_connection = True
+        view = replicas.public_read(view)
     assert replicas.is_public_read(request, view) is public
 
 

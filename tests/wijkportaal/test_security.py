@@ -24,7 +24,9 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DJANGO_"))}
+    # Without the runner's Redis: counters sharing the page cache's Redis are a warning of their own.
+    own = ("SECURE_", "DJANGO_", "REDIS_", "COUNTERS_")
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     keep.pop("DEBUG", None)
     return subprocess.run(  # noqa: S603 (this interpreter, fixed manage.py commands)
         [sys.executable, "manage.py", *args],
