@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .maps import MapShape, render_map
-from .models import Address, Buurt
+from .models import Address, Buurt, Postcode
 
 # The autocomplete request Django's admin sends for the buurt field of an officer's assignment.
 ASSIGNMENT_AUTOCOMPLETE = {
@@ -126,3 +126,40 @@ class BuurtAdmin(admin.ModelAdmin):
         return format_html(
             "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>, {}{}</li>', rows)
         )
+
+
+@admin.register(Postcode)
+class PostcodeAdmin(admin.ModelAdmin):
+    """The postcode register, read-only: it comes from `import_postcodes`."""
+
+    list_display = ["spaced_postcode", "woonplaats", "gemeente_name", "buurt", "near_buurt"]
+    list_filter = ["gemeente_name", "woonplaats"]
+    search_fields = ["postcode", "woonplaats"]
+    list_select_related = ["buurt", "near_buurt"]
+    fields: ClassVar[tuple[str, ...]] = (
+        "postcode",
+        "woonplaats",
+        "gemeente_code",
+        "gemeente_name",
+        "lat",
+        "lon",
+        "buurt",
+        "near_buurt",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Postcode]:
+        return super().get_queryset(request).defer("buurt__boundary", "near_buurt__boundary")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("postcode"), ordering="postcode")
+    def spaced_postcode(self, postcode: Postcode) -> str:
+        return f"{postcode.postcode[:4]} {postcode.postcode[4:]}"
+
+    def has_change_permission(self, request: HttpRequest, obj: Postcode | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Postcode | None = None) -> bool:
+        return False

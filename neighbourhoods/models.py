@@ -216,3 +216,50 @@ class Address(models.Model):
         if self.huisnummertoevoeging:
             number += f"-{self.huisnummertoevoeging}"
         return number
+
+
+class Postcode(models.Model):
+    """One six-character postcode with its centroid, from the postcode register (GeoNames or CBS).
+
+    It answers a postcode the address register does not hold. `buurt` is the buurt of the active
+    dataset covering the centroid (none outside the covered area, or outside the municipality the
+    source names); `near_buurt` is another buurt within a few tens of metres of the centroid, so
+    the search can offer both when the centroid alone cannot decide. Both are set by
+    `neighbourhoods.importing.postcodes.assign_postcodes_to_buurten`, at import and on activation.
+    Only imports write the register, so no field is editable in a form.
+    """
+
+    postcode = AsciiCodeField(_("postcode"), max_length=6, unique=True, editable=False)
+    woonplaats = models.CharField(_("place"), max_length=80, blank=True, editable=False)
+    gemeente_code = models.CharField(
+        _("municipality code"), max_length=6, blank=True, editable=False
+    )
+    gemeente_name = models.CharField(_("municipality"), max_length=100, blank=True, editable=False)
+    lat = models.FloatField(_("latitude"), editable=False)
+    lon = models.FloatField(_("longitude"), editable=False)
+    buurt = models.ForeignKey(
+        Buurt,
+        verbose_name=_("buurt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="postcodes",
+        editable=False,
+    )
+    near_buurt = models.ForeignKey(
+        Buurt,
+        verbose_name=_("nearby buurt"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nearby_postcodes",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("postcode")
+        verbose_name_plural = _("postcodes")
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return f"{self.postcode[:4]} {self.postcode[4:]} {self.woonplaats}".strip()

@@ -1,16 +1,18 @@
-"""The Heerlen demo: real CBS boundaries and police stations, fictional officers, demo addresses.
+"""The Heerlen demo: real CBS boundaries, postcodes and police stations, fictional officers, and
+demo addresses on made-up streets.
 
-Loading it twice changes nothing: every row is matched on its natural key and only written when
-it differs.
+Loading it again keeps what staff changed: boundaries, postcodes and addresses (which staff cannot
+edit) are only added where missing, and the people (stations, officers and everything hanging off
+them) are only loaded into a database that has none yet.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
+import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,16 +23,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from shapely.geometry import shape
 
 from neighbourhoods.importing.boundaries import (
     activate_dataset,
     assign_addresses,
-    dataset_name_for,
     import_boundaries,
     read_boundary_file,
 )
-from neighbourhoods.models import Address, Buurt, Dataset
+from neighbourhoods.importing.postcodes import import_postcodes
+from neighbourhoods.models import Address, Buurt, Dataset, Postcode, Wijk
 
 from .models import (
     Absence,
@@ -44,11 +45,21 @@ from .models import (
 )
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "heerlen"
-DATASET_NAME = "cbs-2022-heerlen-generalised"
+DATASET_NAME = "cbs-2023-heerlen"
+BOUNDARY_FILES = (("wijken_2023.geojson", "wijken"), ("buurten_2023.geojson", "buurten"))
+POSTCODE_FILE = "postcodes_pc6_geonames.txt"
+# The names the demo's boundaries had in earlier versions: such a dataset, when active, gives way
+# to the current one. Any other active dataset is staff's and stays active.
+EARLIER_DEMO_DATASETS = ("cbs-2022-heerlen-generalised",)
 ASSIGNED_SINCE = dt.date(2024, 1, 1)
 # Left without a wijkagent on purpose, so residents and staff see what a gap looks like.
 UNCOVERED_BUURT = "BU09172300"
 DEMO_ADDRESSES_PER_BUURT = 8
+# Generated addresses get postcodes in a PC4 that no real address has (Heerlen's run from 6411 to
+# 6433, and South Limburg's PC4s end well before 6499), one letter pair per buurt, on streets
+# named "Demostraat ...": they can neither collide with nor contradict a real postcode.
+GENERATED_PC4 = "6499"
+GENERATED_STREET = "Demostraat"
 
 
 @dataclass(frozen=True)
@@ -94,86 +105,115 @@ DEMO_TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 
 @dataclass
 class DemoSummary:
-    created: Counter
-    updated: Counter
-    unchanged: Counter
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)
+    # The database had stations or officers already: those belong to staff now.
+    kept_people: bool = False
 
     def lines(self) -> list[str]:
-        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return [
-            f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
-            f"{self.unchanged[kind]} unchanged"
-            for kind in kinds
-        ]
+        counters = (self.created, self.updated, self.unchanged, self.skipped, self.removed)
+        kinds = sorted(set().union(*counters))
+        lines = []
+        for kind in kinds:
+            line = (
+                f"{kind}: {self.created[kind]} created, {self.updated[kind]} updated, "
+                f"{self.unchanged[kind]} unchanged"
+            )
+            if self.skipped[kind]:
+                line += f", {self.skipped[kind]} skipped"
+            if self.removed[kind]:
+                line += f", {self.removed[kind]} removed"
+            lines.append(line)
+        return lines
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
+        return any(sum(counter.values()) for counter in (self.created, self.updated, self.removed))
 
 
 def load_demo(*, today: dt.date | None = None) -> DemoSummary:
-    """Load (or refresh) the Heerlen demo in one transaction."""
+    """Load the Heerlen demo in one transaction, adding only what is missing."""
     today = today or timezone.localdate()
-    summary = DemoSummary(Counter(), Counter(), Counter())
+    summary = DemoSummary()
     with transaction.atomic():
-        dataset = _load_boundaries(summary)
-        stations = _load_stations(summary, today=today)
-        _load_officers(summary, stations, today=today)
-        _load_addresses(summary)
-        assign_addresses(dataset)
+        _load_boundaries(summary)
+        _load_postcodes(summary)
+        if Station.objects.exists() or Officer.objects.exists():
+            summary.kept_people = True
+            summary.unchanged["stations"] += Station.objects.count()
+            summary.unchanged["officers"] += Officer.objects.count()
+        else:
+            stations = _load_stations(summary, today=today)
+            _load_officers(summary, stations, today=today)
+        if _load_addresses(summary):
+            active = Dataset.objects.active()
+            if active is not None:
+                assign_addresses(active)
     return summary
 
 
-def _record(summary: DemoSummary, kind: str, created: bool, changed: bool) -> None:
+def _record(summary: DemoSummary, kind: str, created: bool) -> None:
     if created:
         summary.created[kind] += 1
-    elif changed:
-        summary.updated[kind] += 1
     else:
         summary.unchanged[kind] += 1
 
 
-def _sync(
+def _ensure(
     model: Any, summary: DemoSummary, kind: str, keys: dict[str, Any], values: dict[str, Any]
 ) -> Any:
-    """get-or-create on `keys`, then write `values` only where they differ."""
+    """get-or-create on `keys`: an existing row is left exactly as it is."""
     instance = model.objects.filter(**keys).first()
-    if instance is None:
+    created = instance is None
+    if created:
         instance = model.objects.create(**keys, **values)
-        _record(summary, kind, created=True, changed=True)
-        return instance
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    if changed:
-        for name in changed:
-            setattr(instance, name, values[name])
-        instance.save(update_fields=changed)
-    _record(summary, kind, created=False, changed=bool(changed))
+    _record(summary, kind, created=created)
     return instance
 
 
 def _load_boundaries(summary: DemoSummary) -> Dataset:
-    for filename, kind in (("wijken.geojson", "wijken"), ("buurten.geojson", "buurten")):
-        path = FIXTURES / filename
-        result = import_boundaries(
-            features=read_boundary_file(path),
-            dataset_name=DATASET_NAME,
-            source=f"fixtures/heerlen/{filename} ({dataset_name_for(path)})",
-        )
-        summary.created[kind] += result.created
-        summary.updated[kind] += result.updated
-        summary.unchanged[kind] += result.unchanged
-    dataset = Dataset.objects.get(name=DATASET_NAME)
-    if not dataset.is_active:
+    """Import the boundaries once; later loads leave the dataset as it is. The demo's dataset is
+    activated when none is active, or when the active one is an earlier version of the demo's."""
+    dataset = Dataset.objects.filter(name=DATASET_NAME).first()
+    if dataset is None:
+        for filename, kind in BOUNDARY_FILES:
+            result = import_boundaries(
+                features=read_boundary_file(FIXTURES / filename),
+                dataset_name=DATASET_NAME,
+                source=f"fixtures/heerlen/{filename} (CBS / Kadaster, Wijk- en buurtkaart 2023)",
+            )
+            summary.created[kind] += result.created
+            summary.updated[kind] += result.updated
+            summary.unchanged[kind] += result.unchanged
+        dataset = Dataset.objects.get(name=DATASET_NAME)
+    else:
+        summary.unchanged["wijken"] += Wijk.objects.filter(dataset=dataset).count()
+        summary.unchanged["buurten"] += Buurt.objects.filter(dataset=dataset).count()
+    active = Dataset.objects.active()
+    if active is None or (active != dataset and active.name in EARLIER_DEMO_DATASETS):
         activate_dataset(dataset)
         dataset.refresh_from_db()
     return dataset
+
+
+def _load_postcodes(summary: DemoSummary) -> None:
+    """The real postcode register, through the same import as `manage.py import_postcodes`; the
+    source's misplaced rows are skipped as that command reports them."""
+    result = import_postcodes(path=FIXTURES / POSTCODE_FILE)
+    summary.created["postcodes"] += result.created
+    summary.updated["postcodes"] += result.updated
+    summary.unchanged["postcodes"] += result.unchanged
+    summary.skipped["postcodes"] += result.skipped
 
 
 def _load_stations(summary: DemoSummary, *, today: dt.date) -> dict[str, Station]:
     stations = {}
     with (FIXTURES / "police_stations.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            station = _sync(
+            station = _ensure(
                 Station,
                 summary,
                 "stations",
@@ -190,7 +230,7 @@ def _load_stations(summary: DemoSummary, *, today: dt.date) -> dict[str, Station
             )
             for weekday in range(5):
                 for opens, closes in WEEKDAY_HOURS:
-                    _sync(
+                    _ensure(
                         OpeningHours,
                         summary,
                         "opening hours",
@@ -198,7 +238,7 @@ def _load_stations(summary: DemoSummary, *, today: dt.date) -> dict[str, Station
                         {"closes": closes},
                     )
             for day in (dt.date(today.year, 12, 25), dt.date(today.year, 12, 26)):
-                _sync(
+                _ensure(
                     ClosingDay,
                     summary,
                     "closing days",
@@ -231,7 +271,7 @@ def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today:
     for number, demo in enumerate(DEMO_OFFICERS):
         slug = slugify(demo.name)
         intro_nl, intro_en = _intro(demo, [wijk_names[code] for code in demo.wijken])
-        officer = _sync(
+        officer = _ensure(
             Officer,
             summary,
             "officers",
@@ -257,7 +297,7 @@ def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today:
             (ContactChannel.Kind.PHONE, f"06-{12345600 + number:08d}", False),
         ]
         for order, (kind, value, public) in enumerate(channels):
-            _sync(
+            _ensure(
                 ContactChannel,
                 summary,
                 "channels",
@@ -272,7 +312,7 @@ def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today:
                 for buurt in by_wijk.get(wijk_code, []):
                     if buurt.code == UNCOVERED_BUURT:
                         continue
-                    _sync(
+                    _ensure(
                         Assignment,
                         summary,
                         "assignments",
@@ -301,7 +341,7 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 def _load_events(summary: DemoSummary, officers: dict[str, Officer], *, today: dt.date) -> None:
     """A weekly spreekuur (stable whatever the date) and a one-off meeting, created once, ten days
     after the first load, so a second load changes nothing."""
-    _sync(
+    _ensure(
         Event,
         summary,
         "events",
@@ -330,13 +370,23 @@ def _load_events(summary: DemoSummary, officers: dict[str, Officer], *, today: d
     summary.created["events"] += 1
 
 
-def _load_addresses(summary: DemoSummary) -> None:
-    for values in [*_sample_addresses(), *_generated_addresses()]:
+def _load_addresses(summary: DemoSummary) -> bool:
+    """The real sample addresses and the generated ones; returns whether any was created.
+
+    Generated addresses of earlier versions of the demo, in real PC4 areas, are removed."""
+    generated = _generated_addresses()
+    stale = Address.objects.filter(straat__startswith=f"{GENERATED_STREET} ").exclude(
+        postcode__in={values["postcode"] for values in generated}
+    )
+    removed, _ = stale.delete()
+    summary.removed["addresses"] += removed
+    for values in [*_sample_addresses(), *generated]:
         keys = {
             name: values.pop(name)
             for name in ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
         }
-        _sync(Address, summary, "addresses", keys, values)
+        _ensure(Address, summary, "addresses", keys, values)
+    return bool(summary.created["addresses"])
 
 
 def _sample_addresses() -> list[dict[str, Any]]:
@@ -360,37 +410,36 @@ def _sample_addresses() -> list[dict[str, Any]]:
     return rows
 
 
+def generated_postcode(number: int) -> str:
+    """The made-up postcode of the `number`-th buurt in code order: 6499AA, 6499AB, ..."""
+    letters = string.ascii_uppercase
+    return f"{GENERATED_PC4}{letters[number // 26]}{letters[number % 26]}"
+
+
 def _generated_addresses() -> list[dict[str, Any]]:
-    """Demo addresses on a grid inside each real buurt, with a postcode of the real PC4 area the
-    point falls in and a made-up letter pair; the street name says it is demo data."""
-    with (FIXTURES / "postcodes_pc4.geojson").open(encoding="utf-8") as handle:
-        pc4_features = json.load(handle)["features"]
-    pc4_codes = [str(feature["properties"]["pc4"]) for feature in pc4_features]
-    pc4_places = [feature["properties"]["woonplaats"] for feature in pc4_features]
-    pc4_shapes = [shape(feature["geometry"]) for feature in pc4_features]
-    letter_pairs: dict[tuple[str, str], str] = {}
+    """Demo addresses on a grid inside each buurt of the demo's dataset: one made-up postcode per
+    buurt, the place most of the buurt's real postcodes name, and a street that says it is demo."""
+    places = Counter(
+        Postcode.objects.filter(buurt__dataset__name=DATASET_NAME).values_list(
+            "buurt__code", "woonplaats"
+        )
+    )
     rows = []
-    for buurt in Buurt.objects.active().order_by("code"):
-        polygon = buurt.geometry
-        points = _grid_points_inside(polygon, DEMO_ADDRESSES_PER_BUURT)
-        for number, point in enumerate(points, start=1):
-            distances = [pc4.distance(point) for pc4 in pc4_shapes]
-            nearest = int(np.argmin(distances))
-            pc4 = pc4_codes[nearest]
-            key = (pc4, buurt.code)
-            if key not in letter_pairs:
-                used = sum(1 for other in letter_pairs if other[0] == pc4)
-                letter_pairs[key] = (
-                    "Z" + chr(ord("A") + used) if used < 26 else "Y" + chr(ord("A") + used - 26)
-                )
+    buurten = Buurt.objects.filter(dataset__name=DATASET_NAME).order_by("code")
+    for order, buurt in enumerate(buurten):
+        named = [(count, place) for (code, place), count in places.items() if code == buurt.code]
+        woonplaats = max(named)[1] if named else "Heerlen"
+        for number, point in enumerate(
+            _grid_points_inside(buurt.geometry, DEMO_ADDRESSES_PER_BUURT), start=1
+        ):
             rows.append(
                 {
-                    "postcode": pc4 + letter_pairs[key],
+                    "postcode": generated_postcode(order),
                     "huisnummer": number,
                     "huisletter": "A" if number % 4 == 0 else "",
                     "huisnummertoevoeging": "",
-                    "straat": f"Demostraat {buurt.name}",
-                    "woonplaats": pc4_places[nearest],
+                    "straat": f"{GENERATED_STREET} {buurt.name}",
+                    "woonplaats": woonplaats,
                     "lat": round(point.y, 7),
                     "lon": round(point.x, 7),
                 }

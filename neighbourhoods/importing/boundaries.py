@@ -25,9 +25,10 @@ from shapely.validation import explain_validity
 
 from wijkportaal.cache import invalidate_public_pages
 
-from ..models import Address, Buurt, Dataset, Municipality, Wijk
+from ..models import Address, Buurt, Dataset, Municipality, Postcode, Wijk
 from ..spatial import BuurtIndex, intersecting_pairs
 from .files import ImportFileError, open_import_file
+from .postcodes import assign_postcodes_to_buurten
 from .summary import ImportCounts
 
 CODE_RE = re.compile(r"^(GM|WK|BU)[0-9]{4,8}$")
@@ -360,6 +361,7 @@ def import_boundaries(
             # New shapes in the dataset that answers lookups: addresses must follow them now.
             assigned, outside = assign_addresses(dataset, progress=progress)
             summary.addresses_assigned, summary.addresses_outside = assigned, outside
+            assign_postcodes_to_buurten(dataset)
     return summary
 
 
@@ -462,7 +464,7 @@ def activate_dataset(
 ) -> tuple[int, int]:
     """Make `dataset` the one that answers lookups, in one transaction.
 
-    Every address is re-assigned to its buurt in the new dataset, and everything else that points
+    Every address and postcode is re-assigned to its buurt in the new dataset, and everything else that points
     at a buurt (officer assignments) follows the buurt's code to the new dataset.
     Returns (addresses in a buurt, addresses outside every buurt).
     """
@@ -475,7 +477,9 @@ def activate_dataset(
         # Bulk updates send no signals: clear cached pages and shared data once the new
         # boundaries are committed (not before, or a request could cache the old ones again).
         transaction.on_commit(invalidate_public_pages)
-        return assign_addresses(dataset, batch_size=batch_size, progress=progress)
+        counts = assign_addresses(dataset, batch_size=batch_size, progress=progress)
+        assign_postcodes_to_buurten(dataset)
+        return counts
 
 
 def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
@@ -483,7 +487,8 @@ def _follow_buurt_codes(previous: Dataset, current: Dataset) -> None:
     `current`: one UPDATE per referencing model. Rows whose code is gone keep the old buurt."""
     current_codes = Buurt.objects.filter(dataset=current).values("code")
     for relation in Buurt._meta.related_objects:
-        if relation.related_model is Address or not relation.one_to_many:
+        # Addresses and postcodes are placed anew by their points, not by a buurt's code.
+        if relation.related_model in (Address, Postcode) or not relation.one_to_many:
             continue
         model, column = relation.related_model, relation.field.attname
         old_code = Buurt.objects.filter(pk=OuterRef(OuterRef(column))).values("code")[:1]
