@@ -169,7 +169,9 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
         "buurten": [
             {"code": assignment.buurt.code, "name": assignment.buurt.name, "role": assignment.role}
             for assignment in sorted(
-                officer.current_assignments, key=lambda assignment: assignment.buurt.code
+                # Prefetched by published_officers_with_areas (`to_attr`).
+                officer.current_assignments,  # type: ignore[attr-defined]
+                key=lambda assignment: assignment.buurt.code,
             )
         ],
         "channels": [

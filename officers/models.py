@@ -105,6 +105,9 @@ class Station(models.Model):
         help_text=_("Identifier in the police open-data set, used to update imported stations."),
     )
 
+    # Set by the API's prefetch (`to_attr`), declared for the type checker.
+    upcoming_closing_days: list[ClosingDay]
+
     class Meta:
         verbose_name = _("station")
         verbose_name_plural = _("stations")
@@ -287,10 +290,12 @@ class Officer(models.Model):
 
     objects = OfficerQuerySet.as_manager()
 
-    # Set by the resident pages' prefetches (`to_attr`), declared for the type checker.
+    # Set by the resident pages' prefetches (`to_attr`) and the buurt's officer list (`role_here`),
+    # declared for the type checker.
     current_absences: list[Absence]
     open_events: list[Event]
     public_channels: list[ContactChannel]
+    role_here: str
 
     class Meta:
         verbose_name = _("officer")
