@@ -215,10 +215,18 @@ class AssignmentFormSet(BaseInlineFormSet):
         touched: list[int] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
-            if form.instance.pk is not None and (form.has_changed() or data.get("DELETE")):
+            stored = form.instance.pk is not None
+            # Compared by value, not by has_changed(): a forged post can leave out the hidden
+            # initial values Django compares a date with a callable default against.
+            submitted = {
+                "buurt": data["buurt"].pk if data.get("buurt") else None,
+                **{name: data.get(name) for name in ("role", "valid_from", "valid_until")},
+            }
+            changed = any(form.initial.get(name) != value for name, value in submitted.items())
+            if stored and (changed or data.get("DELETE")):
                 touched.append(form.initial.get("buurt"))
-            if form.has_changed() and not data.get("DELETE") and data.get("buurt") is not None:
-                touched.append(data["buurt"].pk)
+            if (changed or not stored) and not data.get("DELETE") and submitted["buurt"]:
+                touched.append(submitted["buurt"])
         if not touched:
             return []
         rows = Buurt.objects.filter(pk__in=[pk for pk in touched if pk is not None]).values_list(
