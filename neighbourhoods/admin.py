@@ -143,9 +143,11 @@ class WijkFilter(admin.SimpleListFilter):
         municipality = request.GET.get(MunicipalityFilter.parameter_name, "")
         if not municipality.isdigit() or not region_of(request.user).contains(int(municipality)):
             return []
-        wijken = Wijk.objects.filter(
-            municipality_id=int(municipality), dataset__is_active=True
-        ).values_list("pk", "name", "code")
+        wijken = (
+            Wijk.objects.filter(municipality_id=int(municipality), dataset__is_active=True)
+            .order_by("name", "code")
+            .values_list("pk", "name", "code")
+        )
         return [(str(pk), f"{name} ({code})") for pk, name, code in wijken]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission, User
 from PIL import Image
 
 from neighbourhoods.models import EditorScope, Municipality
-
 from officers.roles import ensure_editor_group
 
 PASSWORD = "een-lang-wachtwoord-42"
