@@ -10,7 +10,7 @@ from typing import Any
 
 import shapely
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -524,7 +524,7 @@ def _by_municipality(
 
 def _municipality_or_redirect(
     gemeente: str, *, list_name: str
-) -> ServedMunicipality | HttpResponseRedirect:
+) -> ServedMunicipality | HttpResponse:
     entry, canonical = served_municipality(gemeente)
     if entry is None:
         raise Http404(_("The portal does not cover this municipality."))
@@ -548,7 +548,7 @@ def officer_municipalities(request: HttpRequest) -> HttpResponse:
 def officer_list(request: HttpRequest, gemeente: str) -> HttpResponse:
     """The wijkagenten of one municipality, A-Z."""
     entry = _municipality_or_redirect(gemeente, list_name="officers:municipality-list")
-    if isinstance(entry, HttpResponseRedirect):
+    if not isinstance(entry, ServedMunicipality):
         return entry
     context = officer_list_context(municipality=entry.municipality)
     return render(request, "officers/officer_list.html", {**context, "served": entry})
@@ -569,7 +569,7 @@ def wijk_municipalities(request: HttpRequest) -> HttpResponse:
 def wijk_list(request: HttpRequest, gemeente: str) -> HttpResponse:
     """Browse without an address: every wijk of one municipality with its buurten."""
     entry = _municipality_or_redirect(gemeente, list_name="officers:municipality-wijken")
-    if isinstance(entry, HttpResponseRedirect):
+    if not isinstance(entry, ServedMunicipality):
         return entry
     context = wijk_list_context(municipality=entry.municipality)
     return render(request, "officers/wijk_list.html", {**context, "served": entry})
