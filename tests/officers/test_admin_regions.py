@@ -8,16 +8,17 @@ The map: municipality GM0001 holds the conftest buurten (west, east, north); GM0
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from neighbourhoods.models import Municipality
-from officers.models import Assignment, Event, Officer
+from officers.models import Assignment, Event, Officer, Station
 from tests import factories
 from tests.officers.admin_support import PASSWORD, make_editor, make_outsider, make_superuser
 from tests.officers.test_admin_editors import create_editor
@@ -462,3 +463,15 @@ def test_create_editor_national_reaches_every_municipality(client, region, monke
     client.post(reverse("admin:login"), {"username": "redacteur", "password": PASSWORD})
     response = client.get(reverse("admin:officers_officer_changelist"))
     assert len(officer_names(response)) == 4
+
+
+def test_a_heerlen_editor_keeps_every_demo_officer_and_station(client, db):
+    call_command("load_demo", stdout=io.StringIO())
+    client.force_login(make_editor("heerlen", gemeenten=["GM0917"]))
+    officers = client.get(reverse("admin:officers_officer_changelist")).context["cl"]
+    assert officers.result_count == Officer.objects.count() > 0
+    stations = client.get(reverse("admin:officers_station_changelist")).context["cl"]
+    assert stations.result_count == Station.objects.count() > 0
+    client.force_login(make_editor("elders", gemeenten=["GM0002"]))
+    officers = client.get(reverse("admin:officers_officer_changelist")).context["cl"]
+    assert officers.result_count == 0
