@@ -7,7 +7,7 @@ object pages and the coverage page stop at its edge, and assignments are added o
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -212,7 +212,7 @@ class AssignmentFormSet(BaseInlineFormSet):
         """The buurten outside the editor's region that this submit adds, changes or ends."""
         if self.region.is_national:
             return []
-        touched: list[int] = []
+        touched: list[int | None] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
             stored = form.instance.pk is not None
@@ -322,18 +322,21 @@ class AssignmentInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request: HttpRequest, obj: Officer | None = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
+        formset = cast(type[AssignmentFormSet], super().get_formset(request, obj, **kwargs))
         region = region_of(request.user)
         formset.region = region
         # Django's autocomplete offers the region's buurten (BuurtAdmin's queryset); the field
         # accepts those and the officer's own, so rows in another region are saved unchanged.
         if "buurt" in formset.form.base_fields:
-            field = formset.form.base_fields["buurt"]
+            field = cast(forms.ModelChoiceField, formset.form.base_fields["buurt"])
             own = (
                 Q(pk__in=Assignment.objects.filter(officer=obj).values("buurt_id")) if obj else None
             )
             field.queryset = choices_in_region(
-                field.queryset, region=region, path="wijk__municipality_id", keep=own
+                Buurt.objects.defer(*without_boundaries()),
+                region=region,
+                path="wijk__municipality_id",
+                keep=own,
             )
         return formset
 
@@ -382,11 +385,11 @@ class AbsenceInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         region = region_of(request.user)
         if "deputy" in formset.form.base_fields and not region.is_national:
-            field = formset.form.base_fields["deputy"]
+            field = cast(forms.ModelChoiceField, formset.form.base_fields["deputy"])
             named = (
                 Q(pk__in=Absence.objects.filter(officer=obj).values("deputy_id")) if obj else Q()
             )
-            field.queryset = field.queryset.filter(scoping.officer_q(region) | named)
+            field.queryset = Officer.objects.filter(scoping.officer_q(region) | named)
         return formset
 
 
