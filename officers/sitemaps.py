@@ -12,30 +12,52 @@ from typing import Any
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from neighbourhoods.models import Buurt
 
 from .models import Officer
-from .pages import buurt_path, served_municipalities
+from .pages import served_municipalities
+
+# Stands for the code or slug in a path reversed once per sitemap; valid for both converters.
+PLACEHOLDER = "X0X0X0X0X0"
+
+
+def path_maker(name: str, argument: str) -> Any:
+    """A function of one code or slug giving the path of the URL `name`: one reverse() per
+    sitemap rather than one for each of thousands of rows."""
+    before, after = reverse(name, kwargs={argument: PLACEHOLDER}).split(PLACEHOLDER)
+    return lambda value: f"{before}{value}{after}"
 
 
 class OfficerSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.8
 
+    @cached_property
+    def path_of(self) -> Any:
+        return path_maker("officers:profile", "slug")
+
     def items(self) -> Any:
-        return Officer.objects.published().only("slug").order_by("slug")
+        return Officer.objects.published().order_by("slug").values_list("slug", flat=True)
+
+    def location(self, item: str) -> str:
+        return self.path_of(item)
 
 
 class BuurtSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.6
 
+    @cached_property
+    def path_of(self) -> Any:
+        return path_maker("officers:buurt", "code")
+
     def items(self) -> Any:
         return Buurt.objects.active().order_by("code").values_list("code", flat=True)
 
     def location(self, item: str) -> str:
-        return buurt_path(item)
+        return self.path_of(item)
 
 
 class ListSitemap(Sitemap):
