@@ -1,5 +1,5 @@
-"""sitemap.xml: every public profile and buurt page, and the lists, so search engines find them
-("wijkagent Palemig").
+"""sitemap.xml: an index of sitemaps of every public profile and buurt page, and the lists, so
+search engines find them ("wijkagent Palemig").
 
 The portal has no setting for its public address, so Django's sitemaps framework builds absolute
 URLs from the request's host and scheme (`RequestSite`, as django.contrib.sites is not installed);
@@ -19,6 +19,8 @@ from neighbourhoods.models import Buurt
 from .models import Officer
 from .pages import served_municipalities
 
+# Rows per sitemap page: rendering the country's buurten in one template would take seconds.
+SITEMAP_PAGE = 5000
 # Stands for the code or slug in a path reversed once per sitemap; valid for both converters.
 PLACEHOLDER = "X0X0X0X0X0"
 
@@ -31,6 +33,7 @@ def path_maker(name: str, argument: str) -> Any:
 
 
 class OfficerSitemap(Sitemap):
+    limit = SITEMAP_PAGE
     changefreq = "weekly"
     priority = 0.8
 
@@ -46,6 +49,7 @@ class OfficerSitemap(Sitemap):
 
 
 class BuurtSitemap(Sitemap):
+    limit = SITEMAP_PAGE
     changefreq = "weekly"
     priority = 0.6
 
@@ -63,6 +67,7 @@ class BuurtSitemap(Sitemap):
 class ListSitemap(Sitemap):
     """The two bare lists and, per covered municipality, its officers and its wijken."""
 
+    limit = SITEMAP_PAGE
     changefreq = "weekly"
     priority = 0.5
 

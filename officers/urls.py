@@ -1,6 +1,6 @@
 """URLs of the resident's pages (Dutch paths; the interface language is switched separately)."""
 
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 import neighbourhoods.converters  # noqa: F401  (registers `buurt_code`)
@@ -29,6 +29,18 @@ urlpatterns = [
     ),
     path("wijken/", cache_public_page(pages.wijk_municipalities), name="wijken"),
     path("wijken/<slug:gemeente>/", cache_public_page(pages.wijk_list), name="municipality-wijken"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each in pages of SITEMAP_PAGE rows: no one request renders them all.
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "officers:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("buiten-werkgebied/", views.outside_area, name="outside-area"),
 ]

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from neighbourhoods.models import Municipality
+from officers.sitemaps import BuurtSitemap
 from tests import factories
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -98,18 +99,35 @@ def test_a_municipality_list_takes_three_queries_whatever_its_size(
 # -- sitemap.xml --------------------------------------------------------------------------------
 
 
-def locations(response) -> list[str]:
+def _parse(response, tag: str) -> list[str]:
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     root = ET.fromstring(response.content)  # noqa: S314 - the portal's own answer
-    return [element.text for element in root.iter(f"{SITEMAP}loc")]
+    return [element.text for element in root.iter(f"{SITEMAP}{tag}")]
+
+
+def sitemaps_in(client, **headers) -> list[str]:
+    """The sitemap URLs the index at /sitemap.xml names."""
+    return _parse(client.get("/sitemap.xml", **headers), "loc")
+
+
+def locations(client, **headers) -> list[str]:
+    """Every page URL of every sitemap the index names, fetched as a search engine would."""
+    found = []
+    for url in sitemaps_in(client, **headers):
+        scheme, rest = url.split("://", 1)
+        _host, path = rest.split("/", 1)
+        # Fetched as named: over HTTPS (through the proxy) when the index says so.
+        secure = {"HTTP_X_FORWARDED_PROTO": "https"} if scheme == "https" else {}
+        found += _parse(client.get(f"/{path}", **{**headers, **secure}), "loc")
+    return found
 
 
 def test_the_sitemap_lists_every_public_profile_buurt_and_list(
     client, settings, two_municipalities
 ):
     settings.ALLOWED_HOSTS = ["wijkagent.example.nl"]
-    found = locations(client.get("/sitemap.xml", HTTP_HOST="wijkagent.example.nl"))
+    found = locations(client, HTTP_HOST="wijkagent.example.nl")
     base = "http://wijkagent.example.nl"
     assert set(found) == {
         f"{base}/wijkagenten/",
@@ -131,7 +149,7 @@ def test_the_sitemap_lists_every_public_profile_buurt_and_list(
 def test_the_sitemap_leaves_out_unpublished_profiles_and_staged_buurten(client, two_municipalities):
     staged = factories.make_dataset("staged", active=False)
     factories.make_buurt(staged, "BU00770001", factories.square(5, 5))
-    found = " ".join(locations(client.get("/sitemap.xml")))
+    found = " ".join(locations(client))
     assert "cas-verborgen" not in found
     assert "BU00770001" not in found
 
@@ -139,19 +157,20 @@ def test_the_sitemap_leaves_out_unpublished_profiles_and_staged_buurten(client, 
 def test_the_sitemap_follows_the_scheme_a_proxy_reports(client, settings, two_municipalities):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.ALLOWED_HOSTS = ["wijkagent.example.nl"]
-    found = locations(
-        client.get("/sitemap.xml", HTTP_HOST="wijkagent.example.nl", HTTP_X_FORWARDED_PROTO="https")
-    )
+    headers = {"HTTP_HOST": "wijkagent.example.nl", "HTTP_X_FORWARDED_PROTO": "https"}
+    index = sitemaps_in(client, **headers)
+    assert index and all(url.startswith("https://wijkagent.example.nl/sitemap-") for url in index)
+    found = locations(client, **headers)
     assert found and all(url.startswith("https://wijkagent.example.nl/") for url in found)
 
 
 def test_with_one_municipality_the_sitemap_leaves_out_the_redirecting_bare_paths(client, buurten):
-    found = locations(client.get("/sitemap.xml"))
+    found = locations(client)
     assert "http://testserver/wijkagenten/testgemeente/" in found
     assert "http://testserver/wijkagenten/" not in found
 
 
-def test_the_sitemap_takes_a_fixed_number_of_queries(
+def test_each_sitemap_takes_a_fixed_number_of_queries(
     client, dataset, two_municipalities, django_assert_max_num_queries
 ):
     for number in range(30):
@@ -159,5 +178,19 @@ def test_the_sitemap_takes_a_fixed_number_of_queries(
             dataset, f"BU000101{number:02d}", factories.square(20 + number, 0)
         )
         factories.assign(factories.make_officer(f"Agent {number:02d}"), buurt)
-    with django_assert_max_num_queries(5):
-        assert len(locations(client.get("/sitemap.xml"))) == 12 + 60
+    found = 0
+    for url in sitemaps_in(client):
+        with django_assert_max_num_queries(2):
+            found += len(_parse(client.get(url.removeprefix("http://testserver")), "loc"))
+    assert found == 12 + 60
+
+
+def test_a_large_section_is_split_into_pages_the_index_names(
+    client, two_municipalities, monkeypatch
+):
+    monkeypatch.setattr(BuurtSitemap, "limit", 3)
+    index = sitemaps_in(client)
+    assert "http://testserver/sitemap-buurten.xml" in index
+    assert "http://testserver/sitemap-buurten.xml?p=2" in index
+    buurten = [url for url in locations(client) if "/buurt/" in url]
+    assert len(buurten) == len(set(buurten)) == 4
