@@ -1,7 +1,8 @@
 """Officers and stations name the municipality whose editors keep them (regional editors).
 
 Existing rows get one: an officer that of the buurt of their latest assignment, a station that of
-the buurt its postcode lies in (the address register), else that of its officers' latest buurt.
+the buurt its postcode lies in (the address register, else the postcode register's municipality),
+else that of its officers' latest buurt.
 Rows with neither stay empty: only national editors and superusers see those until one is chosen.
 """
 
@@ -14,6 +15,8 @@ def fill_municipalities(apps, schema_editor):
     Station = apps.get_model("officers", "Station")
     Assignment = apps.get_model("officers", "Assignment")
     Address = apps.get_model("neighbourhoods", "Address")
+    Postcode = apps.get_model("neighbourhoods", "Postcode")
+    Municipality = apps.get_model("neighbourhoods", "Municipality")
     for officer in Officer.objects.filter(municipality__isnull=True):
         latest = (
             Assignment.objects.filter(officer=officer)
@@ -31,6 +34,16 @@ def fill_municipalities(apps, schema_editor):
             .first()
         )
         if found is None:
+            code = (
+                Postcode.objects.filter(postcode=station.postcode.replace(" ", "").upper())
+                .values_list("gemeente_code", flat=True)
+                .first()
+            )
+            if code:
+                found = (
+                    Municipality.objects.filter(code=code).values_list("pk", flat=True).first()
+                )
+        if found is None:
             found = (
                 Officer.objects.filter(station=station, municipality__isnull=False)
                 .values_list("municipality_id", flat=True)
@@ -42,7 +55,7 @@ def fill_municipalities(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("neighbourhoods", "0004_editor_scope"),
+        ("neighbourhoods", "0005_editor_scope"),
         ("officers", "0004_unpublished_by_default_event_wording"),
     ]
 

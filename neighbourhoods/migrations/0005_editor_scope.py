@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("neighbourhoods", "0003_address_keys_byte_order"),
+        ("neighbourhoods", "0004_postcode_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
