@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
+from django.conf import settings
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
@@ -84,6 +85,39 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EditorScope(models.Model):
+    """A municipality a staff account edits in: its buurten, and the officers, stations and events
+    there. An editor with no scope sees none of them; the permission `every_municipality` (held by
+    every superuser) reaches the whole country."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="editor_scopes",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="editor_scopes",
+    )
+
+    class Meta:
+        verbose_name = _("editor's municipality")
+        verbose_name_plural = _("editors' municipalities")
+        ordering = ["user", "municipality"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="one_scope_per_user_and_municipality"
+            )
+        ]
+        permissions = [("every_municipality", _("May edit in every municipality"))]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.municipality}"
 
 
 class Area(models.Model):

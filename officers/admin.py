@@ -1,15 +1,19 @@
-"""The staff admin for officers, stations and events, and the coverage page: thin over the models' rules."""
+"""The staff admin for officers, stations and events, and the coverage page: thin over the models' rules.
+
+Each editor reaches only their region (neighbourhoods.regions, officers.scoping): lists, choices,
+object pages and the coverage page stop at its edge, and assignments are added or ended only in it.
+"""
 
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -20,9 +24,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from neighbourhoods.models import Buurt, without_boundaries
+from neighbourhoods.admin import (
+    MunicipalityFilter,
+    RegionalAdminMixin,
+    WijkFilter,
+    choices_in_region,
+)
+from neighbourhoods.models import Buurt, Municipality, without_boundaries
+from neighbourhoods.regions import NATIONAL, Region, municipalities_in, region_of
 
-from . import coverage, photos, staffing
+from . import coverage, photos, scoping, staffing
 from .models import (
     Absence,
     Assignment,
@@ -161,6 +172,7 @@ class OfficerAdminForm(forms.ModelForm):
         fields = [
             "name",
             "rank",
+            "municipality",
             "station",
             "is_published",
             "reviewed_on",
@@ -187,7 +199,44 @@ class StationChannelInline(ContactChannelInline):
 
 
 class AssignmentFormSet(BaseInlineFormSet):
-    """Checks overlaps among the submitted rows; each row's own check skips its siblings' stored dates."""
+    """Checks overlaps among the submitted rows; each row's own check skips its siblings' stored dates.
+
+    An editor adds, changes or ends only assignments to buurten of their region; rows in another
+    region come back unchanged or the whole form is refused.
+    """
+
+    # Set by AssignmentInline.get_formset to the editor's region.
+    region: Region = NATIONAL
+
+    def outside_region(self) -> list[str]:
+        """The buurten outside the editor's region that this submit adds, changes or ends."""
+        if self.region.is_national:
+            return []
+        touched: list[int | None] = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            stored = form.instance.pk is not None
+            # Compared by value, not by has_changed(): a forged post can leave out the hidden
+            # initial values Django compares a date with a callable default against.
+            submitted = {
+                "buurt": data["buurt"].pk if data.get("buurt") else None,
+                **{name: data.get(name) for name in ("role", "valid_from", "valid_until")},
+            }
+            changed = any(form.initial.get(name) != value for name, value in submitted.items())
+            if stored and (changed or data.get("DELETE")):
+                touched.append(form.initial.get("buurt"))
+            if (changed or not stored) and not data.get("DELETE") and submitted["buurt"]:
+                touched.append(submitted["buurt"])
+        if not touched:
+            return []
+        rows = Buurt.objects.filter(pk__in=[pk for pk in touched if pk is not None]).values_list(
+            "code", "name", "wijk__municipality_id"
+        )
+        return sorted(
+            f"{name} ({code})"
+            for code, name, municipality in rows
+            if not self.region.contains(municipality)
+        )
 
     @cached_property
     def stored_pks(self) -> frozenset[int]:
@@ -200,6 +249,15 @@ class AssignmentFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        if foreign := self.outside_region():
+            raise ValidationError(
+                _(
+                    "You may add, change or end assignments only in the municipalities you edit; "
+                    "%(buurten)s lies outside them. Their own editors keep those assignments."
+                )
+                % {"buurten": ", ".join(foreign)},
+                code="outside_region",
+            )
         seen: list[Assignment] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -263,6 +321,25 @@ class AssignmentInline(admin.TabularInline):
             kwargs["queryset"] = Buurt.objects.defer(*without_boundaries())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_formset(self, request: HttpRequest, obj: Officer | None = None, **kwargs: Any) -> Any:
+        formset = cast(type[AssignmentFormSet], super().get_formset(request, obj, **kwargs))
+        region = region_of(request.user)
+        formset.region = region
+        # Django's autocomplete offers the region's buurten (BuurtAdmin's queryset); the field
+        # accepts those and the officer's own, so rows in another region are saved unchanged.
+        if "buurt" in formset.form.base_fields:
+            field = cast(forms.ModelChoiceField, formset.form.base_fields["buurt"])
+            own = (
+                Q(pk__in=Assignment.objects.filter(officer=obj).values("buurt_id")) if obj else None
+            )
+            field.queryset = choices_in_region(
+                Buurt.objects.defer(*without_boundaries()),
+                region=region,
+                path="wijk__municipality_id",
+                keep=own,
+            )
+        return formset
+
 
 class AbsenceFormSet(BaseInlineFormSet):
     """Refuses absences of one officer that overlap, among the submitted rows as in the database."""
@@ -304,14 +381,91 @@ class AbsenceInline(admin.TabularInline):
         "absences (while one lasts, the profile says so and points to the deputy)"
     )
 
+    def get_formset(self, request: HttpRequest, obj: Officer | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        region = region_of(request.user)
+        if "deputy" in formset.form.base_fields and not region.is_national:
+            field = cast(forms.ModelChoiceField, formset.form.base_fields["deputy"])
+            named = (
+                Q(pk__in=Absence.objects.filter(officer=obj).values("deputy_id")) if obj else Q()
+            )
+            field.queryset = Officer.objects.filter(scoping.officer_q(region) | named)
+        return formset
+
+
+class OfficerMunicipalityFilter(MunicipalityFilter):
+    """Officers who lie in a municipality: named on the profile, or assigned to a buurt there."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not (self.value() or "").isdigit():
+            return queryset
+        return scoping.officers_in(Region(frozenset({int(self.value() or 0)})), queryset)
+
+
+class OfficerWijkFilter(WijkFilter):
+    """Officers with an assignment (now or later) to a buurt of the wijk."""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if not (self.value() or "").isdigit():
+            return queryset
+        today = timezone.localdate()
+        assigned = Assignment.objects.filter(buurt__wijk_id=int(self.value() or 0)).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+        return queryset.filter(pk__in=assigned.values("officer_id"))
+
+
+def limit_to_region(
+    form: type[forms.ModelForm],
+    *,
+    region: Region,
+    name: str,
+    queryset: QuerySet,
+    path: str,
+    current: Any,
+) -> None:
+    """Offer in the form's field `name` only choices in the region, plus the object's current one;
+    an editor of one municipality gets it filled in, and must choose when the field is empty."""
+    field = form.base_fields.get(name)
+    if field is None or region.is_national:
+        return
+    keep = Q(pk=current) if current is not None else None
+    field.queryset = choices_in_region(queryset, region=region, path=path, keep=keep)  # type: ignore[attr-defined]
+    if name == "municipality":
+        field.required = True
+        if region.municipality_ids is not None and len(region.municipality_ids) == 1:
+            field.initial = next(iter(region.municipality_ids))
+
 
 @admin.register(Officer)
-class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
+class OfficerAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
     form = OfficerAdminForm
-    list_display = ["name", "rank", "is_published", "reviewed_on", "station", "has_photo"]
-    list_filter = ["is_published", "station", "is_fictional"]
-    search_fields = ["name", "slug"]
-    list_select_related = ["station"]
+    list_display = [
+        "name",
+        "rank",
+        "is_published",
+        "reviewed_on",
+        "municipality",
+        "station",
+        "has_photo",
+    ]
+    list_filter = [
+        "is_published",
+        OfficerMunicipalityFilter,
+        OfficerWijkFilter,
+        ("station", admin.RelatedOnlyFieldListFilter),
+        "is_fictional",
+    ]
+    search_fields = [
+        "name",
+        "slug",
+        "station__name",
+        "municipality__name",
+        "assignments__buurt__code",
+        "assignments__buurt__name",
+        "assignments__buurt__wijk__name",
+    ]
+    list_select_related = ["station", "municipality"]
     readonly_fields = ["slug", "photo_preview", "publication_status"]
     fieldsets = [
         (
@@ -321,6 +475,7 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
                     "name",
                     "slug",
                     "rank",
+                    "municipality",
                     "station",
                     "is_published",
                     "publication_status",
@@ -334,6 +489,32 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
     ]
     inlines = [ContactChannelInline, AssignmentInline, AbsenceInline]
     actions = ["mark_reviewed_today"]
+
+    def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
+        return scoping.officers_in(region, queryset)
+
+    def get_form(
+        self, request: HttpRequest, obj: Officer | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        region = region_of(request.user)
+        limit_to_region(
+            form,
+            region=region,
+            name="municipality",
+            queryset=Municipality.objects.all(),
+            path="pk",
+            current=obj.municipality_id if obj else None,
+        )
+        limit_to_region(
+            form,
+            region=region,
+            name="station",
+            queryset=Station.objects.all(),
+            path="municipality_id",
+            current=obj.station_id if obj else None,
+        )
+        return form
 
     @admin.display(boolean=True, description=_("photo"))
     def has_photo(self, officer: Officer) -> bool:
@@ -406,7 +587,21 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
             covered = staffing.absences_covered_by(officer_ids=[officer.pk for officer in objs])
             if covered:
                 self.message_user(request, staffing.deputy_warning(covered), messages.WARNING)
-        return super().get_deleted_objects(objs, request)
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Deleting an officer ends their assignments, and those in another region are not this
+        # editor's to end; Django refuses the delete when a permission is named as needed.
+        region = region_of(request.user)
+        if not region.is_national:
+            elsewhere = (
+                Assignment.objects.filter(officer__in=[officer.pk for officer in objs])
+                .filter(
+                    Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()),
+                )
+                .exclude(region.q("buurt__wijk__municipality_id"))
+            )
+            if elsewhere.exists():
+                perms_needed = {*perms_needed, str(_("assignments in other municipalities"))}
+        return deleted, counts, perms_needed, protected
 
     def _create_with_unique_slug(
         self, request: HttpRequest, obj: Officer, form: forms.ModelForm
@@ -466,13 +661,17 @@ class OfficerAdmin(StaffWordingMixin, admin.ModelAdmin):
         """Gaps staff should close, each linked to the object to fix."""
         if not request.user.has_perm(COVERAGE_PERMISSION):
             raise PermissionDenied
-        gaps = coverage.coverage_gaps(day=timezone.localdate())
+        region = region_of(request.user)
+        gaps = coverage.coverage_gaps(day=timezone.localdate(), region=region)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Coverage"),
             "gaps": gaps,
             "opts": self.model._meta,
             "stale_months": coverage.STALE_AFTER_MONTHS,
+            "region_names": []
+            if region.is_national
+            else [str(m) for m in municipalities_in(region)],
         }
         return TemplateResponse(request, "admin/officers/coverage.html", context)
 
@@ -548,6 +747,7 @@ class StationAdminForm(forms.ModelForm):
             "street_address",
             "postcode",
             "city",
+            "municipality",
             "lat",
             "lon",
             "source_uid",
@@ -597,9 +797,26 @@ class StationAdminForm(forms.ModelForm):
 
 
 @admin.register(Station)
-class StationAdmin(StaffWordingMixin, admin.ModelAdmin):
+class StationAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
     form = StationAdminForm
     neuter_in_dutch = True
+
+    def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
+        return scoping.stations_in(region, queryset)
+
+    def get_form(
+        self, request: HttpRequest, obj: Station | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        limit_to_region(
+            form,
+            region=region_of(request.user),
+            name="municipality",
+            queryset=Municipality.objects.all(),
+            path="pk",
+            current=obj.municipality_id if obj else None,
+        )
+        return form
 
     def save_model(
         self, request: HttpRequest, obj: Station, form: forms.ModelForm, change: bool
@@ -608,12 +825,23 @@ class StationAdmin(StaffWordingMixin, admin.ModelAdmin):
         if note := getattr(form, "placement_note", ""):
             self.message_user(request, note, messages.WARNING)
 
-    list_display = ["name", "street_address", "city", "phone", "by_appointment_only"]
-    list_filter = ["by_appointment_only", "city"]
-    search_fields = ["name", "city", "street_address"]
+    list_display = [
+        "name",
+        "street_address",
+        "city",
+        "municipality",
+        "phone",
+        "by_appointment_only",
+    ]
+    list_filter = [
+        "by_appointment_only",
+        ("municipality", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "city", "street_address", "postcode", "municipality__name"]
     fieldsets = [
         (None, {"fields": ["name", "phone", "by_appointment_only"]}),
-        (_("Visiting address"), {"fields": ["street_address", "postcode", "city"]}),
+        (_("Visiting address"), {"fields": ["street_address", "postcode", "city", "municipality"]}),
         (_("Location (WGS84)"), {"fields": ["place_from_address", "lat", "lon"]}),
         (_("Source"), {"fields": ["source_uid"], "classes": ["collapse"]}),
     ]
@@ -621,7 +849,7 @@ class StationAdmin(StaffWordingMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(StaffWordingMixin, admin.ModelAdmin):
+class EventAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
     neuter_in_dutch = True
     list_display = ["title", "officer", "place", "starts_at", "ends_at", "recurrence"]
     list_filter = ["recurrence"]
@@ -630,6 +858,14 @@ class EventAdmin(StaffWordingMixin, admin.ModelAdmin):
     autocomplete_fields = ["officer"]
     date_hierarchy = "starts_at"
     fields = ["officer", "title", "place", "starts_at", "ends_at", "recurrence", "repeat_until"]
+
+    def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
+        return scoping.events_in(region, queryset)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "officer":
+            kwargs["queryset"] = scoping.officers_in(region_of(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(
         self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from neighbourhoods.models import Address, Buurt, Municipality, without_boundaries
+from neighbourhoods.regions import NATIONAL, Region
 
 from .models import Absence, Assignment, Officer
+from .scoping import officer_q
 
 # A profile nobody looked at for this long is probably out of date (issue: "the last 6 months").
 STALE_AFTER_MONTHS = 6
@@ -26,7 +28,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def buurten_without_officer(*, day: dt.date) -> QuerySet[Buurt]:
+def buurten_without_officer(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Buurt]:
     """Buurten of the active dataset with no published officer assigned on `day` (either role).
 
     An unpublished officer does not count: residents of that buurt see the no-officer page.
@@ -34,6 +36,7 @@ def buurten_without_officer(*, day: dt.date) -> QuerySet[Buurt]:
     covered = Assignment.objects.valid_on(day).filter(officer__is_published=True).values("buurt_id")
     return (
         Buurt.objects.active()
+        .filter(region.q("wijk__municipality_id"))
         .exclude(pk__in=covered)
         .select_related("wijk__municipality")
         .defer(*without_boundaries())
@@ -41,36 +44,50 @@ def buurten_without_officer(*, day: dt.date) -> QuerySet[Buurt]:
     )
 
 
-def officers_without_buurt(*, day: dt.date) -> QuerySet[Officer]:
+def officers_without_buurt(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Officer]:
     """Published officers with no assignment in the active dataset on `day`."""
     assigned = (
         Assignment.objects.valid_on(day).filter(buurt__dataset__is_active=True).values("officer_id")
     )
-    return Officer.objects.published().exclude(pk__in=assigned).order_by("name")
+    return (
+        Officer.objects.published()
+        .filter(officer_q(region, day=day))
+        .exclude(pk__in=assigned)
+        .order_by("name")
+    )
 
 
-def stale_profiles(*, day: dt.date) -> QuerySet[Officer]:
+def stale_profiles(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Officer]:
     """Published officers whose profile was never reviewed (first), or not in the last 6 months."""
     cutoff = months_before(day, STALE_AFTER_MONTHS)
     return (
         Officer.objects.published()
+        .filter(officer_q(region, day=day))
         .filter(Q(reviewed_on__isnull=True) | Q(reviewed_on__lt=cutoff))
         .order_by(F("reviewed_on").asc(nulls_first=True), "name")
     )
 
 
-def absences_without_deputy(*, day: dt.date) -> QuerySet[Absence]:
+def _officers_of(region: Region, *, day: dt.date) -> Q:
+    """A filter on absences for those of officers in the region."""
+    if region.is_national:
+        return Q()
+    return Q(officer__in=Officer.objects.filter(officer_q(region, day=day)).values("pk"))
+
+
+def absences_without_deputy(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Absence]:
     """Current and coming absences of published officers whose residents have nobody to turn to:
     no deputy, or a deputy residents cannot see."""
     return (
         Absence.objects.filter(ends_on__gte=day, officer__is_published=True)
+        .filter(_officers_of(region, day=day))
         .filter(Q(deputy__isnull=True) | Q(deputy__is_published=False))
         .select_related("officer", "deputy")
         .order_by("starts_on", "officer__name")
     )
 
 
-def absences_with_absent_deputy(*, day: dt.date) -> QuerySet[Absence]:
+def absences_with_absent_deputy(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Absence]:
     """Current and coming absences whose deputy is away himself during them: residents sent to
     the deputy find nobody. Annotated with the deputy's clashing absence dates."""
     deputy_away = Absence.objects.filter(
@@ -80,6 +97,7 @@ def absences_with_absent_deputy(*, day: dt.date) -> QuerySet[Absence]:
     ).order_by("starts_on")
     return (
         Absence.objects.filter(ends_on__gte=day, deputy__isnull=False)
+        .filter(_officers_of(region, day=day))
         .filter(Exists(deputy_away))
         .annotate(
             deputy_away_from=deputy_away.values("starts_on")[:1],
@@ -129,15 +147,16 @@ class CoverageGaps:
         )
 
 
-def coverage_gaps(*, day: dt.date) -> CoverageGaps:
-    """Everything the admin's coverage page lists, in a fixed number of queries."""
+def coverage_gaps(*, day: dt.date, region: Region = NATIONAL) -> CoverageGaps:
+    """Everything the admin's coverage page lists, in a fixed number of queries: the gaps of
+    `region` (an editor's), by default of the whole country."""
     return CoverageGaps(
         day=day,
-        buurten_without_officer=_gap_list(buurten_without_officer(day=day)),
-        officers_without_buurt=_gap_list(officers_without_buurt(day=day)),
-        stale_profiles=_gap_list(stale_profiles(day=day)),
-        absences_without_deputy=_gap_list(absences_without_deputy(day=day)),
-        absences_with_absent_deputy=_gap_list(absences_with_absent_deputy(day=day)),
+        buurten_without_officer=_gap_list(buurten_without_officer(day=day, region=region)),
+        officers_without_buurt=_gap_list(officers_without_buurt(day=day, region=region)),
+        stale_profiles=_gap_list(stale_profiles(day=day, region=region)),
+        absences_without_deputy=_gap_list(absences_without_deputy(day=day, region=region)),
+        absences_with_absent_deputy=_gap_list(absences_with_absent_deputy(day=day, region=region)),
         stale_before=months_before(day, STALE_AFTER_MONTHS),
     )
 

@@ -31,7 +31,7 @@ from neighbourhoods.importing.boundaries import (
     read_boundary_file,
 )
 from neighbourhoods.importing.postcodes import import_postcodes
-from neighbourhoods.models import Address, Buurt, Dataset, Postcode, Wijk
+from neighbourhoods.models import Address, Buurt, Dataset, Municipality, Postcode, Wijk
 
 from .models import (
     Absence,
@@ -146,8 +146,10 @@ def load_demo(*, today: dt.date | None = None) -> DemoSummary:
             summary.unchanged["stations"] += Station.objects.count()
             summary.unchanged["officers"] += Officer.objects.count()
         else:
-            stations = _load_stations(summary, today=today)
-            _load_officers(summary, stations, today=today)
+            # The demo's officers and stations are Heerlen's editors' to keep (regional editors).
+            heerlen = Municipality.objects.filter(code="GM0917").first()
+            stations = _load_stations(summary, today=today, municipality=heerlen)
+            _load_officers(summary, stations, today=today, municipality=heerlen)
         if _load_addresses(summary):
             active = Dataset.objects.active()
             if active is not None:
@@ -209,7 +211,9 @@ def _load_postcodes(summary: DemoSummary) -> None:
     summary.skipped["postcodes"] += result.skipped
 
 
-def _load_stations(summary: DemoSummary, *, today: dt.date) -> dict[str, Station]:
+def _load_stations(
+    summary: DemoSummary, *, today: dt.date, municipality: Municipality | None
+) -> dict[str, Station]:
     stations = {}
     with (FIXTURES / "police_stations.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -226,6 +230,7 @@ def _load_stations(summary: DemoSummary, *, today: dt.date) -> dict[str, Station
                     "lat": float(row["lat"]),
                     "lon": float(row["lon"]),
                     "phone": "0900-8844",
+                    "municipality": municipality,
                 },
             )
             for weekday in range(5):
@@ -261,7 +266,13 @@ def _intro(officer: DemoOfficer, wijk_names: list[str]) -> tuple[str, str]:
     )
 
 
-def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today: dt.date) -> None:
+def _load_officers(
+    summary: DemoSummary,
+    stations: dict[str, Station],
+    *,
+    today: dt.date,
+    municipality: Municipality | None,
+) -> None:
     buurten = list(Buurt.objects.active().select_related("wijk"))
     by_wijk: dict[str, list[Buurt]] = {}
     for buurt in buurten:
@@ -282,6 +293,7 @@ def _load_officers(summary: DemoSummary, stations: dict[str, Station], *, today:
                 "intro_nl": intro_nl,
                 "intro_en": intro_en,
                 "station": stations[demo.station],
+                "municipality": municipality,
                 "is_published": True,
                 "is_fictional": True,
                 # One profile not reviewed for a year, so staff see what a stale one looks like.

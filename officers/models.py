@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.models import Address, Buurt
+from neighbourhoods.models import Address, Buurt, Municipality
 from neighbourhoods.parsing import InvalidInput, normalise_postcode
 
 from .validators import normalise_channel_value, normalise_dutch_phone
@@ -103,6 +103,15 @@ class Station(models.Model):
         max_length=64,
         blank=True,
         help_text=_("Identifier in the police open-data set, used to update imported stations."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stations",
+        help_text=_("The municipality whose editors keep this station."),
     )
 
     # Set by the API's prefetch (`to_attr`), declared for the type checker.
@@ -286,6 +295,18 @@ class Officer(models.Model):
         _("fictional (demo)"),
         default=False,
         help_text=_("Demo data: the person does not exist. Shown as such to residents."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officers",
+        help_text=_(
+            "The municipality whose editors keep this profile, also while it has no buurt. "
+            "Editors of the municipalities of its buurten may edit it too."
+        ),
     )
 
     objects = OfficerQuerySet.as_manager()

@@ -1,5 +1,5 @@
-"""What each resident page shows, gathered in a fixed, small number of queries, and the plain
-list of wijken that needs nothing more."""
+"""What each resident page shows, gathered in a fixed, small number of queries, and the lists of
+officers and wijken per municipality that need nothing more."""
 
 from __future__ import annotations
 
@@ -9,20 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from neighbourhoods.maps import MapMarker, MapShape, render_map
-from neighbourhoods.models import Buurt, without_boundaries
+from neighbourhoods.models import Buurt, Municipality, without_boundaries
 
 from . import calendar
-from .finding import officers_for_buurt, published_officers_with_areas
+from .finding import current_assignments, officers_for_buurt
 from .hours import STATION_TIME_ZONE, OpeningStatus, station_now, station_opening_status
 from .models import Absence, Assignment, ClosingDay, ContactChannel, Event, Officer, Station
 
@@ -429,40 +430,149 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
     }
 
 
-def officer_list_context() -> dict[str, Any]:
-    officers = list(published_officers_with_areas())
+@dataclass(frozen=True)
+class ServedMunicipality:
+    """A municipality with buurten in the active dataset, and the slug of its lists' URLs."""
+
+    municipality: Municipality
+    slug: str
+
+    @property
+    def name(self) -> str:
+        return self.municipality.name
+
+
+def served_municipalities() -> list[ServedMunicipality]:
+    """The municipalities the portal covers, A-Z, each with a slug of its name (`heerlen`).
+
+    Names are unique among Dutch municipalities, and CBS spells apart the few alike ("Bergen
+    (NH.)", "Bergen (L.)"); should two ever give one slug, both carry their code as well.
+    """
+    covered = Buurt.objects.active().filter(wijk__municipality=OuterRef("pk"))
+    municipalities = list(
+        Municipality.objects.filter(Exists(covered)).only("code", "name").order_by("name", "code")
+    )
+    slugs = [
+        slugify(municipality.name) or municipality.code.lower() for municipality in municipalities
+    ]
+    clashing = {slug for slug in slugs if slugs.count(slug) > 1}
+    return [
+        ServedMunicipality(
+            municipality=municipality,
+            slug=slugify(f"{slug}-{municipality.code}") if slug in clashing else slug,
+        )
+        for municipality, slug in zip(municipalities, slugs, strict=True)
+    ]
+
+
+def served_municipality(key: str) -> tuple[ServedMunicipality | None, bool]:
+    """The covered municipality a URL names by slug (canonical) or by CBS code (`GM0917`, which
+    the caller redirects to the slug); (None, False) when it names none."""
+    served = served_municipalities()
+    for entry in served:
+        if entry.slug == key:
+            return entry, True
+    for entry in served:
+        if entry.municipality.code == key.upper():
+            return entry, False
+    return None, False
+
+
+def officer_list_context(*, municipality: Municipality) -> dict[str, Any]:
+    """The published officers assigned today to a buurt of the municipality, A-Z, each with
+    those buurten: three queries whatever the size of the country."""
+    assignments = current_assignments().filter(buurt__wijk__municipality=municipality)
+    officers = list(
+        Officer.objects.published()
+        .filter(pk__in=assignments.values("officer_id"))
+        .prefetch_related(
+            Prefetch("assignments", queryset=assignments, to_attr="current_assignments")
+        )
+        .order_by("name", "pk")
+    )
     letters: dict[str, list[Officer]] = {}
     for officer in officers:
         letters.setdefault(officer.name[:1].upper(), []).append(officer)
     return {"officers": officers, "letters": sorted(letters.items())}
 
 
-def wijk_list_context() -> dict[str, Any]:
-    """Every wijk of the active dataset with its buurten, grouped by municipality (one query)."""
+def wijk_list_context(*, municipality: Municipality) -> dict[str, Any]:
+    """Every wijk of the municipality in the active dataset with its buurten (one query)."""
     buurten = (
         Buurt.objects.active()
-        .select_related("wijk__municipality")
-        .only("code", "name", "wijk__code", "wijk__name", "wijk__municipality__name")
-        .order_by("wijk__municipality__name", "wijk__municipality_id", "wijk__name", "name")
+        .filter(wijk__municipality=municipality)
+        .select_related("wijk")
+        .only("code", "name", "wijk__code", "wijk__name")
+        .order_by("wijk__name", "wijk_id", "name")
     )
-    municipalities: dict[int, tuple[str, dict[int, tuple[str, list[Buurt]]]]] = {}
+    wijken: dict[int, tuple[str, list[Buurt]]] = {}
     for buurt in buurten:
-        wijk = buurt.wijk
-        _name, wijken = municipalities.setdefault(
-            wijk.municipality_id, (wijk.municipality.name, {})
-        )
-        wijken.setdefault(wijk.pk, (wijk.name, []))[1].append(buurt)
-    return {
-        "municipalities": [
-            (name, list(wijken.values())) for name, wijken in municipalities.values()
-        ]
-    }
+        wijken.setdefault(buurt.wijk_id, (buurt.wijk.name, []))[1].append(buurt)
+    return {"wijken": list(wijken.values())}
+
+
+def _by_municipality(
+    request: HttpRequest, *, list_name: str, template: str, title: str
+) -> HttpResponse:
+    """The bare list path: the choice of municipalities, or straight to the only one."""
+    served = served_municipalities()
+    if len(served) == 1:
+        return redirect(list_name, gemeente=served[0].slug)
+    context = {"municipalities": served, "list_name": list_name, "title": title}
+    return render(request, template, context)
+
+
+def _municipality_or_redirect(
+    gemeente: str, *, list_name: str
+) -> ServedMunicipality | HttpResponse:
+    entry, canonical = served_municipality(gemeente)
+    if entry is None:
+        raise Http404(_("The portal does not cover this municipality."))
+    if not canonical:
+        return redirect(list_name, gemeente=entry.slug, permanent=True)
+    return entry
 
 
 @require_safe
-def wijk_list(request: HttpRequest) -> HttpResponse:
-    """Browse without an address: every wijk with its buurten."""
-    return render(request, "officers/wijk_list.html", wijk_list_context())
+def officer_municipalities(request: HttpRequest) -> HttpResponse:
+    """All wijkagenten: first choose the municipality."""
+    return _by_municipality(
+        request,
+        list_name="officers:municipality-list",
+        template="officers/municipality_choice.html",
+        title=_("All wijkagenten"),
+    )
+
+
+@require_safe
+def officer_list(request: HttpRequest, gemeente: str) -> HttpResponse:
+    """The wijkagenten of one municipality, A-Z."""
+    entry = _municipality_or_redirect(gemeente, list_name="officers:municipality-list")
+    if not isinstance(entry, ServedMunicipality):
+        return entry
+    context = officer_list_context(municipality=entry.municipality)
+    return render(request, "officers/officer_list.html", {**context, "served": entry})
+
+
+@require_safe
+def wijk_municipalities(request: HttpRequest) -> HttpResponse:
+    """Browse without an address: first choose the municipality."""
+    return _by_municipality(
+        request,
+        list_name="officers:municipality-wijken",
+        template="officers/municipality_choice.html",
+        title=_("Wijken and buurten"),
+    )
+
+
+@require_safe
+def wijk_list(request: HttpRequest, gemeente: str) -> HttpResponse:
+    """Browse without an address: every wijk of one municipality with its buurten."""
+    entry = _municipality_or_redirect(gemeente, list_name="officers:municipality-wijken")
+    if not isinstance(entry, ServedMunicipality):
+        return entry
+    context = wijk_list_context(municipality=entry.municipality)
+    return render(request, "officers/wijk_list.html", {**context, "served": entry})
 
 
 def outside_area_context() -> dict[str, Any]:

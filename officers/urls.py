@@ -1,11 +1,13 @@
 """URLs of the resident's pages (Dutch paths; the interface language is switched separately)."""
 
+from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 import neighbourhoods.converters  # noqa: F401  (registers `buurt_code`)
 from wijkportaal.cache import cache_public_page
 
 from . import pages, views
+from .sitemaps import SITEMAPS
 
 app_name = "officers"
 
@@ -17,7 +19,28 @@ urlpatterns = [
     path("wijkagent/<slug:slug>/contact.vcf", views.officer_contact_card, name="vcard"),
     path("agenda/<int:pk>.ics", views.event_calendar, name="event-ical"),
     path("buurt/<buurt_code:code>/", cache_public_page(views.buurt_detail), name="buurt"),
-    path("wijkagenten/", cache_public_page(views.officer_list), name="list"),
-    path("wijken/", pages.wijk_list, name="wijken"),
+    # Per municipality, named by the slug of its name (`/wijkagenten/heerlen/`); its CBS code
+    # (`/wijkagenten/GM0917/`) redirects there. The bare paths offer the choice.
+    path("wijkagenten/", cache_public_page(pages.officer_municipalities), name="list"),
+    path(
+        "wijkagenten/<slug:gemeente>/",
+        cache_public_page(pages.officer_list),
+        name="municipality-list",
+    ),
+    path("wijken/", cache_public_page(pages.wijk_municipalities), name="wijken"),
+    path("wijken/<slug:gemeente>/", cache_public_page(pages.wijk_list), name="municipality-wijken"),
+    # An index of sections, each in pages of SITEMAP_PAGE rows: no one request renders them all.
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "officers:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemaps.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("buiten-werkgebied/", views.outside_area, name="outside-area"),
 ]

@@ -178,10 +178,5 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-def officer_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "officers/officer_list.html", pages.officer_list_context())
-
-
-@require_safe
 def outside_area(request: HttpRequest) -> HttpResponse:
     return render(request, "officers/outside_area.html", pages.outside_area_context())

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "wijkportaal",
     "neighbourhoods",
     "officers",

@@ -147,7 +147,7 @@ def test_places_served_and_browsing_without_an_address(demo, page, live_server):
     page.locator("details.places summary").click()
     assert "Heerlen, Hoensbroek" in page.locator("details.places").inner_text()
     page.get_by_role("link", name="Alle wijken en hun buurten").click()
-    page.wait_for_url("**/wijken/")
+    page.wait_for_url("**/wijken/heerlen/")
     page.get_by_role("link", name="Hoppersgraaf").click()
     assert page.locator("h1").inner_text() == "Buurt Hoppersgraaf"
 
@@ -209,8 +209,8 @@ PAGE_TYPES = {
     "profile-absent": "/wijkagent/frank-testelaar/",
     "buurt": "/buurt/BU09173300/?gezocht=1",
     "buurt-without-officer": "/buurt/BU09172300/",
-    "officers": "/wijkagenten/",
-    "wijken": "/wijken/",
+    "officers": "/wijkagenten/heerlen/",
+    "wijken": "/wijken/heerlen/",
     "outside-area": "/buiten-werkgebied/",
     "privacy": "/privacy/",
     "accessibility": "/toegankelijkheid/",

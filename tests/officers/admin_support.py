@@ -5,18 +5,31 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Iterable
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from PIL import Image
 
+from neighbourhoods.models import EditorScope, Municipality
 from officers.roles import ensure_editor_group
 
 PASSWORD = "een-lang-wachtwoord-42"
 
 
-def make_editor(username: str = "redacteur") -> User:
+def make_editor(username: str = "redacteur", *, gemeenten: Iterable[str] | None = None) -> User:
+    """An editor of the municipalities with these CBS codes; without codes, a national editor
+    (the permission to edit in every municipality), as the tests of other admin rules need."""
     user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
     user.groups.add(ensure_editor_group())
+    if gemeenten is None:
+        user.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="neighbourhoods", codename="every_municipality"
+            )
+        )
+    for code in gemeenten or ():
+        municipality, _ = Municipality.objects.get_or_create(code=code, defaults={"name": code})
+        EditorScope.objects.create(user=user, municipality=municipality)
     return user
 
 

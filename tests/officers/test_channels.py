@@ -141,7 +141,7 @@ def test_non_public_channels_never_reach_public_pages(client, buurten):
     pages = [
         client.get("/wijkagent/bea-geheim/"),
         client.get("/buurt/BU00010001/"),
-        client.get("/wijkagenten/"),
+        client.get("/wijkagenten/testgemeente/"),
     ]
     for response in pages:
         html = response.content.decode()

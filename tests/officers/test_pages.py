@@ -65,7 +65,7 @@ def test_unpublished_officer_is_not_found(client, anna):
     anna.is_published = False
     anna.save()
     assert client.get("/wijkagent/anna-voorbeeld/").status_code == 404
-    assert "Anna" not in client.get("/wijkagenten/").content.decode()
+    assert "Anna" not in client.get("/wijkagenten/testgemeente/").content.decode()
 
 
 def test_searched_buurt_explains_why_this_officer(client, anna):
@@ -114,17 +114,19 @@ def test_buurt_of_a_staged_dataset_is_not_shown(client, buurten):
 
 
 def test_officer_list_is_alphabetical(client, anna, buurten, django_assert_max_num_queries):
-    factories.make_officer("Zora Laatst", slug="zora-laatst")
-    factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    factories.assign(factories.make_officer("Zora Laatst", slug="zora-laatst"), buurten["east"])
+    factories.assign(
+        factories.make_officer("Bram Verzonnen", slug="bram-verzonnen"), buurten["west"]
+    )
     with django_assert_max_num_queries(3):
-        html = client.get("/wijkagenten/").content.decode()
+        html = client.get("/wijkagenten/testgemeente/").content.decode()
     assert html.index("Anna Voorbeeld") < html.index("Bram Verzonnen") < html.index("Zora Laatst")
 
 
 # The pages a resident reads, with the demo-like data of the `anna` fixture.
 RESIDENT_PAGES = [
     "/",
-    "/wijkagenten/",
+    "/wijkagenten/testgemeente/",
     "/buurt/BU00010001/",
     "/wijkagent/anna-voorbeeld/",
     "/buiten-werkgebied/",
@@ -145,7 +147,7 @@ def test_every_page_says_what_to_do_in_an_emergency(client, anna, url):
     [
         *RESIDENT_PAGES,
         "/wijkagent/anna-voorbeeld/contact.vcf",
-        "/wijken/",
+        "/wijken/testgemeente/",
         "/privacy/",
         "/toegankelijkheid/",
         "/healthz",
@@ -290,8 +292,8 @@ def test_station_outside_the_buurt_is_described_with_direction_and_distance(clie
     "url",
     [
         "/",
-        "/wijkagenten/",
-        "/wijken/",
+        "/wijkagenten/testgemeente/",
+        "/wijken/testgemeente/",
         "/buurt/BU00010001/",
         "/wijkagent/anna-voorbeeld/",
         "/buiten-werkgebied/",

@@ -152,7 +152,7 @@ def test_other_failures_get_the_500_page_in_the_site_style():
 
 def test_an_unhandled_error_in_a_view_renders_the_500_page(client, db):
     client.raise_request_exception = False
-    with mock.patch("officers.views.pages.officer_list_context", side_effect=ValueError("bug")):
+    with mock.patch("officers.pages.served_municipalities", side_effect=ValueError("bug")):
         response = client.get("/wijkagenten/")
     assert response.status_code == 500
     assert "Er ging bij ons iets mis" in response.content.decode()

@@ -46,10 +46,10 @@ def test_a_geography_change_clears_the_buurt_page(client, officer, buurten):
 
 
 def test_a_deleted_assignment_disappears_from_the_list(client, officer):
-    assert "Anna Voorbeeld" in client.get("/wijkagenten/").content.decode()
+    assert "Anna Voorbeeld" in client.get("/wijkagenten/testgemeente/").content.decode()
     officer.assignments.all().delete()
     officer.delete()
-    assert "Anna Voorbeeld" not in client.get("/wijkagenten/").content.decode()
+    assert "Anna Voorbeeld" not in client.get("/wijkagenten/testgemeente/").content.decode()
 
 
 def test_each_language_has_its_own_cached_page(client, officer):

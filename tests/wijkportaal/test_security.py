@@ -125,7 +125,7 @@ def _pages(client, officer) -> dict[str, str]:
         "home with errors": client.post("/", {"postcode": "nonsense"}),
         "profile": client.get("/wijkagent/anna-voorbeeld/"),
         "buurt": client.get("/buurt/BU00010001/"),
-        "list": client.get("/wijkagenten/"),
+        "list": client.get("/wijkagenten/testgemeente/"),
         "outside area": client.get("/buiten-werkgebied/"),
         "not found": client.get("/wijkagent/nobody/"),
     }
