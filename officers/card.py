@@ -1,0 +1,123 @@
+"""The printable buurt card for a notice board: its wijkagenten, their spreekuren, the station,
+the emergency numbers and a QR code to the buurt page, on one A4 or A5 page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from neighbourhoods.models import Buurt
+
+from . import calendar
+from .finding import officers_for_buurt
+from .models import ContactChannel, Event, Officer
+from .hours import station_opening_status
+from .pages import (
+    buurt_path,
+    coming_absences_by_officer,
+    current_of,
+    nearest_station,
+    with_absences,
+)
+
+# A card is read on paper for weeks: a few sessions are enough, the QR code leads to the rest.
+CARD_SESSIONS = 3
+PAPER_SIZES = ("a4", "a5")
+
+
+def public_url(path: str, *, request: HttpRequest) -> str:
+    """The absolute URL of a path on the public site: SITE_URL when set, else the host asked."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
+def qr_svg(url: str) -> SafeString:
+    """The URL as a QR code in inline SVG, drawn here so the page makes no request elsewhere.
+
+    Error correction M at least (segno raises it when that costs no extra modules) keeps a
+    folded or smudged card readable; the quiet zone of four modules is the standard's.
+    """
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr-code", lineclass="qr-dark")
+    # segno escapes nothing of ours into the SVG but the URL's modules; the string is its own.
+    return mark_safe(svg)  # noqa: S308
+
+
+def buurt_card_context(
+    *, code: str, request: HttpRequest, now: dt.datetime | None = None
+) -> dict[str, Any] | None:
+    """What the card of the buurt with this code shows; None when there is no such buurt."""
+    now = now or timezone.now()
+    buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
+    if buurt is None:
+        return None
+    listed = officers_for_buurt(buurt)
+    # The cached list holds bare officers; the card also needs their public channels.
+    by_pk = {
+        officer.pk: officer
+        for officer in Officer.objects.filter(pk__in=[o.pk for o in listed]).prefetch_related(
+            Prefetch(
+                "channels",
+                queryset=ContactChannel.objects.filter(is_public=True),
+                to_attr="public_channels",
+            )
+        )
+    }
+    officers = []
+    for officer in listed:
+        full = by_pk[officer.pk]
+        full.role_here = getattr(officer, "role_here", "")
+        officers.append(full)
+    today = timezone.localdate()
+    absences = coming_absences_by_officer(officers, today=today) if officers else {}
+    for officer in officers:
+        officer.current_absences = current_of(absences.get(officer.pk, []), today=today)
+    events = (
+        list(
+            calendar.not_over(Event.objects.filter(officer__in=officers), now=now).select_related(
+                "officer"
+            )
+        )
+        if officers
+        else []
+    )
+    occurrences = [
+        shown
+        for shown in with_absences(calendar.upcoming(events, now=now), absences=absences)
+        if shown.cancelled_by is None
+    ][:CARD_SESSIONS]
+    station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon)
+    page_url = public_url(buurt_path(buurt.code), request=request)
+    return {
+        "buurt": buurt,
+        "officers": officers,
+        "occurrences": occurrences,
+        "station": station,
+        "opening": station_opening_status(station, now=now) if station is not None else None,
+        "any_fictional": any(officer.is_fictional for officer in officers),
+        "today": today,
+        "page_url": page_url,
+        "qr_svg": qr_svg(page_url),
+    }
+
+
+@require_safe
+def buurt_card(request: HttpRequest, code: str) -> HttpResponse:
+    """The card, for A4 by default and for A5 with `?formaat=a5` (the print stylesheet's @page)."""
+    context = buurt_card_context(code=code.upper(), request=request)
+    if context is None:
+        raise Http404(_("No buurt has this code."))
+    paper = request.GET.get("formaat", "a4").lower()
+    context["paper"] = paper if paper in PAPER_SIZES else "a4"
+    return render(request, "officers/card.html", context)
