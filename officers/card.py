@@ -20,8 +20,8 @@ from neighbourhoods.models import Buurt
 
 from . import calendar
 from .finding import officers_for_buurt
-from .models import ContactChannel, Event, Officer
 from .hours import station_opening_status
+from .models import ContactChannel, Event, Officer
 from .pages import (
     buurt_path,
     coming_absences_by_officer,

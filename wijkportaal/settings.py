@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "wijkportaal",
     "neighbourhoods",
     "officers",
+    "guidance",
     "api",
 ]
 
