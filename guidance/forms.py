@@ -24,7 +24,7 @@ class AnswerReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     address = forms.CharField(
-        label=_("The address you searched for (optional)"),
+        label=_("The address you searched for"),
         help_text=_("Street, house number and place, or postcode and house number."),
         required=False,
         max_length=200,

@@ -1,0 +1,90 @@
+"""The printable buurt card: what it shows, the QR code's address, the A5 variant, its links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.checks import run_checks
+from django.utils import timezone
+
+from officers.models import Event
+from tests import factories
+
+
+@pytest.fixture
+def card_buurt(buurten):
+    officer = factories.make_officer("Anna Voorbeeld")
+    factories.assign(officer, buurten["west"])
+    factories.add_channel(officer, "phone", "045-1234567")
+    factories.add_channel(officer, "email", "hidden@example.org", public=False)
+    factories.make_station("Bureau Test")
+    start = timezone.now() + dt.timedelta(days=2)
+    Event.objects.create(
+        officer=officer,
+        title="Spreekuur in het buurthuis",
+        place="Buurthuis West",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    return buurten["west"]
+
+
+def test_the_card_shows_officer_spreekuur_station_emergency_numbers_and_qr(client, card_buurt):
+    response = client.get("/buurt/BU00010001/kaart/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Anna Voorbeeld" in html
+    assert "045-1234567" in html
+    assert "hidden@example.org" not in html
+    assert "Spreekuur in het buurthuis" in html
+    assert "Bureau Test" in html
+    for number in ("112", "0900-8844", "0800-7000"):
+        assert number in html
+    assert '<svg viewBox="0 0 ' in html and 'class="qr-code"' in html
+    assert "card-page--a4" in html
+
+
+def test_the_qr_address_comes_from_site_url(client, card_buurt, settings):
+    settings.SITE_URL = "https://wijkagent.example.nl"
+    html = client.get("/buurt/BU00010001/kaart/").content.decode()
+    assert 'href="https://wijkagent.example.nl/buurt/BU00010001/"' in html
+
+
+def test_without_site_url_the_card_uses_the_host_asked(client, card_buurt, settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["kaart.example.nl"]
+    html = client.get("/buurt/BU00010001/kaart/", HTTP_HOST="kaart.example.nl").content.decode()
+    assert 'href="http://kaart.example.nl/buurt/BU00010001/"' in html
+
+
+def test_the_a5_card_and_an_unknown_size(client, card_buurt):
+    assert "card-page--a5" in client.get("/buurt/BU00010001/kaart/?formaat=a5").content.decode()
+    assert "card-page--a4" in client.get("/buurt/BU00010001/kaart/?formaat=a3").content.decode()
+
+
+def test_a_buurt_without_officers_still_gets_a_card(client, buurten):
+    html = client.get("/buurt/BU00010002/kaart/").content.decode()
+    assert "0900-8844" in html
+    assert 'class="qr-code"' in html
+
+
+def test_an_unknown_buurt_has_no_card(client, buurten):
+    assert client.get("/buurt/BU99999999/kaart/").status_code == 404
+
+
+def test_the_card_sets_no_cookie(client, card_buurt):
+    assert not client.get("/buurt/BU00010001/kaart/").cookies
+
+
+def test_the_buurt_page_links_to_its_card_and_to_the_help_page(client, card_buurt):
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert 'href="/buurt/BU00010001/kaart/"' in html
+    assert 'href="/hulp/"' in html
+
+
+def test_deploy_check_warns_when_site_url_is_missing(settings):
+    settings.SITE_URL = ""
+    assert "wijkportaal.W101" in {m.id for m in run_checks(include_deployment_checks=True)}
+    settings.SITE_URL = "https://wijkagent.example.nl"
+    assert "wijkportaal.W101" not in {m.id for m in run_checks(include_deployment_checks=True)}
