@@ -4,6 +4,7 @@ the emergency numbers and a QR code to the buurt page, on one A4 or A5 page."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import segno
@@ -20,7 +21,7 @@ from neighbourhoods.models import Buurt
 
 from . import calendar
 from .finding import officers_for_buurt
-from .hours import station_opening_status
+from .hours import DayHours, Interval, station_opening_status
 from .models import ContactChannel, Event, Officer
 from .pages import (
     buurt_path,
@@ -32,6 +33,8 @@ from .pages import (
 
 # A card is read on paper for weeks: a few sessions are enough, the QR code leads to the rest.
 CARD_SESSIONS = 3
+# Enough for any buurt in practice; more would not fit one A5 sheet, so the rest are counted.
+CARD_OFFICERS = 4
 PAPER_SIZES = ("a4", "a5")
 
 
@@ -54,6 +57,26 @@ def qr_svg(url: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308
 
 
+@dataclass(frozen=True)
+class DayRange:
+    """Consecutive days with the same opening hours: "maandag–vrijdag", 09:00-17:00."""
+
+    first: str
+    last: str
+    intervals: tuple[Interval, ...]
+
+
+def opening_ranges(week: tuple[DayHours, ...]) -> list[DayRange]:
+    """The week's hours with runs of equal days merged, so a sheet of paper lists a few lines."""
+    ranges: list[DayRange] = []
+    for day in week:
+        if ranges and ranges[-1].intervals == day.intervals:
+            ranges[-1] = DayRange(ranges[-1].first, day.name, day.intervals)
+        else:
+            ranges.append(DayRange(day.name, day.name, day.intervals))
+    return ranges
+
+
 def buurt_card_context(
     *, code: str, request: HttpRequest, now: dt.datetime | None = None
 ) -> dict[str, Any] | None:
@@ -62,7 +85,8 @@ def buurt_card_context(
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
         return None
-    listed = officers_for_buurt(buurt)
+    assigned = officers_for_buurt(buurt)
+    listed = assigned[:CARD_OFFICERS]
     # The cached list holds bare officers; the card also needs their public channels.
     by_pk = {
         officer.pk: officer
@@ -98,13 +122,16 @@ def buurt_card_context(
         if shown.cancelled_by is None
     ][:CARD_SESSIONS]
     station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon)
+    opening = station_opening_status(station, now=now) if station is not None else None
     page_url = public_url(buurt_path(buurt.code), request=request)
     return {
         "buurt": buurt,
         "officers": officers,
         "occurrences": occurrences,
         "station": station,
-        "opening": station_opening_status(station, now=now) if station is not None else None,
+        "opening": opening,
+        "opening_ranges": opening_ranges(opening.week) if opening else [],
+        "more_officers": len(assigned) - len(listed),
         "any_fictional": any(officer.is_fictional for officer in officers),
         "today": today,
         "page_url": page_url,

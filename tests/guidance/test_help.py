@@ -18,7 +18,7 @@ NATIONAL_NUMBERS = {
 
 
 @pytest.fixture
-def one_municipality(buurten):
+def one_municipality(buurten, national_entries):
     """The hand-drawn map: one municipality, with an entry of its own."""
     municipality = Municipality.objects.get()
     HelpEntry.objects.create(
@@ -98,6 +98,12 @@ def test_staff_edit_a_number_and_the_page_shows_it(client, one_municipality):
     entry.phone = "0800-2001"
     entry.save()
     assert "0800-2001" in client.get("/hulp/").content.decode()
+
+
+def test_the_migration_seeds_every_national_entry(national_entries):
+    assert {entry.topic for entry in HelpEntry.objects.filter(municipality=None)} == set(
+        HelpEntry.Topic.values
+    )
 
 
 def test_profile_and_buurt_pages_link_to_the_help_page(client, buurten):
