@@ -59,7 +59,7 @@ def qr_svg(url: str) -> SafeString:
 
 @dataclass(frozen=True)
 class DayRange:
-    """Consecutive days with the same opening hours: "maandag–vrijdag", 09:00-17:00."""
+    """Consecutive days with the same opening hours: "maandag to vrijdag", 09:00-17:00."""
 
     first: str
     last: str

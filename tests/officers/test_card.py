@@ -8,6 +8,8 @@ import pytest
 from django.core.checks import run_checks
 from django.utils import timezone
 
+from officers.card import CARD_OFFICERS, opening_ranges
+from officers.hours import DayHours, Interval
 from officers.models import Event
 from tests import factories
 
@@ -88,3 +90,23 @@ def test_deploy_check_warns_when_site_url_is_missing(settings):
     assert "wijkportaal.W101" in {m.id for m in run_checks(include_deployment_checks=True)}
     settings.SITE_URL = "https://wijkagent.example.nl"
     assert "wijkportaal.W101" not in {m.id for m in run_checks(include_deployment_checks=True)}
+
+
+def test_days_with_the_same_hours_are_merged():
+    nine_to_five = (Interval(dt.time(9), dt.time(17)),)
+    week = tuple(
+        DayHours(weekday=n, name=name, intervals=nine_to_five if n < 5 else (), is_today=False)
+        for n, name in enumerate(["ma", "di", "wo", "do", "vr", "za", "zo"])
+    )
+    assert [(r.first, r.last, r.intervals) for r in opening_ranges(week)] == [
+        ("ma", "vr", nine_to_five),
+        ("za", "zo", ()),
+    ]
+
+
+def test_the_card_lists_four_officers_and_counts_the_rest(client, buurten):
+    for number in range(6):
+        factories.assign(factories.make_officer(f"Agent {number}"), buurten["east"])
+    html = client.get("/buurt/BU00010002/kaart/").content.decode()
+    assert html.count('class="card-officer"') == CARD_OFFICERS
+    assert "Hier werken nog 2 agenten" in html
