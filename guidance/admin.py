@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -31,7 +33,7 @@ class HandledFilter(admin.SimpleListFilter):
     title = _("handled")
     parameter_name = "handled"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
         return [("no", _("Not yet")), ("yes", _("Handled"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -84,7 +86,9 @@ class AnswerReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("deleted after"))
     def deletion_due(self, report: AnswerReport) -> str:
         due = report.deletion_due
-        return f"{timezone.localtime(due):%d-%m-%Y}" if due else _("90 days after it is handled")
+        return (
+            f"{timezone.localtime(due):%d-%m-%Y}" if due else str(_("90 days after it is handled"))
+        )
 
     @admin.action(description=_("Mark the selected reports handled"), permissions=["change"])
     def mark_handled(self, request: HttpRequest, queryset: QuerySet[AnswerReport]) -> None:

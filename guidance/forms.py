@@ -39,7 +39,7 @@ class AnswerReportForm(forms.Form):
         return buurt_code_from(self.cleaned_data["buurt"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("address", "").strip() and not cleaned.get("address_consent"):
             self.add_error(
                 "address_consent",

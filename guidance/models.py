@@ -70,7 +70,7 @@ class HelpEntry(models.Model):
         ordering = ["topic", "municipality", "order", "pk"]
 
     def __str__(self) -> str:
-        where = self.municipality.name if self.municipality_id else _("national")
+        where = self.municipality.name if self.municipality else _("national")
         return f"{self.get_topic_display()}: {self.channel_nl} ({where})"
 
     @property

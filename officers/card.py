@@ -9,7 +9,6 @@ from typing import Any
 
 import segno
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,12 +21,13 @@ from neighbourhoods.models import Buurt
 from . import calendar
 from .finding import officers_for_buurt
 from .hours import DayHours, Interval, station_opening_status
-from .models import ContactChannel, Event, Officer
+from .models import Event, Officer
 from .pages import (
     buurt_path,
     coming_absences_by_officer,
     current_of,
     nearest_station,
+    public_channels,
     with_absences,
 )
 
@@ -91,17 +91,14 @@ def buurt_card_context(
     by_pk = {
         officer.pk: officer
         for officer in Officer.objects.filter(pk__in=[o.pk for o in listed]).prefetch_related(
-            Prefetch(
-                "channels",
-                queryset=ContactChannel.objects.filter(is_public=True),
-                to_attr="public_channels",
-            )
+            public_channels()
         )
     }
     officers = []
     for officer in listed:
         full = by_pk[officer.pk]
-        full.role_here = getattr(officer, "role_here", "")
+        # Set by officers_for_buurt on the cached officers.
+        full.role_here = getattr(officer, "role_here", "")  # type: ignore[attr-defined]
         officers.append(full)
     today = timezone.localdate()
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
