@@ -18,6 +18,6 @@ def site_url_is_set(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             "SITE_URL is not set: the QR code of a printed buurt card holds the host name of the "
             "request that printed it, which may not be the public one.",
             hint="Set SITE_URL to the public address, e.g. https://wijkagent.example.nl",
-            id="wijkportaal.W101",
+            id="guidance.W001",
         )
     ]

@@ -4,16 +4,19 @@ client an hour) and deleting it REPORT_RETENTION after staff handled it."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 
 from neighbourhoods.models import Buurt
 from wijkportaal.clients import client_address, client_digest
 
 from .models import AnswerReport
+
+logger = logging.getLogger("guidance.reports")
 
 REPORTS_PER_HOUR = 5
 _WINDOW_SECONDS = 3600
@@ -39,17 +42,21 @@ def is_same_site_post(request: HttpRequest) -> bool:
 def allow_report(request: HttpRequest, *, now: float | None = None) -> bool:
     """Count a report against the client's hourly allowance; False once it is used up.
 
-    The counter is keyed on a hash of the client's address and expires with its hour.
+    The counter is keyed on a hash of the client's address and the hour, in the counters cache
+    that the other rate limits use. A counter store that cannot be reached lets the report in.
     """
     window = int((now if now is not None else time.time()) // _WINDOW_SECONDS)
     key = f"answer-reports:{client_digest(client_address(request))}:{window}"
-    cache.add(key, 0, timeout=_WINDOW_SECONDS)
+    counters = caches["counters"]
     try:
-        count = cache.incr(key)
-    except ValueError:
-        # Evicted between add and incr: count this one as the first.
-        cache.set(key, 1, timeout=_WINDOW_SECONDS)
-        count = 1
+        try:
+            count = counters.incr(key)
+        except ValueError:
+            # The hour's first report, unless another process just counted one.
+            count = 1 if counters.add(key, 1, timeout=_WINDOW_SECONDS + 1) else counters.incr(key)
+    except Exception:  # A report is worth more than a perfectly enforced limit.
+        logger.exception("Counters unavailable; report not rate limited")
+        return True
     return count <= REPORTS_PER_HOUR
 
 

@@ -87,9 +87,9 @@ def test_the_buurt_page_links_to_its_card_and_to_the_help_page(client, card_buur
 
 def test_deploy_check_warns_when_site_url_is_missing(settings):
     settings.SITE_URL = ""
-    assert "wijkportaal.W101" in {m.id for m in run_checks(include_deployment_checks=True)}
+    assert "guidance.W001" in {m.id for m in run_checks(include_deployment_checks=True)}
     settings.SITE_URL = "https://wijkagent.example.nl"
-    assert "wijkportaal.W101" not in {m.id for m in run_checks(include_deployment_checks=True)}
+    assert "guidance.W001" not in {m.id for m in run_checks(include_deployment_checks=True)}
 
 
 def test_days_with_the_same_hours_are_merged():
