@@ -137,11 +137,10 @@ def buurt_card_context(
 
 
 @require_safe
-def buurt_card(request: HttpRequest, code: str) -> HttpResponse:
-    """The card, for A4 by default and for A5 with `?formaat=a5` (the print stylesheet's @page)."""
+def buurt_card(request: HttpRequest, code: str, paper: str = "a4") -> HttpResponse:
+    """The card for A4, or for A5 at its own path (a path, so the page cache keeps both)."""
     context = buurt_card_context(code=code.upper(), request=request)
     if context is None:
         raise Http404(_("No buurt has this code."))
-    paper = request.GET.get("formaat", "a4").lower()
     context["paper"] = paper if paper in PAPER_SIZES else "a4"
     return render(request, "officers/card.html", context)

@@ -20,6 +20,12 @@ urlpatterns = [
     path("agenda/<int:pk>.ics", views.event_calendar, name="event-ical"),
     path("buurt/<buurt_code:code>/", cache_public_page(views.buurt_detail), name="buurt"),
     path("buurt/<buurt_code:code>/kaart/", cache_public_page(card.buurt_card), name="buurt-card"),
+    path(
+        "buurt/<buurt_code:code>/kaart/a5/",
+        cache_public_page(card.buurt_card),
+        {"paper": "a5"},
+        name="buurt-card-a5",
+    ),
     # Per municipality, named by the slug of its name (`/wijkagenten/heerlen/`); its CBS code
     # (`/wijkagenten/GM0917/`) redirects there. The bare paths offer the choice.
     path("wijkagenten/", cache_public_page(pages.officer_municipalities), name="list"),

@@ -76,8 +76,8 @@ def test_the_card_prints_on_one_page(
     if crowded:
         crowd_the_buurt()
     page.set_viewport_size(VIEWPORTS[viewport])
-    query = "?formaat=a5" if paper == "A5" else ""
-    page.goto(f"{live_server.url}/buurt/{BUURT}/kaart/{query}")
+    suffix = "a5/" if paper == "A5" else ""
+    page.goto(f"{live_server.url}/buurt/{BUURT}/kaart/{suffix}")
     page.get_by_role("heading", name="Uw wijkagent in Heerlen-Centrum").wait_for()
     pdf = page.pdf(format=paper, print_background=True)
     name = f"card-{paper.lower()}-{viewport}{'-crowded' if crowded else ''}"
@@ -104,7 +104,7 @@ def test_the_card_is_reached_from_the_buurt_page_and_is_accessible(
     page.wait_for_url(f"**/buurt/{BUURT}/kaart/")
     assert serious_accessibility_violations(page, axe_source) == []
     page.get_by_role("link", name="A5").click()
-    page.wait_for_url("**/kaart/?formaat=a5")
+    page.wait_for_url("**/kaart/a5/")
     assert serious_accessibility_violations(page, axe_source) == []
 
 

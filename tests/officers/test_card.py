@@ -60,9 +60,11 @@ def test_without_site_url_the_card_uses_the_host_asked(client, card_buurt, setti
     assert 'href="http://kaart.example.nl/buurt/BU00010001/"' in html
 
 
-def test_the_a5_card_and_an_unknown_size(client, card_buurt):
-    assert "card-page--a5" in client.get("/buurt/BU00010001/kaart/?formaat=a5").content.decode()
-    assert "card-page--a4" in client.get("/buurt/BU00010001/kaart/?formaat=a3").content.decode()
+def test_the_a5_card_has_its_own_path(client, card_buurt):
+    html = client.get("/buurt/BU00010001/kaart/a5/").content.decode()
+    assert "card-page--a5" in html
+    assert 'href="/buurt/BU00010001/kaart/">A4</a>' in html
+    assert client.get("/buurt/BU00010001/kaart/a3/").status_code == 404
 
 
 def test_a_buurt_without_officers_still_gets_a_card(client, buurten):
