@@ -53,7 +53,7 @@ def qr_svg(url: str) -> SafeString:
     """
     code = segno.make(url, error="m", micro=False)
     svg = code.svg_inline(scale=1, border=4, omitsize=True, svgclass="qr-code", lineclass="qr-dark")
-    # segno escapes nothing of ours into the SVG but the URL's modules; the string is its own.
+    # segno's SVG holds path data for the modules and no text of the URL, so it needs no escaping.
     return mark_safe(svg)  # noqa: S308
 
 

@@ -112,3 +112,12 @@ def test_the_card_lists_four_officers_and_counts_the_rest(client, buurten):
     html = client.get("/buurt/BU00010002/kaart/").content.decode()
     assert html.count('class="card-officer"') == CARD_OFFICERS
     assert "Hier werken nog 2 agenten" in html
+
+
+def test_the_card_takes_a_fixed_number_of_queries(client, card_buurt, django_assert_num_queries):
+    for number in range(3):
+        officer = factories.make_officer(f"Extra {number}")
+        factories.assign(officer, card_buurt)
+        factories.add_channel(officer, "phone", "045-7654321")
+    with django_assert_num_queries(8):
+        client.get("/buurt/BU00010001/kaart/")
