@@ -13,11 +13,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from neighbourhoods.admin import RegionalAdminMixin
+from neighbourhoods.regions import Region, municipalities_in, region_of
+
 from .models import AnswerReport, HelpEntry
 
 
 @admin.register(HelpEntry)
-class HelpEntryAdmin(admin.ModelAdmin):
+class HelpEntryAdmin(RegionalAdminMixin, admin.ModelAdmin):
+    """National entries are for national staff; a regional editor keeps their municipalities'."""
+
     list_display = ("channel_nl", "topic", "municipality", "phone", "order")
     list_filter = ("topic", ("municipality", admin.EmptyFieldListFilter), "municipality")
     search_fields = ("channel_nl", "channel_en", "phone")
@@ -27,6 +32,19 @@ class HelpEntryAdmin(admin.ModelAdmin):
         (_("English"), {"fields": ("channel_en", "advice_en")}),
         (_("Contact"), {"fields": ("phone", "website", "quick_exit")}),
     )
+
+    def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(region.q("municipality_id"))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        region = region_of(request.user)
+        if db_field.name == "municipality" and not region.is_national:
+            kwargs["queryset"] = municipalities_in(region)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # Only national staff write national entries.
+            field.required = True
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class HandledFilter(admin.SimpleListFilter):
@@ -45,7 +63,9 @@ class HandledFilter(admin.SimpleListFilter):
 
 
 @admin.register(AnswerReport)
-class AnswerReportAdmin(admin.ModelAdmin):
+class AnswerReportAdmin(RegionalAdminMixin, admin.ModelAdmin):
+    """A regional editor sees the reports about buurten of their region; national staff all."""
+
     list_display = ("created_at", "buurt_link", "officer_slug", "municipality", "handled_at")
     list_filter = (HandledFilter, "municipality")
     search_fields = ("buurt_code", "officer_slug", "correction")
@@ -64,6 +84,9 @@ class AnswerReportAdmin(admin.ModelAdmin):
         "deletion_due",
     )
     fields = readonly_fields
+
+    def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(region.q("municipality_id"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Reports come from residents only.

@@ -186,3 +186,33 @@ def test_the_privacy_page_says_what_happens_to_a_report(client, db):
     assert 'id="reports"' in html
     assert "90 dagen na het afhandelen" in html
     assert "alleen als u het vakje aanvinkt" in html
+
+
+def test_a_regional_editor_sees_only_reports_of_their_region(client, buurten):
+    from django.contrib.auth.models import Permission
+
+    from neighbourhoods.models import Municipality
+    from tests.officers.admin_support import make_editor
+
+    editor = make_editor("regio", gemeenten=["GM0001"])
+    editor.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="guidance", codename__in=["view_answerreport"]
+        )
+    )
+    own = AnswerReport.objects.create(
+        buurt_code="BU00010001",
+        municipality=Municipality.objects.get(code="GM0001"),
+        correction="Hier",
+    )
+    elsewhere = AnswerReport.objects.create(
+        buurt_code="BU03630000",
+        municipality=Municipality.objects.create(code="GM0363", name="Amsterdam"),
+        correction="Daar",
+    )
+    client.force_login(editor)
+    listing = client.get("/beheer/guidance/answerreport/").content.decode()
+    assert "BU00010001" in listing
+    assert "BU03630000" not in listing
+    assert client.get(f"/beheer/guidance/answerreport/{own.pk}/change/").status_code == 200
+    assert client.get(f"/beheer/guidance/answerreport/{elsewhere.pk}/change/").status_code == 403
