@@ -12,23 +12,22 @@ from neighbourhoods.models import Municipality
 from .models import HelpEntry
 
 
-def municipality_slug(municipality: Municipality) -> str:
-    """The municipality's name in a URL (`heerlen`), as /wijkagenten/<gemeente>/ spells it too."""
-    return slugify(municipality.name)
-
-
-def covered_municipalities() -> list[Municipality]:
-    """Municipalities with a buurt in the active boundary dataset, A-Z."""
-    return list(
+def covered_municipalities() -> list[tuple[Municipality, str]]:
+    """Municipalities with a buurt in the active boundary dataset, A-Z, each with the slug of
+    its name (`heerlen`) as /wijkagenten/<gemeente>/ spells it: should two names give one slug,
+    both carry their CBS code as well (officers.pages.served_municipalities, which this app may
+    not import, has the same rule)."""
+    municipalities = list(
         Municipality.objects.filter(wijken__buurten__dataset__is_active=True)
         .distinct()
-        .order_by("name")
+        .order_by("name", "code")
     )
-
-
-def municipality_by_slug(slug: str) -> Municipality | None:
-    """The covered municipality whose name slugifies to `slug`."""
-    return next((m for m in covered_municipalities() if municipality_slug(m) == slug), None)
+    slugs = [slugify(m.name) or m.code.lower() for m in municipalities]
+    clashing = {slug for slug in slugs if slugs.count(slug) > 1}
+    return [
+        (municipality, slugify(f"{slug}-{municipality.code}") if slug in clashing else slug)
+        for municipality, slug in zip(municipalities, slugs, strict=True)
+    ]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ from .forms import AnswerReportForm, buurt_code_from
 
 
 def _help_page(
-    request: HttpRequest, *, municipality: Municipality | None, covered: list[Municipality]
+    request: HttpRequest,
+    *,
+    municipality: Municipality | None,
+    covered: list[tuple[Municipality, str]],
 ) -> HttpResponse:
     return render(
         request,
@@ -26,7 +29,7 @@ def _help_page(
         {
             "municipality": municipality,
             "topics": help.help_topics(municipality=municipality, language=get_language()),
-            "municipalities": [(m, help.municipality_slug(m)) for m in covered],
+            "municipalities": covered,
         },
     )
 
@@ -35,7 +38,7 @@ def _help_page(
 def help_page(request: HttpRequest) -> HttpResponse:
     """The national channels, and a municipality's own when the portal covers just one."""
     covered = help.covered_municipalities()
-    municipality = covered[0] if len(covered) == 1 else None
+    municipality = covered[0][0] if len(covered) == 1 else None
     return _help_page(request, municipality=municipality, covered=covered)
 
 
@@ -43,7 +46,7 @@ def help_page(request: HttpRequest) -> HttpResponse:
 def municipality_help_page(request: HttpRequest, gemeente: str) -> HttpResponse:
     """The national channels and those of one municipality, by the slug of its name."""
     covered = help.covered_municipalities()
-    municipality = next((m for m in covered if help.municipality_slug(m) == gemeente), None)
+    municipality = next((m for m, slug in covered if slug == gemeente), None)
     if municipality is None:
         raise Http404(_("The portal does not cover this municipality."))
     return _help_page(request, municipality=municipality, covered=covered)
