@@ -41,8 +41,9 @@ class HelpEntryAdmin(RegionalAdminMixin, admin.ModelAdmin):
         if db_field.name == "municipality" and not region.is_national:
             kwargs["queryset"] = municipalities_in(region)
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            # Only national staff write national entries.
-            field.required = True
+            if field is not None:
+                # Only national staff write national entries.
+                field.required = True
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

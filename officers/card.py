@@ -98,7 +98,7 @@ def buurt_card_context(
     for officer in listed:
         full = by_pk[officer.pk]
         # Set by officers_for_buurt on the cached officers.
-        full.role_here = getattr(officer, "role_here", "")  # type: ignore[attr-defined]
+        full.role_here = getattr(officer, "role_here", "")
         officers.append(full)
     today = timezone.localdate()
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
