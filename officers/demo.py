@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from guidance.demo import HEERLEN_CODE, HEERLEN_ENTRIES
+from guidance.models import HelpEntry
 from neighbourhoods.importing.boundaries import (
     activate_dataset,
     assign_addresses,
@@ -154,7 +156,19 @@ def load_demo(*, today: dt.date | None = None) -> DemoSummary:
             active = Dataset.objects.active()
             if active is not None:
                 assign_addresses(active)
+        _load_help_entries(summary)
     return summary
+
+
+def _load_help_entries(summary: DemoSummary) -> None:
+    """Heerlen's own entries of /hulp/ (its phone number), beside the national ones."""
+    heerlen = Municipality.objects.filter(code=HEERLEN_CODE).first()
+    if heerlen is None:
+        return
+    for entry in HEERLEN_ENTRIES:
+        keys = {"municipality": heerlen, "topic": entry["topic"], "channel_nl": entry["channel_nl"]}
+        values = {key: value for key, value in entry.items() if key not in keys}
+        _ensure(HelpEntry, summary, "help entries", keys, values)
 
 
 def _record(summary: DemoSummary, kind: str, created: bool) -> None:

@@ -6,7 +6,7 @@ from django.urls import path
 import neighbourhoods.converters  # noqa: F401  (registers `buurt_code`)
 from wijkportaal.cache import cache_public_page
 
-from . import pages, views
+from . import card, pages, views
 from .sitemaps import SITEMAPS
 
 app_name = "officers"
@@ -19,6 +19,13 @@ urlpatterns = [
     path("wijkagent/<slug:slug>/contact.vcf", views.officer_contact_card, name="vcard"),
     path("agenda/<int:pk>.ics", views.event_calendar, name="event-ical"),
     path("buurt/<buurt_code:code>/", cache_public_page(views.buurt_detail), name="buurt"),
+    path("buurt/<buurt_code:code>/kaart/", cache_public_page(card.buurt_card), name="buurt-card"),
+    path(
+        "buurt/<buurt_code:code>/kaart/a5/",
+        cache_public_page(card.buurt_card),
+        {"paper": "a5"},
+        name="buurt-card-a5",
+    ),
     # Per municipality, named by the slug of its name (`/wijkagenten/heerlen/`); its CBS code
     # (`/wijkagenten/GM0917/`) redirects there. The bare paths offer the choice.
     path("wijkagenten/", cache_public_page(pages.officer_municipalities), name="list"),

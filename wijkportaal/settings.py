@@ -4,6 +4,7 @@ Every variable is listed with a one-line explanation in `.env.example`.
 """
 
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "wijkportaal",
     "neighbourhoods",
     "officers",
+    "guidance",
     "api",
 ]
 
@@ -300,6 +302,15 @@ if MEDIA_BUCKET:
     _media_origin = _media_domain or env.str("MEDIA_ENDPOINT_URL", default="")
     if _media_origin:
         CSP_EXTRA_IMG_SRC = [*CSP_EXTRA_IMG_SRC, _media_origin]
+
+# The site's public address (scheme and host, no path), for absolute links printed on paper such as
+# the QR code of a buurt card: the host a member of staff prints from need not be the public one.
+# Empty: the host of the request (`manage.py check --deploy` warns).
+SITE_URL = env.str("SITE_URL", default="").strip().rstrip("/")
+if SITE_URL and not re.fullmatch(r"https?://[^/\s?#]+", SITE_URL):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must be a scheme and host only, e.g. https://wijkagent.example.nl"
+    )
 
 ADMIN_PATH = env.str("ADMIN_PATH", default="beheer/").strip("/") + "/"
 

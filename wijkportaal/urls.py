@@ -11,6 +11,7 @@ urlpatterns = [
     # patterns before it cost every API request a walk through all of them.
     path("api/v1/", include("api.urls")),
     path("", include("officers.urls")),
+    path("", include("guidance.urls")),
     path("taal/", views.switch_language, name="set-language"),
     path("privacy/", views.privacy, name="privacy"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),

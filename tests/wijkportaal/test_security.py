@@ -19,6 +19,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ" * 2,
     "ALLOWED_HOSTS": "wijkagent.example.nl",
+    "SITE_URL": "https://wijkagent.example.nl",
     "DATABASE_URL": "sqlite:///:memory:",
 }
 

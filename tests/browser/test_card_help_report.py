@@ -1,0 +1,209 @@
+"""The buurt card, /hulp/ and "Klopt dit niet?" in a real browser: one printed page in A4 and A5
+from a phone and a desktop, a QR code that decodes to the buurt page, the quick exit with and
+without JavaScript, a report that reaches the admin, and axe-core on each page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import zxingcpp
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
+
+from guidance.models import AnswerReport
+from neighbourhoods.models import Buurt
+from officers.models import Assignment, ContactChannel, Event, Officer
+from tests.guidance.conftest import ensure_national_entries
+
+from .conftest import serious_accessibility_violations
+
+BUURT = "BU09173300"
+VIEWPORTS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def demo(transactional_db, settings, live_server):
+    cache.clear()
+    call_command("load_demo", verbosity=0)
+    ensure_national_entries()
+    settings.SITE_URL = live_server.url
+    yield
+    cache.clear()
+
+
+def crowd_the_buurt() -> None:
+    """The fullest card: more officers than it lists, each with every kind of channel, and more
+    spreekuren than it lists, with long titles and places."""
+    buurt = Buurt.objects.active().get(code=BUURT)
+    start = (timezone.localtime() + dt.timedelta(days=1)).replace(hour=19, minute=0)
+    for number in range(5):
+        officer = Officer.objects.create(
+            name=f"Wilhelmina van Oranje-Nassau {number}",
+            slug=f"drukke-agent-{number}",
+            rank="Hoofdagent",
+            is_published=True,
+        )
+        Assignment.objects.create(
+            officer=officer, buurt=buurt, role="deputy", valid_from=dt.date(2020, 1, 1)
+        )
+        for kind, value in (
+            ("phone", "06-12345678"),
+            ("email", f"wilhelmina.van.oranje.nassau.{number}@politie.example.org"),
+            ("whatsapp", "06-12345678"),
+            ("instagram", f"https://www.instagram.com/wijkagent.wilhelmina.{number}"),
+        ):
+            ContactChannel.objects.create(officer=officer, kind=kind, value=value)
+        Event.objects.create(
+            officer=officer,
+            title="Spreekuur over veiligheid, overlast en inbraakpreventie in de wijk",
+            place="Buurthuis De Kling, grote zaal op de eerste verdieping, Heerlen",
+            starts_at=start + dt.timedelta(days=number),
+            ends_at=start + dt.timedelta(days=number, hours=2),
+        )
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+@pytest.mark.parametrize("crowded", [False, True], ids=["demo", "crowded"])
+def test_the_card_prints_on_one_page(
+    demo, page, live_server, screenshot_dir, viewport, paper, crowded
+):
+    if crowded:
+        crowd_the_buurt()
+    page.set_viewport_size(VIEWPORTS[viewport])
+    suffix = "a5/" if paper == "A5" else ""
+    page.goto(f"{live_server.url}/buurt/{BUURT}/kaart/{suffix}")
+    page.get_by_role("heading", name="Uw wijkagent in Heerlen-Centrum").wait_for()
+    pdf = page.pdf(format=paper, print_background=True)
+    name = f"card-{paper.lower()}-{viewport}{'-crowded' if crowded else ''}"
+    (screenshot_dir / f"{name}.pdf").write_bytes(pdf)
+    page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+
+
+def test_the_qr_code_decodes_to_the_buurt_page(demo, page, live_server):
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    page.goto(f"{live_server.url}/buurt/{BUURT}/kaart/")
+    png = page.locator(".card-qr-code").screenshot()
+    decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert decoded == [f"{live_server.url}/buurt/{BUURT}/"]
+    page.goto(decoded[0])
+    assert page.get_by_role("heading", level=1).inner_text() == "Buurt Heerlen-Centrum"
+
+
+def test_the_card_is_reached_from_the_buurt_page_and_is_accessible(
+    demo, page, live_server, axe_source
+):
+    page.goto(f"{live_server.url}/buurt/{BUURT}/")
+    page.get_by_role("link", name="Kaart voor het prikbord (om te printen)").click()
+    page.wait_for_url(f"**/buurt/{BUURT}/kaart/")
+    assert serious_accessibility_violations(page, axe_source) == []
+    page.get_by_role("link", name="A5").click()
+    page.wait_for_url("**/kaart/a5/")
+    assert serious_accessibility_violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_help_page_guides_each_problem_and_is_accessible(
+    demo, page, live_server, axe_source, screenshot_dir, language
+):
+    page.goto(f"{live_server.url}/buurt/{BUURT}/")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_selector("html[lang=en]")
+    link = {"nl": "Waarvoor kan ik bij mijn wijkagent terecht?", "en": "What can my wijkagent"}
+    page.get_by_role("link", name=link[language]).click()
+    page.wait_for_url("**/hulp/")
+    main = page.locator("main").inner_text()
+    for number in ("112", "0900-8844", "0800-7000", "0800-2000", "0800-0880", "14 045"):
+        assert number in main
+    assert serious_accessibility_violations(page, axe_source) == []
+    page.screenshot(path=screenshot_dir / f"help-{language}.png", full_page=True)
+
+
+def assert_hulp_left_the_history(page, length_before: int) -> None:
+    """Replaced, not pushed: the history is no longer, and Back does not lead to /hulp/."""
+    assert page.evaluate("history.length") == length_before
+    page.go_back()
+    assert "/hulp/" not in page.url
+
+
+def test_the_quick_exit_replaces_the_page_in_the_history(demo, page, live_server):
+    page.route(
+        "https://www.google.nl/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<p>neutraal</p>"),
+    )
+    page.goto(f"{live_server.url}/hulp/")
+    before = page.evaluate("history.length")
+    assert page.locator(".quick-exit-key").is_visible()
+    page.get_by_role("link", name="Snel weg van deze site").click()
+    page.wait_for_url("https://www.google.nl/")
+    assert_hulp_left_the_history(page, before)
+
+
+def test_escape_leaves_at_once(demo, page, live_server):
+    page.route(
+        "https://www.google.nl/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<p>neutraal</p>"),
+    )
+    page.goto(f"{live_server.url}/hulp/")
+    before = page.evaluate("history.length")
+    page.keyboard.press("Escape")
+    page.wait_for_url("https://www.google.nl/")
+    assert_hulp_left_the_history(page, before)
+
+
+def test_the_quick_exit_is_a_plain_link_without_javascript(demo, chromium, live_server):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/hulp/")
+    link = page.get_by_role("link", name="Snel weg van deze site")
+    assert link.get_attribute("href") == "https://www.google.nl/"
+    assert link.get_attribute("rel") == "noreferrer"
+    assert not page.locator(".quick-exit-key").is_visible()
+    context.close()
+
+
+def test_a_wrong_answer_report_reaches_the_admin(
+    demo, page, live_server, axe_source, screenshot_dir
+):
+    page.goto(live_server.url + "/")
+    form = page.locator("form", has=page.locator("#id_postcode"))
+    form.locator("#id_postcode").fill("6411 NH")
+    form.locator("#id_huisnummer").fill("13 E")
+    form.get_by_role("button", name="Vind mijn wijkagent").click()
+    page.wait_for_url(f"**/wijkagent/anna-voorbeeld/?buurt={BUURT}")
+    page.get_by_role("link", name="Klopt dit niet?").click()
+    page.wait_for_url("**/klopt-dit-niet/**")
+    assert serious_accessibility_violations(page, axe_source) == []
+    page.get_by_label("Wat is volgens u juist?").fill("Mijn huis ligt in Heerlerbaan.")
+    page.get_by_label("Het adres dat u zocht").fill("Stationstraat 13 E, Heerlen")
+    page.get_by_role("button", name="Melding versturen").click()
+    # Without consent the address is refused, and nothing is stored.
+    page.locator(".error-summary").wait_for()
+    assert serious_accessibility_violations(page, axe_source) == []
+    page.screenshot(path=screenshot_dir / "report-consent-error.png", full_page=True)
+    assert not AnswerReport.objects.exists()
+    page.get_by_label("U mag dit adres bewaren").check()
+    page.get_by_role("button", name="Melding versturen").click()
+    page.wait_for_url("**/klopt-dit-niet/verstuurd/")
+    assert page.context.cookies() == []
+    report = AnswerReport.objects.get()
+    assert (report.buurt_code, report.officer_slug) == (BUURT, "anna-voorbeeld")
+    assert report.address == "Stationstraat 13 E, Heerlen"
+    assert report.municipality.name == "Heerlen"
+
+    from django.contrib.auth.models import User
+
+    User.objects.create_superuser("beheer", "beheer@example.org", "secret-pass-123")
+    page.goto(f"{live_server.url}/beheer/guidance/answerreport/")
+    page.get_by_label("Gebruikersnaam").fill("beheer")
+    page.get_by_label("Wachtwoord").fill("secret-pass-123")
+    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("link", name=BUURT).wait_for()
+    page.screenshot(path=screenshot_dir / "report-admin.png", full_page=True)

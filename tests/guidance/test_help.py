@@ -1,0 +1,118 @@
+"""/hulp/: every problem to its channel, national and per municipality, and the quick exit."""
+
+from __future__ import annotations
+
+import pytest
+
+from guidance.models import HelpEntry
+from neighbourhoods.models import Buurt, Municipality, Wijk
+from tests import factories
+
+NATIONAL_NUMBERS = {
+    "emergency": "112",
+    "crime": "0900-8844",
+    "anonymous": "0800-7000",
+    "domestic-violence": "0800-2000",
+    "discrimination": "0800-0880",
+}
+
+
+@pytest.fixture
+def one_municipality(buurten, national_entries):
+    """The hand-drawn map: one municipality, with an entry of its own."""
+    municipality = Municipality.objects.get()
+    HelpEntry.objects.create(
+        municipality=municipality,
+        topic=HelpEntry.Topic.MUNICIPALITY,
+        channel_nl="Gemeente Testgemeente",
+        channel_en="Municipality of Testgemeente",
+        advice_nl="Bel ons.",
+        advice_en="Call us.",
+        phone="14 099",
+    )
+    return municipality
+
+
+@pytest.fixture
+def second_municipality(one_municipality, dataset):
+    other = Municipality.objects.create(code="GM0002", name="Tweede Stad")
+    wijk = Wijk.objects.create(dataset=dataset, code="WK000201", name="Wijk 2", municipality=other)
+    Buurt.objects.create(dataset=dataset, wijk=wijk, code="BU00020101", name="Twee")
+    return other
+
+
+def test_every_problem_has_its_channel_and_number(client, one_municipality):
+    response = client.get("/hulp/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for topic, number in NATIONAL_NUMBERS.items():
+        assert f'id="topic-{topic}"' in html
+        assert number in html
+    assert "Buurtbemiddeling" in html
+    assert "Uw wijkagent" in html
+    assert "https://www.politie.nl/aangifte-of-melding-doen" in html
+    assert 'href="tel:08002000"' in html
+
+
+def test_one_covered_municipality_shows_its_own_entries_on_hulp(client, one_municipality):
+    html = client.get("/hulp/").content.decode()
+    assert "Gemeente Testgemeente" in html
+    assert 'href="tel:14099"' in html
+
+
+def test_several_municipalities_each_have_their_page(client, second_municipality):
+    html = client.get("/hulp/").content.decode()
+    assert "Gemeente Testgemeente" not in html
+    assert 'href="/hulp/testgemeente/"' in html
+    assert 'href="/hulp/tweede-stad/"' in html
+    own = client.get("/hulp/testgemeente/").content.decode()
+    assert "Gemeente Testgemeente" in own and "0800-2000" in own
+    other = client.get("/hulp/tweede-stad/").content.decode()
+    assert "Gemeente Testgemeente" not in other and "0800-2000" in other
+
+
+def test_an_unknown_municipality_is_not_found(client, one_municipality):
+    assert client.get("/hulp/nergens/").status_code == 404
+
+
+def test_the_page_is_in_english_too(client, one_municipality):
+    client.cookies["django_language"] = "en"
+    html = client.get("/hulp/").content.decode()
+    assert "What can my wijkagent help me with?" in html
+    assert "Municipality of Testgemeente" in html
+    assert "Emergency number 112" in html
+
+
+def test_the_domestic_violence_entry_has_a_quick_exit_that_works_without_javascript(
+    client, one_municipality
+):
+    html = client.get("/hulp/").content.decode()
+    section = html.split('id="topic-domestic-violence"')[1].split("</li>")[0]
+    assert 'href="https://www.google.nl/" rel="noreferrer" data-quick-exit' in section
+    assert 'src="/static/js/quick-exit.js"' in html
+    assert "<script>" not in html
+
+
+def test_staff_edit_a_number_and_the_page_shows_it(client, one_municipality):
+    entry = HelpEntry.objects.get(municipality=None, topic=HelpEntry.Topic.DOMESTIC_VIOLENCE)
+    entry.phone = "0800-2001"
+    entry.save()
+    assert "0800-2001" in client.get("/hulp/").content.decode()
+
+
+def test_the_migration_seeds_every_national_entry(national_entries):
+    assert {entry.topic for entry in HelpEntry.objects.filter(municipality=None)} == set(
+        HelpEntry.Topic.values
+    )
+
+
+def test_profile_and_buurt_pages_link_to_the_help_page(client, buurten):
+    officer = factories.make_officer("Piet Proef")
+    factories.assign(officer, buurten["west"])
+    assert 'href="/hulp/"' in client.get(officer.get_absolute_url()).content.decode()
+    assert 'href="/hulp/"' in client.get("/buurt/BU00010002/").content.decode()
+
+
+def test_the_help_page_takes_two_queries(client, one_municipality, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        client.get("/hulp/")
