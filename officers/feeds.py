@@ -11,7 +11,6 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from neighbourhoods.models import Buurt, without_boundaries
@@ -61,9 +60,6 @@ class ChangeFeed(Feed):
 
     feed_type = Atom1Feed
     author_name = "Wijkportaal"
-
-    def language(self) -> str:  # type: ignore[override]
-        return get_language() or "nl"
 
     def entries(self, obj: Any) -> ChangeLogQuerySet:
         raise NotImplementedError
