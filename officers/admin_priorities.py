@@ -85,10 +85,6 @@ class PriorityUpdateInline(admin.TabularInline):
     model = PriorityUpdate
     fields = ["date", "text"]
     extra = 1
-    verbose_name_plural = _(
-        "updates (review each priority at least every 3 months; the coverage page lists those "
-        "without an update for longer)"
-    )
 
 
 @admin.register(Priority)
@@ -100,7 +96,16 @@ class PriorityAdmin(admin.ModelAdmin):
     date_hierarchy = "opened_on"
     fieldsets = [
         (_("Where"), {"fields": ["buurt", "wijk"]}),
-        (None, {"fields": ["title", "issue", "action", "opened_on"]}),
+        (
+            None,
+            {
+                "fields": ["title", "issue", "action", "opened_on"],
+                "description": _(
+                    "Add a dated update at least every 3 months; the coverage page lists open "
+                    "priorities without one for longer."
+                ),
+            },
+        ),
         (_("Closing"), {"fields": ["status", "closed_on", "outcome"]}),
     ]
     inlines = [PriorityUpdateInline]
