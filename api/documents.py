@@ -69,7 +69,7 @@ def attach_priorities(officers: list[Officer], *, day: dt.date) -> None:
     for officer in officers:
         buurt_ids = {a.buurt_id for a in officer.current_assignments}
         wijk_ids = {a.buurt.wijk_id for a in officer.current_assignments}
-        officer.area_priorities = [  # type: ignore[attr-defined]
+        officer.area_priorities = [
             p for p in shown if p.buurt_id in buurt_ids or p.wijk_id in wijk_ids
         ]
 
@@ -77,7 +77,7 @@ def attach_priorities(officers: list[Officer], *, day: dt.date) -> None:
 def _area_priorities(officer: Officer, *, now: dt.datetime) -> list[Priority]:
     if not hasattr(officer, "area_priorities"):
         attach_priorities([officer], day=timezone.localdate(now))
-    return officer.area_priorities  # type: ignore[attr-defined]
+    return officer.area_priorities
 
 
 def priority_document(priority: Priority) -> dict[str, Any]:

@@ -18,7 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from neighbourhoods.models import Buurt, Wijk, without_boundaries
 
 from . import changes
-from .models import Absence, Assignment, ChangeLogEntry, Event, Officer, Priority, PriorityUpdate
+from .models import (
+    Absence,
+    Assignment,
+    ChangeLogEntry,
+    Event,
+    Officer,
+    Priority,
+    PriorityQuerySet,
+    PriorityUpdate,
+)
 
 Kind = ChangeLogEntry.Kind
 
@@ -111,10 +120,9 @@ class PriorityAdmin(admin.ModelAdmin):
     inlines = [PriorityUpdateInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Priority]:
+        queryset: PriorityQuerySet = super().get_queryset(request)  # type: ignore[assignment]
         return (
-            super()
-            .get_queryset(request)
-            .with_last_update()
+            queryset.with_last_update()
             .select_related("buurt", "wijk")
             .defer("buurt__boundary", "wijk__boundary")
         )

@@ -76,7 +76,7 @@ def priority_buurten(priority: Priority) -> list[Buurt]:
     """The buurten a priority concerns: its buurt, or every buurt of its wijk."""
     if priority.buurt_id:
         return list(Buurt.objects.filter(pk=priority.buurt_id).only("id", "code"))
-    return list(Buurt.objects.filter(wijk_id=priority.wijk_id).only("id", "code"))
+    return list(Buurt.objects.filter(wijk=priority.wijk).only("id", "code"))
 
 
 def record_priority(*, priority: Priority, kind: str, day: dt.date) -> ChangeLogEntry:
@@ -196,7 +196,7 @@ def describe(
     officer = entry.officer
     if entry.priority is not None:
         priority = entry.priority
-        titles = {
+        titles: dict[str, str] = {
             Kind.PRIORITY_NEW: _("New priority: %(title)s"),
             Kind.PRIORITY_CLOSED: _("Priority closed: %(title)s"),
         }

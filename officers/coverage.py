@@ -119,7 +119,7 @@ def stale_priorities(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Pri
         Priority.objects.open()
         .filter(region.q("buurt__wijk__municipality_id") | region.q("wijk__municipality_id"))
         .with_last_update()
-        .filter(last_update_on__lt=cutoff)
+        .filter(last_update_on__lt=cutoff)  # type: ignore[misc]  # an annotation
         .select_related("buurt", "wijk")
         .defer("buurt__boundary", "wijk__boundary")
         .order_by("last_update_on", "title")

@@ -99,7 +99,11 @@ def _create(demo: DemoPriority, area: dict[str, Buurt | Wijk | None], *, today: 
         action=demo.action,
         opened_on=today - dt.timedelta(days=demo.opened_days_ago),
         status=Priority.Status.CLOSED if closed else Priority.Status.OPEN,
-        closed_on=today - dt.timedelta(days=demo.closed_days_ago) if closed else None,
+        closed_on=(
+            today - dt.timedelta(days=demo.closed_days_ago)
+            if demo.closed_days_ago is not None
+            else None
+        ),
         outcome=demo.outcome,
     )
     PriorityUpdate.objects.bulk_create(

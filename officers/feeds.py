@@ -110,7 +110,7 @@ class ChangeFeed(Feed):
 
 
 class BuurtFeed(ChangeFeed):
-    def get_object(self, request: HttpRequest, code: str) -> Subject:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, code: str) -> Subject:
         buurt = (
             Buurt.objects.active().filter(code=code.upper()).defer(*without_boundaries()).first()
         )
@@ -134,7 +134,7 @@ class BuurtFeed(ChangeFeed):
 
 
 class OfficerFeed(ChangeFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Subject:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Subject:
         officer = Officer.objects.published().filter(slug=slug).first()
         if officer is None:
             raise Http404(_("No published officer has this address."))

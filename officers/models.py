@@ -316,9 +316,12 @@ class Officer(models.Model):
     # Set by the resident pages' prefetches (`to_attr`) and the buurt's officer list (`role_here`),
     # declared for the type checker.
     current_absences: list[Absence]
+    current_assignments: list[Assignment]
     open_events: list[Event]
     public_channels: list[ContactChannel]
     role_here: str
+    # Set by api.documents.attach_priorities.
+    area_priorities: list[Priority]
 
     class Meta:
         verbose_name = _("officer")
@@ -884,7 +887,7 @@ class Priority(models.Model):
             others = (
                 others.filter(buurt_id=self.buurt_id)
                 if self.buurt_id
-                else others.filter(wijk_id=self.wijk_id)
+                else others.filter(wijk=self.wijk)
             )
             if others.count() >= MAX_OPEN_PRIORITIES:
                 errors["status"] = _(

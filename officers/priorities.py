@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
 from neighbourhoods.models import Buurt
 
-from .models import Priority, PriorityUpdate
+from .models import Priority, PriorityQuerySet, PriorityUpdate
 
 
-def _shown(queryset: QuerySet[Priority], *, day: dt.date) -> list[Priority]:
+def _shown(queryset: PriorityQuerySet, *, day: dt.date) -> list[Priority]:
     """Open ones first, then the closed ones; each group by its last update, newest first."""
     rows = (
         queryset.shown_on(day)
