@@ -19,7 +19,7 @@ from shapely.geometry.polygon import orient
 from neighbourhoods.models import Address, Buurt
 from officers import calendar
 from officers.finding import RegisterAddress, current_assignments, published_officers_with_areas
-from officers.models import ClosingDay, Officer, Priority, Station
+from officers.models import Assignment, ClosingDay, Officer, Priority, Station
 from officers.pages import (
     buurt_path,
     current_absences,
@@ -64,11 +64,16 @@ def prepare_officers(officers: list[Officer], *, now: dt.datetime) -> None:
 def attach_priorities(officers: list[Officer], *, day: dt.date) -> None:
     """Give each officer (with `current_assignments`) the priorities of their buurten and
     wijken as `area_priorities`: two queries for all of them, one when there are none."""
-    buurten = {a.buurt.pk: a.buurt for o in officers for a in o.current_assignments}
+    # The prefetch's `to_attr`, set by `prepare_officers` or `published_officers`.
+    areas: dict[int, list[Assignment]] = {
+        o.pk: o.current_assignments  # type: ignore[attr-defined]
+        for o in officers
+    }
+    buurten = {a.buurt.pk: a.buurt for assignments in areas.values() for a in assignments}
     shown = priorities_for_buurten(list(buurten.values()), day=day)
     for officer in officers:
-        buurt_ids = {a.buurt_id for a in officer.current_assignments}
-        wijk_ids = {a.buurt.wijk_id for a in officer.current_assignments}
+        buurt_ids = {a.buurt_id for a in areas[officer.pk]}
+        wijk_ids = {a.buurt.wijk_id for a in areas[officer.pk]}
         officer.area_priorities = [
             p for p in shown if p.buurt_id in buurt_ids or p.wijk_id in wijk_ids
         ]

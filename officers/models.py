@@ -316,7 +316,6 @@ class Officer(models.Model):
     # Set by the resident pages' prefetches (`to_attr`) and the buurt's officer list (`role_here`),
     # declared for the type checker.
     current_absences: list[Absence]
-    current_assignments: list[Assignment]
     open_events: list[Event]
     public_channels: list[ContactChannel]
     role_here: str
