@@ -15,7 +15,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from neighbourhoods.admin import RegionalAdminMixin
 from neighbourhoods.models import Buurt, Wijk, without_boundaries
+from neighbourhoods.regions import Region, region_of
 
 from . import changes
 from .models import (
@@ -96,8 +98,12 @@ class PriorityUpdateInline(admin.TabularInline):
     extra = 1
 
 
+def _priorities_in(region: Region) -> Any:
+    return region.q("buurt__wijk__municipality_id") | region.q("wijk__municipality_id")
+
+
 @admin.register(Priority)
-class PriorityAdmin(admin.ModelAdmin):
+class PriorityAdmin(RegionalAdminMixin, admin.ModelAdmin):
     list_display = ["title", "area", "status", "last_update", "opened_on"]
     list_filter = ["status"]
     search_fields = ["title", "buurt__name", "buurt__code", "wijk__name"]
@@ -119,6 +125,9 @@ class PriorityAdmin(admin.ModelAdmin):
     ]
     inlines = [PriorityUpdateInline]
 
+    def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(_priorities_in(region))
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Priority]:
         queryset: PriorityQuerySet = super().get_queryset(request)  # type: ignore[assignment]
         return (
@@ -138,12 +147,19 @@ class PriorityAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> forms.ModelChoiceField[Any] | None:
-        # Priorities go to areas residents can find: those of the active dataset.
+        # Priorities go to areas residents can find (those of the active dataset) in the
+        # editor's region.
+        region = region_of(request.user)
         if db_field.name == "buurt":
-            kwargs["queryset"] = Buurt.objects.active().defer(*without_boundaries())
+            kwargs["queryset"] = (
+                Buurt.objects.active()
+                .filter(region.q("wijk__municipality_id"))
+                .defer(*without_boundaries())
+            )
         elif db_field.name == "wijk":
             kwargs["queryset"] = (
                 Wijk.objects.filter(dataset__is_active=True)
+                .filter(region.q("municipality_id"))
                 .select_related("municipality")
                 .defer("boundary")
                 .order_by("municipality__name", "name")
