@@ -19,7 +19,7 @@ from shapely.geometry.polygon import orient
 from neighbourhoods.models import Address, Buurt
 from officers import calendar
 from officers.finding import RegisterAddress, current_assignments, published_officers_with_areas
-from officers.models import ClosingDay, Officer, Station
+from officers.models import Assignment, ClosingDay, Officer, Priority, Station
 from officers.pages import (
     buurt_path,
     current_absences,
@@ -27,6 +27,7 @@ from officers.pages import (
     public_channels,
     shown_absence,
 )
+from officers.priorities import priorities_for_buurt, priorities_for_buurten
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -57,6 +58,64 @@ def prepare_officers(officers: list[Officer], *, now: dt.datetime) -> None:
         ),
         *_officer_prefetches(now=now),
     )
+    attach_priorities(officers, day=timezone.localdate(now))
+
+
+def attach_priorities(officers: list[Officer], *, day: dt.date) -> None:
+    """Give each officer (with `current_assignments`) the priorities of their buurten and
+    wijken as `area_priorities`: two queries for all of them, one when there are none."""
+    # The prefetch's `to_attr`, set by `prepare_officers` or `published_officers`.
+    areas: dict[int, list[Assignment]] = {
+        o.pk: o.current_assignments  # type: ignore[attr-defined]
+        for o in officers
+    }
+    buurten = {a.buurt.pk: a.buurt for assignments in areas.values() for a in assignments}
+    shown = priorities_for_buurten(list(buurten.values()), day=day)
+    for officer in officers:
+        buurt_ids = {a.buurt_id for a in areas[officer.pk]}
+        wijk_ids = {a.buurt.wijk_id for a in areas[officer.pk]}
+        officer.area_priorities = [
+            p for p in shown if p.buurt_id in buurt_ids or p.wijk_id in wijk_ids
+        ]
+
+
+def _area_priorities(officer: Officer, *, now: dt.datetime) -> list[Priority]:
+    if not hasattr(officer, "area_priorities"):
+        attach_priorities([officer], day=timezone.localdate(now))
+    return officer.area_priorities
+
+
+def priority_document(priority: Priority) -> dict[str, Any]:
+    """A priority with its updates, newest first (`priorities_for_buurt(en)` fetched them)."""
+    area = priority.buurt if priority.buurt_id else priority.wijk
+    return {
+        "id": priority.pk,
+        "title": priority.title,
+        "area": {
+            "kind": "buurt" if priority.buurt_id else "wijk",
+            "code": area.code if area is not None else "",
+            "name": area.name if area is not None else "",
+        },
+        "status": priority.status,
+        "issue": priority.issue,
+        "action": priority.action,
+        "outcome": priority.outcome,
+        "opened_on": priority.opened_on.isoformat(),
+        "last_update_on": priority.last_update_on.isoformat(),
+        "closed_on": priority.closed_on.isoformat() if priority.closed_on else None,
+        "updates": [
+            {"date": update.date.isoformat(), "text": update.text}
+            for update in priority.updates.all()
+        ],
+    }
+
+
+def buurt_priorities(buurt: Buurt, *, now: dt.datetime) -> list[dict[str, Any]]:
+    """The buurt's and its wijk's priorities as the API shows them."""
+    return [
+        priority_document(priority)
+        for priority in priorities_for_buurt(buurt, day=timezone.localdate(now))
+    ]
 
 
 def stations_with_details(*, today: dt.date) -> QuerySet[Station]:
@@ -216,6 +275,9 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
                 ),
             }
             for occurrence in calendar.upcoming(officer.open_events, now=now)
+        ],
+        "priorities": [
+            priority_document(priority) for priority in _area_priorities(officer, now=now)
         ],
     }
     role = getattr(officer, "role_here", None)

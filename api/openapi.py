@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import models
 
-from officers.models import Assignment, ContactChannel, Event, OpeningHours
+from officers.models import Assignment, ContactChannel, Event, OpeningHours, Priority
 
 from . import parameters
 from .problems import PROBLEM_TYPE_PREFIX, TITLES
@@ -140,6 +140,7 @@ SCHEMAS: dict[str, Any] = {
             "station",
             "absence",
             "events",
+            "priorities",
         ],
         "properties": {
             "slug": _string(),
@@ -203,11 +204,49 @@ SCHEMAS: dict[str, Any] = {
                     }
                 ),
             },
+            "priorities": {
+                "type": "array",
+                "description": "Priorities of the officer's buurten and their wijken: open ones "
+                "first, then those closed in the last year; each group newest update first.",
+                "items": _ref("Priority"),
+            },
             "role": _choice(
                 Assignment.Role, "Only in answers about one buurt: the officer's role there."
             ),
         },
     },
+    "Priority": _object(
+        {
+            "id": {"type": "integer"},
+            "title": _string(),
+            "area": _object(
+                {
+                    "kind": _string(
+                        "A priority of one buurt, or of every buurt of a wijk.",
+                        enum=["buurt", "wijk"],
+                    ),
+                    "code": _string("CBS code of the buurt or wijk."),
+                    "name": _string(),
+                }
+            ),
+            "status": _choice(Priority.Status),
+            "issue": _string("What the issue is."),
+            "action": _string("What the police and partners do about it."),
+            "outcome": _string("What was done; empty while the priority is open."),
+            "opened_on": _string(format="date"),
+            "last_update_on": _string(
+                "The newest update's date, or the opening date.", format="date"
+            ),
+            "closed_on": _nullable(_string(format="date")),
+            "updates": {
+                "type": "array",
+                "description": "Dated updates, newest first.",
+                "items": _object({"date": _string(format="date"), "text": _string()}),
+            },
+        },
+        description="An aandachtspunt: what the police works on in a buurt or wijk. Closed "
+        "ones are shown for a year after closing.",
+    ),
     "Station": _object(
         {
             "id": {"type": "integer"},
@@ -280,6 +319,11 @@ SCHEMAS: dict[str, Any] = {
                 {
                     "officers": {"type": "array", "items": _ref("Officer")},
                     "station": _nullable(_ref("Station")),
+                    "priorities": {
+                        "type": "array",
+                        "description": "Priorities of the buurt and of its wijk.",
+                        "items": _ref("Priority"),
+                    },
                 }
             ),
         ]

@@ -135,15 +135,15 @@ def officer_list(request: HttpRequest) -> dict[str, Any]:
         raise not_found(_("This page of the officer list does not exist."))
     page = paginator.page(number)
     base = request.build_absolute_uri(reverse("api:officers"))
+    officers = list(page.object_list)
+    documents.attach_priorities(officers, day=timezone.localdate(now))
     return {
         "count": paginator.count,
         "page": number,
         "pages": paginator.num_pages,
         "next": f"{base}?page={number + 1}" if page.has_next() else None,
         "previous": f"{base}?page={number - 1}" if page.has_previous() else None,
-        "officers": [
-            documents.officer_document(officer, request, now=now) for officer in page.object_list
-        ],
+        "officers": [documents.officer_document(officer, request, now=now) for officer in officers],
     }
 
 
@@ -174,7 +174,12 @@ def buurt_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     buurt = _active_buurt(code)
     officers = officers_for_buurt(buurt)
     answer = _area_answer(request, buurt=buurt, officers=officers)
-    return {**answer["buurt"], "officers": answer["officers"], "station": answer["station"]}
+    return {
+        **answer["buurt"],
+        "officers": answer["officers"],
+        "station": answer["station"],
+        "priorities": documents.buurt_priorities(buurt, now=timezone.now()),
+    }
 
 
 @endpoint(cache_control=PUBLIC_CACHE)

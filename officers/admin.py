@@ -34,6 +34,7 @@ from neighbourhoods.models import Buurt, Municipality, without_boundaries
 from neighbourhoods.regions import NATIONAL, Region, municipalities_in, region_of
 
 from . import coverage, photos, scoping, staffing
+from .admin_priorities import ChangeLoggingMixin
 from .models import (
     Absence,
     Assignment,
@@ -438,7 +439,7 @@ def limit_to_region(
 
 
 @admin.register(Officer)
-class OfficerAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
+class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
     form = OfficerAdminForm
     list_display = [
         "name",
@@ -672,6 +673,7 @@ class OfficerAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
             "region_names": []
             if region.is_national
             else [str(m) for m in municipalities_in(region)],
+            "priority_stale_months": coverage.PRIORITY_STALE_AFTER_MONTHS,
         }
         return TemplateResponse(request, "admin/officers/coverage.html", context)
 
@@ -849,7 +851,7 @@ class StationAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
+class EventAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
     neuter_in_dutch = True
     list_display = ["title", "officer", "place", "starts_at", "ends_at", "recurrence"]
     list_filter = ["recurrence"]

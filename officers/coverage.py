@@ -11,11 +11,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from neighbourhoods.models import Address, Buurt, Municipality, without_boundaries
 from neighbourhoods.regions import NATIONAL, Region
 
-from .models import Absence, Assignment, Officer
+from .models import Absence, Assignment, Officer, Priority
 from .scoping import officer_q
 
 # A profile nobody looked at for this long is probably out of date (issue: "the last 6 months").
 STALE_AFTER_MONTHS = 6
+# An open priority without an update for this long is reviewed too rarely (the UK's neighbourhood
+# policing guarantee asks for a review at least every 3 months).
+PRIORITY_STALE_AFTER_MONTHS = 3
 # Nationally thousands of buurten could lack an officer; a page lists this many and counts the rest.
 LIST_LIMIT = 200
 
@@ -108,6 +111,21 @@ def absences_with_absent_deputy(*, day: dt.date, region: Region = NATIONAL) -> Q
     )
 
 
+def stale_priorities(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Priority]:
+    """Open priorities (of `region`) whose last update (or opening) is more than 3 months before
+    `day`, the longest-forgotten first."""
+    cutoff = months_before(day, PRIORITY_STALE_AFTER_MONTHS)
+    return (
+        Priority.objects.open()
+        .filter(region.q("buurt__wijk__municipality_id") | region.q("wijk__municipality_id"))
+        .with_last_update()
+        .filter(last_update_on__lt=cutoff)  # type: ignore[misc]  # an annotation
+        .select_related("buurt", "wijk")
+        .defer("buurt__boundary", "wijk__boundary")
+        .order_by("last_update_on", "title")
+    )
+
+
 @dataclass(frozen=True)
 class GapList:
     """The first LIST_LIMIT items of one kind of gap, and how many there are in all."""
@@ -135,6 +153,8 @@ class CoverageGaps:
     absences_without_deputy: GapList
     absences_with_absent_deputy: GapList
     stale_before: dt.date
+    stale_priorities: GapList
+    priorities_stale_before: dt.date
 
     @property
     def total(self) -> int:
@@ -144,6 +164,7 @@ class CoverageGaps:
             + self.stale_profiles.total
             + self.absences_without_deputy.total
             + self.absences_with_absent_deputy.total
+            + self.stale_priorities.total
         )
 
 
@@ -158,6 +179,8 @@ def coverage_gaps(*, day: dt.date, region: Region = NATIONAL) -> CoverageGaps:
         absences_without_deputy=_gap_list(absences_without_deputy(day=day, region=region)),
         absences_with_absent_deputy=_gap_list(absences_with_absent_deputy(day=day, region=region)),
         stale_before=months_before(day, STALE_AFTER_MONTHS),
+        stale_priorities=_gap_list(stale_priorities(day=day, region=region)),
+        priorities_stale_before=months_before(day, PRIORITY_STALE_AFTER_MONTHS),
     )
 
 

@@ -35,6 +35,7 @@ from neighbourhoods.importing.boundaries import (
 from neighbourhoods.importing.postcodes import import_postcodes
 from neighbourhoods.models import Address, Buurt, Dataset, Municipality, Postcode, Wijk
 
+from .demo_priorities import load_demo_priorities
 from .models import (
     Absence,
     Assignment,
@@ -157,6 +158,9 @@ def load_demo(*, today: dt.date | None = None) -> DemoSummary:
             if active is not None:
                 assign_addresses(active)
         _load_help_entries(summary)
+        created, unchanged = load_demo_priorities(today=today)
+        summary.created["priorities"] += created
+        summary.unchanged["priorities"] += unchanged
     return summary
 
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Avg, F, Q
+from django.db.models import Avg, F, Max, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.models import Address, Buurt, Municipality
+from neighbourhoods.models import Address, Buurt, Municipality, Wijk
 from neighbourhoods.parsing import InvalidInput, normalise_postcode
 
 from .validators import normalise_channel_value, normalise_dutch_phone
@@ -317,6 +319,8 @@ class Officer(models.Model):
     open_events: list[Event]
     public_channels: list[ContactChannel]
     role_here: str
+    # Set by api.documents.attach_priorities.
+    area_priorities: list[Priority]
 
     class Meta:
         verbose_name = _("officer")
@@ -745,3 +749,289 @@ class Event(models.Model):
             errors["repeat_until"] = _("The last repetition must be on or after the first one.")
         if errors:
             raise ValidationError(errors)
+
+
+# Residents take in a handful of priorities at most; more would bury the ones that matter.
+MAX_OPEN_PRIORITIES = 5
+
+
+class PriorityQuerySet(models.QuerySet["Priority"]):
+    def with_last_update(self) -> PriorityQuerySet:
+        """Annotated with `last_update_on`: the newest update's date, or the opening date."""
+        return self.annotate(
+            last_update_on=Greatest(Coalesce(Max("updates__date"), F("opened_on")), F("opened_on"))
+        )
+
+    def open(self) -> PriorityQuerySet:
+        return self.filter(status=Priority.Status.OPEN)
+
+    def for_buurt(self, buurt: Buurt) -> PriorityQuerySet:
+        """The priorities of the buurt itself and of its wijk."""
+        return self.filter(Q(buurt_id=buurt.pk) | Q(wijk_id=buurt.wijk_id))
+
+    def for_buurten(self, buurten: list[Buurt]) -> PriorityQuerySet:
+        return self.filter(
+            Q(buurt_id__in=[b.pk for b in buurten]) | Q(wijk_id__in={b.wijk_id for b in buurten})
+        )
+
+    def shown_on(self, day: dt.date) -> PriorityQuerySet:
+        """What residents see on `day`: open priorities, and closed ones for a year after."""
+        return self.filter(
+            Q(status=Priority.Status.OPEN)
+            | Q(closed_on__gte=day - dt.timedelta(days=PRIORITY_CLOSED_SHOWN_DAYS))
+        )
+
+
+# A closed priority stays readable, with its outcome, this long after it was closed.
+PRIORITY_CLOSED_SHOWN_DAYS = 365
+
+
+class Priority(models.Model):
+    """An aandachtspunt: an issue the police works on in one buurt or a whole wijk, with what is
+    done about it. Dated updates show residents it is alive; closing it records the outcome."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    buurt = models.ForeignKey(
+        Buurt,
+        verbose_name=_("buurt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="priorities",
+        help_text=_("The buurt this is about; leave empty for a priority of a whole wijk."),
+    )
+    wijk = models.ForeignKey(
+        Wijk,
+        verbose_name=_("wijk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="priorities",
+        help_text=_("For a priority of every buurt in a wijk; leave empty when a buurt is chosen."),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    issue = models.TextField(
+        _("what the issue is"),
+        help_text=_("In plain words, without names or addresses of residents."),
+    )
+    action = models.TextField(_("what the police and partners do about it"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(
+        _("closed on"), null=True, blank=True, help_text=_("Empty when closing: today.")
+    )
+    outcome = models.TextField(
+        _("what was done"),
+        blank=True,
+        help_text=_("Required when closing: residents read it for a year after."),
+    )
+
+    objects = PriorityQuerySet.as_manager()
+
+    # Set by `with_last_update`, declared for the type checker.
+    last_update_on: dt.date
+
+    class Meta:
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(buurt__isnull=False) & Q(wijk__isnull=True))
+                | (Q(buurt__isnull=True) & Q(wijk__isnull=False)),
+                name="priority_in_buurt_or_wijk",
+                violation_error_message=_("Choose either a buurt or a wijk, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="priority_closed_after_opened",
+                violation_error_message=_("The closing date must be on or after the opening date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def area_name(self) -> str:
+        area = self.buurt if self.buurt_id else self.wijk
+        return area.name if area is not None else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def clean(self) -> None:
+        errors: dict[str, str | Promise] = {}
+        if bool(self.buurt_id) == bool(self.wijk_id):
+            errors["buurt"] = _("Choose either a buurt or a wijk, not both.")
+        if self.status == self.Status.CLOSED:
+            if not self.outcome.strip():
+                errors["outcome"] = _(
+                    "Say what was done before closing: residents read it for a year."
+                )
+            if self.closed_on is None:
+                self.closed_on = timezone.localdate()
+        elif self.closed_on is not None:
+            errors["closed_on"] = _("An open priority has no closing date: leave it empty.")
+        if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
+            errors["closed_on"] = _("The closing date must be on or after the opening date.")
+        if not errors and self.status == self.Status.OPEN:
+            others = Priority.objects.open().exclude(pk=self.pk)
+            others = (
+                others.filter(buurt_id=self.buurt_id)
+                if self.buurt_id
+                else others.filter(wijk=self.wijk)
+            )
+            if others.count() >= MAX_OPEN_PRIORITIES:
+                errors["status"] = _(
+                    "This %(area)s already has %(count)d open priorities, the most residents can "
+                    "take in. Close one first, or add this as an update to one of them."
+                ) % {
+                    "area": _("buurt") if self.buurt_id else _("wijk"),
+                    "count": MAX_OPEN_PRIORITIES,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class PriorityUpdate(models.Model):
+    """A dated note on what happened with a priority since the last one."""
+
+    priority = models.ForeignKey(
+        Priority, verbose_name=_("priority"), on_delete=models.CASCADE, related_name="updates"
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(
+        _("update"), help_text=_("What happened, without names or addresses of residents.")
+    )
+
+    class Meta:
+        verbose_name = _("update")
+        verbose_name_plural = _("updates (newest first on the public pages)")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return long_date(self.date)
+
+    def clean(self) -> None:
+        opened_on = self.priority.opened_on if self.priority_id else None
+        if opened_on and self.date and self.date < opened_on:
+            raise ValidationError(
+                {"date": _("An update cannot be dated before the priority was opened.")}
+            )
+
+
+class ChangeLogQuerySet(models.QuerySet["ChangeLogEntry"]):
+    def for_buurt(self, code: str) -> ChangeLogQuerySet:
+        return self.filter(buurten__code=code)
+
+    def for_officer(self, officer: Officer | int) -> ChangeLogQuerySet:
+        return self.filter(officers=officer)
+
+    def since(self, last_id: int) -> ChangeLogQuerySet:
+        """Entries written after the entry `last_id`, oldest first: what a reader that stopped
+        at `last_id` has not seen yet."""
+        return self.filter(pk__gt=last_id).order_by("pk")
+
+    def settled(self, *, now: dt.datetime | None = None) -> ChangeLogQuerySet:
+        """Entries old enough that no transaction still writing a lower id can be open.
+
+        Ids are taken when a row is inserted, not when it is committed: a reader that advances
+        past an id may otherwise skip an earlier id committed a moment later. Staff saves take
+        far less than CHANGE_LOG_SETTLE, so a reader that remembers the highest settled id
+        misses nothing.
+        """
+        now = now or timezone.now()
+        return self.filter(created_at__lte=now - CHANGE_LOG_SETTLE)
+
+    def public(self) -> ChangeLogQuerySet:
+        """Entries residents may read: about a published officer, or about no officer at all."""
+        return self.filter(Q(officer__isnull=True) | Q(officer__is_published=True))
+
+
+CHANGE_LOG_SETTLE = dt.timedelta(minutes=2)
+
+
+class ChangeLogEntry(models.Model):
+    """One staff change residents may want to hear about, for the feeds and the e-mail alerts.
+
+    It says what kind of change, about what, for which buurten and officers, and when; the words
+    are made when it is read (officers/changes.py), in the reader's language. It holds no personal
+    data of residents: ids, codes, dates and what staff typed as titles. Deleting a priority
+    deletes its entries, so a text staff withdraw does not live on here.
+    """
+
+    class Kind(models.TextChoices):
+        PRIORITY_NEW = "priority_new", _("new priority")
+        PRIORITY_UPDATED = "priority_updated", _("priority updated")
+        PRIORITY_CLOSED = "priority_closed", _("priority closed")
+        ASSIGNMENT_NEW = "assignment_new", _("new wijkagent")
+        ASSIGNMENT_CHANGED = "assignment_changed", _("assignment changed")
+        ASSIGNMENT_REMOVED = "assignment_removed", _("assignment removed")
+        OFFICER_PUBLISHED = "officer_published", _("wijkagent published")
+        ABSENCE_NEW = "absence_new", _("absence")
+        ABSENCE_CHANGED = "absence_changed", _("absence changed")
+        ABSENCE_REMOVED = "absence_removed", _("absence cancelled")
+        EVENT_NEW = "event_new", _("new spreekuur or meeting")
+        EVENT_CHANGED = "event_changed", _("spreekuur or meeting changed")
+        EVENT_REMOVED = "event_removed", _("spreekuur or meeting cancelled")
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    officer = models.ForeignKey(
+        Officer,
+        verbose_name=_("officer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The officer the change is about (none for a priority)."),
+    )
+    priority = models.ForeignKey(
+        Priority,
+        verbose_name=_("priority"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    officers = models.ManyToManyField(
+        Officer, verbose_name=_("officers concerned"), blank=True, related_name="changes"
+    )
+
+    objects = ChangeLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.get_kind_display()}"
+
+
+class ChangeLogBuurt(models.Model):
+    """A buurt a change log entry concerns, by CBS code: codes outlive boundary datasets."""
+
+    entry = models.ForeignKey(
+        ChangeLogEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="buurten"
+    )
+    code = models.CharField(_("buurt code"), max_length=10)
+
+    class Meta:
+        verbose_name = _("buurt of a change")
+        verbose_name_plural = _("buurten of a change")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "entry"], name="unique_change_log_buurt")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

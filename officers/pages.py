@@ -26,6 +26,7 @@ from . import calendar
 from .finding import current_assignments, officers_for_buurt
 from .hours import STATION_TIME_ZONE, OpeningStatus, station_now, station_opening_status
 from .models import Absence, Assignment, ClosingDay, ContactChannel, Event, Officer, Station
+from .priorities import priorities_for_buurt, priorities_for_buurten
 
 # Stations further than this (in degrees, about 30 km) are not searched first; see nearest_station.
 STATION_SEARCH_BOX = 0.3
@@ -234,8 +235,8 @@ def officer_profile_context(
     language: str = "nl",
     now: dt.datetime | None = None,
 ) -> dict[str, Any] | None:
-    """Everything on an officer's profile in six queries (eight when the station is found by
-    distance because the officer has none)."""
+    """Everything on an officer's profile in eight queries (ten when the station is found by
+    distance because the officer has none); six without buurten."""
     now = now or timezone.now()
     today = timezone.localdate()
     officer = (
@@ -288,6 +289,8 @@ def officer_profile_context(
             calendar.upcoming(officer.open_events, now=now),
             absences={officer.pk: coming},
         ),
+        "priorities": priorities_for_buurten(buurten, day=today),
+        "feed_url": reverse("officers:officer-feed", kwargs={"slug": officer.slug}),
     }
 
 
@@ -390,8 +393,8 @@ def coming_absences_by_officer(
 
 
 def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A buurt with its map, officers (and their absences), station and events in seven queries
-    (five without officers)."""
+    """A buurt with its map, officers (and their absences), station, events and priorities in
+    nine queries (seven without officers)."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
@@ -427,6 +430,8 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         **_station_context(station, now),
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
+        "priorities": priorities_for_buurt(buurt, day=today),
+        "feed_url": reverse("officers:buurt-feed", kwargs={"code": buurt.code}),
     }
 
 

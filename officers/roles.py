@@ -21,6 +21,8 @@ _EDITABLE = {
         "openinghours",
         "closingday",
         "event",
+        "priority",
+        "priorityupdate",
     ),
 }
 EDITOR_PERMISSIONS: frozenset[tuple[str, str]] = frozenset(

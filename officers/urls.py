@@ -6,7 +6,7 @@ from django.urls import path
 import neighbourhoods.converters  # noqa: F401  (registers `buurt_code`)
 from wijkportaal.cache import cache_public_page
 
-from . import card, pages, views
+from . import card, feeds, pages, views
 from .sitemaps import SITEMAPS
 
 app_name = "officers"
@@ -25,6 +25,16 @@ urlpatterns = [
         cache_public_page(card.buurt_card),
         {"paper": "a5"},
         name="buurt-card-a5",
+    ),
+    path(
+        "buurt/<buurt_code:code>/berichten.atom",
+        cache_public_page(feeds.BuurtFeed()),
+        name="buurt-feed",
+    ),
+    path(
+        "wijkagent/<slug:slug>/berichten.atom",
+        cache_public_page(feeds.OfficerFeed()),
+        name="officer-feed",
     ),
     # Per municipality, named by the slug of its name (`/wijkagenten/heerlen/`); its CBS code
     # (`/wijkagenten/GM0917/`) redirects there. The bare paths offer the choice.

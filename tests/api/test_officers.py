@@ -147,8 +147,8 @@ def test_the_list_takes_a_fixed_number_of_queries(
 def test_one_officer_takes_a_fixed_number_of_queries(
     client, register, away, django_assert_max_num_queries
 ):
-    # Officer with station, assignments, channels, absences, events.
-    with django_assert_max_num_queries(5):
+    # Officer with station, assignments, channels, absences, events, priorities.
+    with django_assert_max_num_queries(6):
         response = client.get("/api/v1/officers/anna-voorbeeld")
     assert response.json()["absence"]["deputy"]["slug"] == "carla-fictief"
 

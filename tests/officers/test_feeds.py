@@ -1,0 +1,172 @@
+"""The Atom feeds of a buurt and an officer: valid Atom (RFC 4287), stable ids, fresh after a save."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from officers import changes
+from officers.feeds import entry_tag
+from officers.models import ChangeLogBuurt, ChangeLogEntry, Priority
+from tests import factories
+from tests.officers.test_priorities import priority_form
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# RFC 3339 date-time, as RFC 4287 section 3.3 requires for atom:updated.
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+Kind = ChangeLogEntry.Kind
+TODAY = timezone.localdate()
+
+
+def valid_atom(body: bytes) -> ET.Element:
+    """The feed element, after checking what RFC 4287 requires of a feed and its entries."""
+    feed = ET.fromstring(body)  # noqa: S314 (the portal's own answer, not untrusted input)
+    assert feed.tag == f"{ATOM}feed"
+
+    def one(element: ET.Element, name: str) -> ET.Element:
+        found = element.findall(f"{ATOM}{name}")
+        assert len(found) == 1, f"{element.tag} needs exactly one atom:{name}"
+        return found[0]
+
+    for name in ("id", "title", "updated"):
+        assert one(feed, name).text
+    assert RFC3339.match(one(feed, "updated").text)
+    feed_has_author = feed.find(f"{ATOM}author/{ATOM}name") is not None
+    assert any(link.get("rel") == "self" for link in feed.findall(f"{ATOM}link"))
+    ids = []
+    for entry in feed.findall(f"{ATOM}entry"):
+        ids.append(one(entry, "id").text)
+        assert one(entry, "title").text
+        assert RFC3339.match(one(entry, "updated").text)
+        assert feed_has_author or entry.find(f"{ATOM}author") is not None
+        # Without atom:content an entry needs an alternate link (section 4.1.2).
+        links = [
+            link
+            for link in entry.findall(f"{ATOM}link")
+            if link.get("rel", "alternate") == "alternate"
+        ]
+        assert entry.find(f"{ATOM}content") is not None or links
+        assert all(link.get("href", "").startswith("http") for link in links)
+    assert len(ids) == len(set(ids)), "entry ids must be unique"
+    return feed
+
+
+def entries(feed: ET.Element) -> list[dict[str, str]]:
+    return [
+        {
+            "id": entry.find(f"{ATOM}id").text,
+            "title": entry.find(f"{ATOM}title").text,
+            "link": entry.find(f"{ATOM}link").get("href"),
+        }
+        for entry in feed.findall(f"{ATOM}entry")
+    ]
+
+
+@pytest.fixture
+def anna(buurten):
+    officer = factories.make_officer("Anna Voorbeeld", slug="anna-voorbeeld", intro_nl="Hallo!")
+    factories.assign(officer, buurten["west"])
+    return officer
+
+
+@pytest.fixture
+def priority(anna, buurten):
+    priority = Priority.objects.create(
+        buurt=buurten["west"], title="Fietsendiefstal", issue="Fietsen weg.", action="Controles."
+    )
+    changes.record_priority(priority=priority, kind=Kind.PRIORITY_NEW, day=TODAY)
+    return priority
+
+
+def test_the_buurt_feed_is_valid_atom_with_its_priorities(client, priority, english_messages):
+    response = client.get("/buurt/BU00010001/berichten.atom")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = valid_atom(response.content)
+    assert feed.find(f"{ATOM}title").text == "News of the buurt West"
+    [entry] = entries(feed)
+    assert entry["title"] == "New priority: Fietsendiefstal"
+    assert entry["link"] == f"http://testserver/buurt/BU00010001/#aandachtspunt-{priority.pk}"
+    change_id = ChangeLogEntry.objects.get().pk
+    # The first host the site serves names it (the test client's "testserver").
+    assert entry["id"] == f"tag:testserver,2026:wijkportaal/change/{change_id}"
+
+
+def test_entry_ids_are_stable_and_new_entries_come_first(
+    client, anna, priority, buurten, english_messages
+):
+    before = entries(valid_atom(client.get("/wijkagent/anna-voorbeeld/berichten.atom").content))
+    bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    changes.record_absence(
+        absence=anna.absences.create(
+            starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=3), deputy=bram
+        ),
+        kind=Kind.ABSENCE_NEW,
+        day=TODAY,
+    )
+    after = entries(valid_atom(client.get("/wijkagent/anna-voorbeeld/berichten.atom").content))
+    assert [entry["id"] for entry in after[1:]] == [entry["id"] for entry in before]
+    assert after[0]["title"].startswith("Anna Voorbeeld is away from")
+
+
+def test_feeds_of_unknown_buurten_and_unpublished_officers_are_not_found(client, buurten):
+    factories.make_officer("Geheim", slug="geheim", is_published=False)
+    assert client.get("/buurt/BU99999999/berichten.atom").status_code == 404
+    assert client.get("/wijkagent/geheim/berichten.atom").status_code == 404
+
+
+def test_news_about_an_unpublished_officer_stays_out_of_the_feed(client, buurten):
+    hidden = factories.make_officer("Geheim", slug="geheim", is_published=False)
+    changes.record_assignment(
+        assignment=factories.assign(hidden, buurten["west"]), kind=Kind.ASSIGNMENT_NEW
+    )
+    feed = valid_atom(client.get("/buurt/BU00010001/berichten.atom").content)
+    assert entries(feed) == []
+
+
+def test_the_pages_link_their_feeds(client, anna):
+    buurt_page = client.get("/buurt/BU00010001/").content.decode()
+    assert (
+        '<link rel="alternate" type="application/atom+xml" href="/buurt/BU00010001/berichten.atom"'
+        in buurt_page
+    )
+    profile = client.get("/wijkagent/anna-voorbeeld/").content.decode()
+    assert 'type="application/atom+xml" href="/wijkagent/anna-voorbeeld/berichten.atom"' in profile
+
+
+def test_a_cached_feed_shows_a_staff_save_at_once(
+    editor_client, settings, anna, buurten, english_messages
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    client = Client()  # a resident: no session, so the page cache serves them
+    url = "/buurt/BU00010001/berichten.atom"
+    assert entries(valid_atom(client.get(url).content)) == []
+    # Written without a model signal, so no page is invalidated: the feed comes from the cache.
+    [quiet] = ChangeLogEntry.objects.bulk_create([ChangeLogEntry(kind=Kind.OFFICER_PUBLISHED)])
+    ChangeLogBuurt.objects.bulk_create([ChangeLogBuurt(entry_id=quiet.pk, code="BU00010001")])
+    assert entries(valid_atom(client.get(url).content)) == []
+    response = editor_client.post(
+        reverse("admin:officers_priority_add"),
+        priority_form(buurt=buurten["west"].pk, title="Hardrijders", issue="x", action="y"),
+    )
+    assert response.status_code == 302
+    ids = [entry["id"] for entry in entries(valid_atom(client.get(url).content))]
+    saved = ChangeLogEntry.objects.get(kind=Kind.PRIORITY_NEW)
+    assert ids == [entry_tag(host="testserver", entry_id=pk) for pk in (saved.pk, quiet.pk)]
+    feed = valid_atom(client.get("/wijkagent/anna-voorbeeld/berichten.atom").content)
+    assert [entry["title"] for entry in entries(feed)] == ["New priority: Hardrijders"]
+
+
+def test_the_feed_speaks_the_readers_language(client, priority):
+    dutch = valid_atom(client.get("/buurt/BU00010001/berichten.atom").content)
+    assert dutch.get("{http://www.w3.org/XML/1998/namespace}lang") == "nl"
+    client.cookies["django_language"] = "en"
+    english = valid_atom(client.get("/buurt/BU00010001/berichten.atom").content)
+    assert english.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert entries(english)[0]["title"] == "New priority: Fietsendiefstal"
