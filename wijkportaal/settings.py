@@ -204,7 +204,7 @@ _REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wijkportaal",
             "OPTIONS": _REDIS_OPTIONS,
@@ -217,7 +217,7 @@ CACHES = {
     ),
     "counters": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
             "LOCATION": COUNTERS_REDIS_URL,
             "KEY_PREFIX": "wijkportaal-counters",
             "OPTIONS": _REDIS_OPTIONS,

@@ -60,10 +60,10 @@ def test_no_statement_timeout_by_default_for_commands():
 
 def test_redis_gives_the_shared_cache_and_turns_the_page_cache_on():
     loaded = settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "wijkportaal.cache.ReusingRedisCache"
     assert loaded["page_cache"] == 300
     # The counters go to the same Redis unless they are given one of their own.
-    assert loaded["counters"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["counters"] == "wijkportaal.cache.ReusingRedisCache"
     assert loaded["counters_at"] == "redis://127.0.0.1:6379/3"
 
 
