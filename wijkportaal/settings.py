@@ -169,7 +169,9 @@ else:
     # planning the search's join anew costs PostgreSQL more than running it; off behind a pooler
     # that cannot keep them (PgBouncer in transaction mode before 1.21).
     if _strict_bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 5})
+        DATABASES["default"]["OPTIONS"].update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
     # A slow database must not hold a worker: gunicorn.conf.py sets 1500 ms for web workers, while
     # management commands (imports) keep the default of no limit.
     _statement_timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT", default=0)
