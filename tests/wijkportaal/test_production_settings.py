@@ -53,6 +53,14 @@ def test_postgres_replaces_a_dead_kept_connection_before_using_it():
     assert settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")["health_checks"] is True
 
 
+def test_postgres_prepares_statements_unless_a_pooler_cannot_keep_them():
+    url = "postgres://u@127.0.0.1:5432/x"
+    assert settings_with(DATABASE_URL=url)["options"]["prepare_threshold"] == 5
+    off = settings_with(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")["options"]
+    assert "prepare_threshold" not in off
+    assert "server_side_binding" not in off
+
+
 def test_no_statement_timeout_by_default_for_commands():
     loaded = settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")
     assert "options" not in loaded["options"]
