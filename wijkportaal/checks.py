@@ -14,6 +14,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 SHARED_CACHE_BACKENDS = frozenset(
     {
         "django.core.cache.backends.redis.RedisCache",
+        "wijkportaal.cache.ReusingRedisCache",
         "django.core.cache.backends.memcached.PyMemcacheCache",
         "django.core.cache.backends.memcached.PyLibMCCache",
         "django.core.cache.backends.db.DatabaseCache",

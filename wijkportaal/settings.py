@@ -165,6 +165,13 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=2)}
     )
+    # Prepared statements (psycopg prepares one that ran five times on a connection), because
+    # planning the search's join anew costs PostgreSQL more than running it; off behind a pooler
+    # that cannot keep them (PgBouncer in transaction mode before 1.21).
+    if _strict_bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
     # A slow database must not hold a worker: gunicorn.conf.py sets 1500 ms for web workers, while
     # management commands (imports) keep the default of no limit.
     _statement_timeout_ms = _int("DATABASE_STATEMENT_TIMEOUT", default=0)
@@ -199,7 +206,7 @@ _REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "wijkportaal",
             "OPTIONS": _REDIS_OPTIONS,
@@ -212,7 +219,7 @@ CACHES = {
     ),
     "counters": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
             "LOCATION": COUNTERS_REDIS_URL,
             "KEY_PREFIX": "wijkportaal-counters",
             "OPTIONS": _REDIS_OPTIONS,

@@ -170,7 +170,7 @@ def test_the_page_cache_is_off_when_its_lifetime_is_zero(settings):
 
 
 UNREACHABLE = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": "wijkportaal.cache.ReusingRedisCache",
     "LOCATION": "redis://127.0.0.1:1/0",
     "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
 }
@@ -210,11 +210,11 @@ def redis_url() -> str:
 
 
 def test_pages_cached_in_redis_are_invalidated_by_a_save(client, officer, settings, redis_url):
-    """End to end on a real Redis, with Django's own Redis backend."""
+    """End to end on a real Redis, with the backend the settings use for it."""
     from django.core.cache import cache
 
     shared = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "wijkportaal.cache.ReusingRedisCache",
         "LOCATION": redis_url,
         "KEY_PREFIX": "wijkportaal-test",
     }

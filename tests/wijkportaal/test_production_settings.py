@@ -53,6 +53,14 @@ def test_postgres_replaces_a_dead_kept_connection_before_using_it():
     assert settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")["health_checks"] is True
 
 
+def test_postgres_prepares_statements_unless_a_pooler_cannot_keep_them():
+    url = "postgres://u@127.0.0.1:5432/x"
+    assert settings_with(DATABASE_URL=url)["options"]["prepare_threshold"] == 5
+    off = settings_with(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="false")["options"]
+    assert "prepare_threshold" not in off
+    assert "server_side_binding" not in off
+
+
 def test_no_statement_timeout_by_default_for_commands():
     loaded = settings_with(DATABASE_URL="postgres://u@127.0.0.1:5432/x")
     assert "options" not in loaded["options"]
@@ -60,10 +68,10 @@ def test_no_statement_timeout_by_default_for_commands():
 
 def test_redis_gives_the_shared_cache_and_turns_the_page_cache_on():
     loaded = settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "wijkportaal.cache.ReusingRedisCache"
     assert loaded["page_cache"] == 300
     # The counters go to the same Redis unless they are given one of their own.
-    assert loaded["counters"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["counters"] == "wijkportaal.cache.ReusingRedisCache"
     assert loaded["counters_at"] == "redis://127.0.0.1:6379/3"
 
 
