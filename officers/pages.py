@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,13 @@ from neighbourhoods.models import Buurt, Municipality, without_boundaries
 
 from . import calendar
 from .finding import current_assignments, officers_for_buurt
-from .hours import STATION_TIME_ZONE, OpeningStatus, station_now, station_opening_status
+from .hours import (
+    NEXT_OPENING_HORIZON_DAYS,
+    STATION_TIME_ZONE,
+    OpeningStatus,
+    station_now,
+    station_opening_status,
+)
 from .models import Absence, Assignment, ClosingDay, ContactChannel, Event, Officer, Station
 
 # Stations further than this (in degrees, about 30 km) are not searched first; see nearest_station.
@@ -158,9 +166,22 @@ def _closing_reason_today(station_ref: str) -> Subquery:
     )
 
 
+def coming_closing_days(through: str = "closing_days") -> Prefetch:
+    """The closing days after today within the horizon, as `coming_closing_days`: "closed
+    today" then says when the station opens again, skipping a holiday."""
+    today = station_now().date()
+    return Prefetch(
+        through,
+        queryset=ClosingDay.objects.filter(
+            date__gt=today, date__lte=today + dt.timedelta(days=NEXT_OPENING_HORIZON_DAYS)
+        ),
+        to_attr="coming_closing_days",
+    )
+
+
 def stations_with_today() -> QuerySet[Station]:
     return Station.objects.annotate(closed_today=_closing_reason_today("pk")).prefetch_related(
-        "opening_hours"
+        "opening_hours", coming_closing_days()
     )
 
 
@@ -234,7 +255,7 @@ def officer_profile_context(
     language: str = "nl",
     now: dt.datetime | None = None,
 ) -> dict[str, Any] | None:
-    """Everything on an officer's profile in six queries (eight when the station is found by
+    """Everything on an officer's profile in seven queries (nine when the station is found by
     distance because the officer has none)."""
     now = now or timezone.now()
     today = timezone.localdate()
@@ -257,6 +278,7 @@ def officer_profile_context(
             coming_absences(today),
             open_events(now),
             "station__opening_hours",
+            coming_closing_days("station__closing_days"),
         )
         .first()
     )
@@ -390,8 +412,8 @@ def coming_absences_by_officer(
 
 
 def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A buurt with its map, officers (and their absences), station and events in seven queries
-    (five without officers)."""
+    """A buurt with its map, officers (and their absences), station and events in eight queries
+    (six without officers)."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
@@ -428,6 +450,24 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
     }
+
+
+_LEADING_PUNCTUATION = re.compile(r"^[\W_]+")
+
+
+def name_sort_key(name: str) -> str:
+    """A name as a Dutch reader looks it up: accents ignored ("Özlem" with the O, "Çelik" with
+    the C) and case ignored ("de Vries" with the D, as the buurt pages order names), whatever
+    the database's collation; punctuation before the first letter ("'t Hart") is skipped."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return _LEADING_PUNCTUATION.sub("", plain)
+
+
+def index_letter(name: str) -> str:
+    """The A-Z heading a name is listed under; "#" for a name that starts with no letter A-Z."""
+    first = name_sort_key(name)[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
 
 
 @dataclass(frozen=True)
@@ -482,17 +522,17 @@ def officer_list_context(*, municipality: Municipality) -> dict[str, Any]:
     """The published officers assigned today to a buurt of the municipality, A-Z, each with
     those buurten: three queries whatever the size of the country."""
     assignments = current_assignments().filter(buurt__wijk__municipality=municipality)
-    officers = list(
+    officers = sorted(
         Officer.objects.published()
         .filter(pk__in=assignments.values("officer_id"))
         .prefetch_related(
             Prefetch("assignments", queryset=assignments, to_attr="current_assignments")
-        )
-        .order_by("name", "pk")
+        ),
+        key=lambda o: (name_sort_key(o.name), o.name, o.pk),
     )
     letters: dict[str, list[Officer]] = {}
     for officer in officers:
-        letters.setdefault(officer.name[:1].upper(), []).append(officer)
+        letters.setdefault(index_letter(officer.name), []).append(officer)
     return {"officers": officers, "letters": sorted(letters.items())}
 
 

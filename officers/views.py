@@ -115,7 +115,7 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if context is None:
         raise Http404(_("No published officer has this address."))
-    return render(request, "officers/profile.html", context)
+    return _fresh_until_hours_change(render(request, "officers/profile.html", context), context)
 
 
 @require_safe
@@ -174,7 +174,16 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     if context is None:
         raise Http404(_("No buurt has this code."))
     context["from_search"] = request.GET.get("gezocht") == "1"
-    return render(request, "officers/buurt.html", context)
+    return _fresh_until_hours_change(render(request, "officers/buurt.html", context), context)
+
+
+def _fresh_until_hours_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
+    """Mark the page as true until its station's opening status next changes (or midnight), so
+    the page cache does not keep "open now" past closing time."""
+    opening = context.get("opening")
+    if opening is not None and opening.changes_at is not None:
+        response.fresh_until = opening.changes_at  # type: ignore[attr-defined]
+    return response
 
 
 @require_safe

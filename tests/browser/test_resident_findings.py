@@ -1,0 +1,99 @@
+"""What residents ran into, walked again in Chromium (issue 20, items 9 and 11-18): each test
+fails on the old pages and writes a screenshot of the fixed one to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from officers.models import Officer
+
+# Every word of a text stays on one line (a line may break after a hyphen); the rectangles of a
+# word's range count its lines.
+BROKEN_WORDS_JS = """
+root => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.textContent.matchAll(/[^\\s-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}
+"""
+
+
+@pytest.fixture
+def demo(transactional_db):
+    cache.clear()
+    call_command("load_demo", verbosity=0)
+    yield
+    cache.clear()
+
+
+def english(page, live_server) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
+# --- Item 17: the small things ---
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_cookie_list_breaks_no_word_at_320_pixels(
+    demo, page, live_server, screenshot_dir, language
+):
+    if language == "en":
+        english(page, live_server)
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(live_server.url + "/privacy/")
+    cookies = page.locator("main table, main .cookie-list").first
+    assert cookies.evaluate(BROKEN_WORDS_JS) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(
+        path=str(screenshot_dir / f"issue20-privacy-320-{language}.png"), full_page=True
+    )
+
+
+def test_the_open_or_closed_mark_is_not_read_aloud(demo, page, live_server):
+    page.goto(live_server.url + "/wijkagent/anna-voorbeeld/")
+    spoken = page.locator(".opening").aria_snapshot()
+    assert "●" not in spoken and "○" not in spoken
+    assert page.locator(".opening").inner_text().strip()[0] in "●○"  # still seen
+
+
+def test_the_a_to_z_list_puts_ozlem_under_o(demo, page, live_server, screenshot_dir):
+    Officer.objects.create(
+        name="Özlem Çelik-de Vries", slug="ozlem-celik-de-vries", is_published=True
+    )
+    cache.clear()
+    page.goto(live_server.url + "/wijkagenten/")
+    headings = page.locator("main h2").all_inner_texts()
+    assert "Ö" not in headings
+    assert (
+        "Özlem Çelik-de Vries"
+        in page.locator("section", has=page.locator("#letter-O")).inner_text()
+    )
+    page.locator("#letter-O").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "issue20-a-to-z-375.png"))
+
+
+def test_a_closed_station_says_when_it_opens_again(demo, page, live_server):
+    from officers.models import Station
+
+    station = Station.objects.get(name="Heerlen")
+    today = dt.date.today()
+    station.closing_days.create(date=today, reason="Testdag")
+    cache.clear()
+    page.goto(live_server.url + "/wijkagent/anna-voorbeeld/")
+    opening = page.locator(".opening").inner_text()
+    assert "Vandaag gesloten." in opening
+    assert "open" in opening.split("Vandaag gesloten.")[1]
+    assert page.locator(".station").get_by_text("6411 NH").count() == 1
