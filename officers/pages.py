@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -95,6 +102,11 @@ class ListedOfficer:
 
     officer: Officer
     absence: Absence | None
+
+    @property
+    def is_deputy(self) -> bool:
+        """Whether the officer only stands in here (`officers_for_buurt` sets `role_here`)."""
+        return getattr(self.officer, "role_here", "") == Assignment.Role.DEPUTY
 
     @property
     def deputy_is_published(self) -> bool:
@@ -231,6 +243,21 @@ class WijkArea:
     assignments: list[Assignment]
 
 
+@dataclass(frozen=True)
+class OfficerRole:
+    """In how many buurten an officer is the wijkagent, and in how many more only the deputy:
+    a deputy-only officer is not "the wijkagent for 8 buurten"."""
+
+    primary_count: int
+    deputy_count: int
+
+
+def officer_role(assignments: list[Assignment]) -> OfficerRole:
+    primary = {a.buurt_id for a in assignments if a.role == Assignment.Role.PRIMARY}
+    deputy = {a.buurt_id for a in assignments if a.role == Assignment.Role.DEPUTY} - primary
+    return OfficerRole(primary_count=len(primary), deputy_count=len(deputy))
+
+
 def _areas(assignments: list[Assignment]) -> list[WijkArea]:
     grouped: dict[int, WijkArea] = {}
     for assignment in assignments:
@@ -300,6 +327,7 @@ def officer_profile_context(
     return {
         "officer": officer,
         "buurten": buurten,
+        "role": officer_role(assignments),
         "areas": _areas(assignments),
         "introduction": introduction(officer, language=language),
         **_station_context(station, now),
@@ -412,8 +440,8 @@ def coming_absences_by_officer(
 
 
 def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A buurt with its map, officers (and their absences), station and events in eight queries
-    (six without officers)."""
+    """A buurt with its map, officers (and their absences), station and events in nine queries
+    (six without officers: no absences, channels or events)."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
@@ -436,6 +464,8 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
     )
     today = timezone.localdate()
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
+    # Each card offers a way to reach the officer right there: their public channels.
+    prefetch_related_objects(officers, public_channels())
     listed = [
         ListedOfficer(
             officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
@@ -446,6 +476,9 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         "buurt": buurt,
         "officers": officers,
         "listed_officers": listed,
+        # The buurt's own wijkagent first, then who stands in (`officers_for_buurt` sets the role).
+        "wijkagenten": [o for o in listed if not o.is_deputy],
+        "deputies": [o for o in listed if o.is_deputy],
         **_station_context(station, now),
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),

@@ -97,3 +97,34 @@ def test_a_closed_station_says_when_it_opens_again(demo, page, live_server):
     assert "Vandaag gesloten." in opening
     assert "open" in opening.split("Vandaag gesloten.")[1]
     assert page.locator(".station").get_by_text("6411 NH").count() == 1
+
+
+# --- Item 11: the wijkagent leads, then the deputy ---
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_buurt_page_leads_with_the_wijkagent_and_a_way_to_reach_them(
+    demo, page, live_server, screenshot_dir, width
+):
+    # In the demo, Carla Fictief is the wijkagent of Burettestraat en omgeving and Sara
+    # Spiegelbeeld her deputy.
+    page.set_viewport_size({"width": width, "height": 812})
+    page.goto(live_server.url + "/buurt/BU09173201/")
+    cards = page.locator(".officer-card")
+    first = cards.nth(0)
+    assert "Carla Fictief" in first.inner_text()
+    assert "Vervangend" not in first.inner_text()
+    phone = first.locator('a[href^="tel:"]')
+    assert phone.count() == 1 and phone.is_visible()
+    second = cards.nth(1)
+    assert "Sara Spiegelbeeld" in second.inner_text()
+    assert "Vervangend wijkagent" in second.inner_text()
+    assert first.bounding_box()["y"] < second.bounding_box()["y"]
+    page.screenshot(path=str(screenshot_dir / f"issue20-buurt-roles-{width}.png"), full_page=True)
+
+
+def test_a_deputy_only_profile_says_deputy(demo, page, live_server):
+    page.goto(live_server.url + "/wijkagent/sara-spiegelbeeld/")
+    area = page.locator("section", has=page.locator("#area-heading")).inner_text()
+    assert "is wijkagent voor" not in area
+    assert "vervangend wijkagent voor 8 buurten" in area
