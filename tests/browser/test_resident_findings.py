@@ -128,3 +128,44 @@ def test_a_deputy_only_profile_says_deputy(demo, page, live_server):
     area = page.locator("section", has=page.locator("#area-heading")).inner_text()
     assert "is wijkagent voor" not in area
     assert "vervangend wijkagent voor 8 buurten" in area
+
+
+# --- Item 13: switching language keeps the page, or says why it cannot ---
+
+
+def switch_language(page, to: str) -> None:
+    page.get_by_role("button", name={"en": "English", "nl": "Nederlands"}[to]).click()
+    page.wait_for_selector(f"html[lang={to}]")
+
+
+@pytest.mark.parametrize(
+    "path", ["/wijkagent/anna-voorbeeld/?buurt=BU09173300", "/buurt/BU09172300/?gezocht=1"]
+)
+def test_switching_language_on_a_result_stays_on_it(demo, page, live_server, path):
+    page.goto(live_server.url + path)
+    switch_language(page, "en")
+    assert page.url == live_server.url + path
+    assert "Why you see this" in page.locator(".notice--why").inner_text()
+
+
+@pytest.mark.parametrize("form", ["postcode", "street"])
+def test_switching_language_on_an_error_page_says_the_input_is_gone(
+    demo, page, live_server, screenshot_dir, form
+):
+    page.goto(live_server.url + "/")
+    if form == "postcode":
+        page.locator("#id_postcode").fill("6411 NH")
+        page.locator("#id_huisnummer").fill("999")
+        page.locator("form", has=page.locator("#id_postcode")).get_by_role("button").click()
+    else:
+        page.locator("#street_straat").fill("Statoinstraat")
+        page.locator("#street_huisnummer").fill("13")
+        page.locator("#street_woonplaats").fill("Heerlen")
+        page.locator("form", has=page.locator("#street_straat")).get_by_role("button").click()
+    page.wait_for_selector(".error-summary")
+    switch_language(page, "en")
+    assert page.locator("h1").inner_text() == "Find your wijkagent"
+    notice = page.get_by_role("status")
+    assert "please enter your address again" in notice.inner_text()
+    assert page.locator("#id_postcode").input_value() == ""
+    page.screenshot(path=str(screenshot_dir / f"issue20-language-after-error-{form}.png"))
