@@ -169,3 +169,33 @@ def test_switching_language_on_an_error_page_says_the_input_is_gone(
     assert "please enter your address again" in notice.inner_text()
     assert page.locator("#id_postcode").input_value() == ""
     page.screenshot(path=str(screenshot_dir / f"issue20-language-after-error-{form}.png"))
+
+
+# --- Item 16: 112 near the top of every page, the form still on the first screen ---
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_112_is_on_the_first_screen_with_the_search_form(
+    demo, page, live_server, screenshot_dir, language
+):
+    if language == "en":
+        english(page, live_server)
+    page.goto(live_server.url + "/")
+    emergency = page.locator('header a[href="tel:112"]')
+    assert emergency.is_visible()
+    assert emergency.bounding_box()["y"] < 100
+    button = page.locator("form", has=page.locator("#id_postcode")).get_by_role("button")
+    box = button.bounding_box()
+    assert box["y"] + box["height"] <= 812
+    page.screenshot(path=str(screenshot_dir / f"issue20-home-first-screen-375-{language}.png"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/wijkagent/anna-voorbeeld/", "/buurt/BU09173300/", "/wijkagenten/", "/privacy/", "/geen/"],
+)
+def test_every_page_offers_112_in_its_header(demo, page, live_server, path):
+    page.goto(live_server.url + path)
+    emergency = page.locator('header a[href="tel:112"]')
+    assert emergency.is_visible()
+    assert emergency.bounding_box()["y"] < 100
