@@ -7,6 +7,7 @@ import re
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
@@ -45,3 +46,25 @@ def phone_links(text: str) -> SafeString:
             escaped,
         )
     )
+
+
+# The ranks of the Dutch police as staff type them, with the English word for each; the Dutch
+# catalogue gives the Dutch rank back, so a Dutch page shows what staff typed.
+RANKS = {
+    "aspirant": pgettext_lazy("police rank", "Trainee police officer"),
+    "surveillant": pgettext_lazy("police rank", "Community support officer"),
+    "agent": pgettext_lazy("police rank", "Police officer"),
+    "hoofdagent": pgettext_lazy("police rank", "Senior police officer"),
+    "brigadier": pgettext_lazy("police rank", "Sergeant"),
+    "inspecteur": pgettext_lazy("police rank", "Inspector"),
+    "hoofdinspecteur": pgettext_lazy("police rank", "Chief inspector"),
+    "commissaris": pgettext_lazy("police rank", "Superintendent"),
+}
+
+
+@register.filter
+def rank(value: str) -> str:
+    """An officer's rank in the reader's language when it is one of the police's own ranks;
+    any other title as typed."""
+    known = RANKS.get((value or "").strip().casefold())
+    return str(known) if known is not None else value

@@ -199,3 +199,17 @@ def test_every_page_offers_112_in_its_header(demo, page, live_server, path):
     emergency = page.locator('header a[href="tel:112"]')
     assert emergency.is_visible()
     assert emergency.bounding_box()["y"] < 100
+
+
+# --- Item 15: English words where English has them ---
+
+
+def test_english_pages_use_english_words(demo, page, live_server, screenshot_dir):
+    english(page, live_server)
+    page.goto(live_server.url + "/buurt/BU09173300/")
+    text = page.locator("body").inner_text()
+    for dutch in ["Wijken and buurten", "Spreekuren and", "Hoofdagent", "Bron"]:
+        assert dutch not in text
+    assert "Districts and neighbourhoods" in page.locator("nav").inner_text()
+    assert "A buurt (neighbourhood) in the district" in text
+    page.screenshot(path=str(screenshot_dir / "issue20-buurt-375-en.png"), full_page=True)
