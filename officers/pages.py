@@ -191,17 +191,22 @@ def coming_closing_days(through: str = "closing_days") -> Prefetch:
     )
 
 
-def stations_with_today() -> QuerySet[Station]:
-    return Station.objects.annotate(closed_today=_closing_reason_today("pk")).prefetch_related(
-        "opening_hours", coming_closing_days()
+def stations_with_today(*, next_opening: bool = False) -> QuerySet[Station]:
+    """Stations with their hours and today's closing day; `next_opening` adds the coming closing
+    days, which a page needs to say when a closed station opens again (the API does not)."""
+    stations = Station.objects.annotate(closed_today=_closing_reason_today("pk")).prefetch_related(
+        "opening_hours"
     )
+    return stations.prefetch_related(coming_closing_days()) if next_opening else stations
 
 
-def nearest_station(*, lat: float | None, lon: float | None) -> Station | None:
+def nearest_station(
+    *, lat: float | None, lon: float | None, next_opening: bool = False
+) -> Station | None:
     """The station nearest to a point (the buurt's label point), by great-circle distance."""
     if lat is None or lon is None:
         return None
-    nearby = stations_with_today().filter(
+    nearby = stations_with_today(next_opening=next_opening).filter(
         lat__range=(lat - STATION_SEARCH_BOX, lat + STATION_SEARCH_BOX),
         lon__range=(lon - STATION_SEARCH_BOX * 1.6, lon + STATION_SEARCH_BOX * 1.6),
     )
@@ -321,7 +326,9 @@ def officer_profile_context(
         # The attribute `stations_with_today` annotates, so templates read one name.
         station.closed_today = officer.station_closed_today  # type: ignore[attr-defined]
     elif buurten:
-        station = nearest_station(lat=buurten[0].label_lat, lon=buurten[0].label_lon)
+        station = nearest_station(
+            lat=buurten[0].label_lat, lon=buurten[0].label_lon, next_opening=True
+        )
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
     absence = shown_absence(officer)
     return {
@@ -452,7 +459,7 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         .only("id", "code", "name", "boundary")
         .order_by("name")
     )
-    station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon)
+    station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon, next_opening=True)
     events = (
         list(
             calendar.not_over(Event.objects.filter(officer__in=officers), now=now).select_related(
