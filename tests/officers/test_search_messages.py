@@ -47,3 +47,45 @@ def test_the_api_names_the_letters_too(client, register):
     response = client.get("/api/v1/lookup", {"postcode": "6432ZA", "huisnummer": "4"})
     detail = response.json()["detail"]
     assert "exists here only with a letter or addition: 4A, 4B" in detail
+
+
+# --- Item 14: a whole address typed into one field ---
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"postcode": "6411 NH 13E"},
+        {"postcode": "6411nh13e"},
+        {"postcode": "6411 NH, 13 E", "huisnummer": "13e"},
+    ],
+)
+def test_a_whole_address_in_the_postcode_field_is_understood(client, register, fields):
+    response = search(client, **fields)
+    assert response.status_code == 303
+    assert response["Location"] == "/wijkagent/anna-voorbeeld/?buurt=BU00010001"
+
+
+def test_a_postcode_field_with_another_number_says_which_part_goes_where(client, register):
+    response = search(client, postcode="6411 NH 13E", huisnummer="15")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Typ hier alleen de postcode (6411 NH). Het huisnummer (13E) hoort in het veld "
+        "Huisnummer." in html
+    )
+    assert 'value="6411 NH 13E"' in html  # what was typed stays to be corrected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"straat": "Teststraat 13E", "woonplaats": "Heerlen"},
+        {"straat": "Teststraat 13 e, Heerlen"},
+        {"straat": "Teststraat 13E", "huisnummer": "13E", "woonplaats": "Heerlen"},
+    ],
+)
+def test_a_whole_address_in_the_street_field_is_understood(client, register, fields):
+    response = client.post(reverse("officers:street-search"), fields)
+    assert response.status_code == 303
+    assert response["Location"] == "/wijkagent/anna-voorbeeld/?buurt=BU00010001"
