@@ -213,3 +213,37 @@ def test_english_pages_use_english_words(demo, page, live_server, screenshot_dir
     assert "Districts and neighbourhoods" in page.locator("nav").inner_text()
     assert "A buurt (neighbourhood) in the district" in text
     page.screenshot(path=str(screenshot_dir / "issue20-buurt-375-en.png"), full_page=True)
+
+
+# --- Item 9: the error summary of the form used, in view and focused ---
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_street_search_errors_open_on_their_summary_on_a_phone(
+    demo, page, live_server, screenshot_dir, language
+):
+    if language == "en":
+        english(page, live_server)
+    page.goto(live_server.url + "/")
+    form = page.locator("form", has=page.locator("#street_straat"))
+    form.locator("#street_straat").fill("Statoinstraat")
+    form.locator("#street_huisnummer").fill("13E")
+    form.locator("#street_woonplaats").fill("Heerlen")
+    form.get_by_role("button").click()
+    page.wait_for_selector(".error-summary")
+    summary = page.locator(".search-block", has=form).locator(".error-summary")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert summary.evaluate("el => el === document.activeElement")
+    box = summary.bounding_box()
+    assert 0 <= box["y"] and box["y"] + 40 <= 812  # the summary's heading is on screen
+    page.screenshot(path=str(screenshot_dir / f"issue20-street-error-375-{language}.png"))
+
+
+def test_postcode_errors_focus_their_own_summary(demo, page, live_server):
+    page.goto(live_server.url + "/")
+    page.locator("#id_postcode").fill("6411 NH")
+    page.locator("#id_huisnummer").fill("dertien")
+    page.locator("form", has=page.locator("#id_postcode")).get_by_role("button").click()
+    page.wait_for_selector(".error-summary")
+    focused = page.evaluate("document.activeElement.getAttribute('aria-labelledby')")
+    assert focused == "id_error-summary-heading"
