@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from neighbourhoods.streets import served_places
 from wijkportaal.replicas import public_read
 
-from . import calendar, pages
+from . import calendar, departures, pages
 from .finding import Finding, Outcome, find_officers
 from .forms import AddressSearchForm, StreetSearchForm
 from .models import Event, Officer
@@ -115,8 +115,17 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug, searched_buurt_code=request.GET.get("buurt", ""), language=get_language()
     )
     if context is None:
-        raise Http404(_("No published officer has this address."))
+        return _former_profile(request, slug=slug)
     return _fresh_until_hours_change(render(request, "officers/profile.html", context), context)
+
+
+def _former_profile(request: HttpRequest, *, slug: str) -> HttpResponse:
+    """An address residents may still hold (a card, a link) whose officer is unpublished (404) or
+    deleted (410): the page says so and names who covers those buurten now."""
+    former = departures.former_profile(slug=slug)
+    if former is None:
+        raise Http404(_("No published officer has this address."))
+    return render(request, "officers/former_profile.html", {"former": former}, status=former.status)
 
 
 @require_safe

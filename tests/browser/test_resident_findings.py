@@ -235,7 +235,7 @@ def test_street_search_errors_open_on_their_summary_on_a_phone(
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert summary.evaluate("el => el === document.activeElement")
     box = summary.bounding_box()
-    assert 0 <= box["y"] and box["y"] + 40 <= 812  # the summary's heading is on screen
+    assert box["y"] >= 0 and box["y"] + 40 <= 812  # the summary's heading is on screen
     page.screenshot(path=str(screenshot_dir / f"issue20-street-error-375-{language}.png"))
 
 
@@ -247,3 +247,33 @@ def test_postcode_errors_focus_their_own_summary(demo, page, live_server):
     page.wait_for_selector(".error-summary")
     focused = page.evaluate("document.activeElement.getAttribute('aria-labelledby')")
     assert focused == "id_error-summary-heading"
+
+
+# --- Item 18: an officer who has left ---
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_removed_officers_old_link_names_who_to_contact_now(
+    demo, page, live_server, screenshot_dir, width
+):
+    # Carla Fictief covers Wijk 32, where Sara Spiegelbeeld is the deputy.
+    Officer.objects.get(slug="carla-fictief").delete()
+    cache.clear()
+    page.set_viewport_size({"width": width, "height": 812})
+    response = page.goto(live_server.url + "/wijkagent/carla-fictief/")
+    assert response.status == 410
+    assert page.locator("h1").inner_text() == "Dit profiel is niet meer actueel"
+    successors = page.locator(".successors")
+    assert successors.get_by_role("link", name="Sara Spiegelbeeld").count() == 4
+    page.screenshot(
+        path=str(screenshot_dir / f"issue20-former-profile-{width}.png"), full_page=True
+    )
+
+
+def test_an_unpublished_officers_old_link_is_a_page_not_a_bare_404(demo, page, live_server):
+    Officer.objects.filter(slug="anna-voorbeeld").update(is_published=False)
+    cache.clear()
+    response = page.goto(live_server.url + "/wijkagent/anna-voorbeeld/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Dit profiel is niet meer actueel"
+    assert page.locator(".successors li").count() == 4
