@@ -35,7 +35,7 @@ def visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-PAGES = ["/", "/wijken/", "/buurt/BU00010001/", "/wijkagent/anna-voorbeeld/"]
+PAGES = ["/", "/wijken/testgemeente/", "/buurt/BU00010001/", "/wijkagent/anna-voorbeeld/"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -48,7 +48,7 @@ def test_english_pages_translate_the_words_english_has(client, anna, url):
 
 def test_english_pages_say_what_the_words_they_keep_mean(client, anna):
     client.cookies["django_language"] = "en"
-    wijken = visible_text(client.get("/wijken/").content.decode())
+    wijken = visible_text(client.get("/wijken/testgemeente/").content.decode())
     assert "Districts and neighbourhoods" in wijken
     assert "districts (in Dutch: wijken)" in wijken and "neighbourhoods (buurten)" in wijken
     buurt = visible_text(client.get("/buurt/BU00010001/").content.decode())
@@ -68,4 +68,4 @@ def test_dutch_pages_keep_the_dutch_words(client, anna):
     assert "(neighbourhood)" not in buurt
     profile = visible_text(client.get("/wijkagent/anna-voorbeeld/").content.decode())
     assert "Anna Voorbeeld is wijkagent voor één buurt." in profile
-    assert "Wijken en buurten" in visible_text(client.get("/wijken/").content.decode())
+    assert "Wijken en buurten" in visible_text(client.get("/wijken/testgemeente/").content.decode())
