@@ -93,3 +93,41 @@ def _parse(typed: str) -> HouseNumber | None:
     if not SUFFIX_RE.match(letter + addition) or len(addition) > MAX_ADDITION_LENGTH:
         return None
     return HouseNumber(number=int(digits), letter=letter, addition=addition)
+
+
+# A whole address typed into one field: "6411 NH 13E" in the postcode field, "Stationstraat 13E"
+# (or "Stationstraat 13E, Heerlen") in the street field.
+POSTCODE_WITH_NUMBER_RE = re.compile(
+    r"^\s*([1-9][0-9]{3})[\s.\-]*([A-Za-z]{2})[\s,.\-]*(\d.*?)\s*$"
+)
+STREET_WITH_NUMBER_RE = re.compile(
+    r"^\s*(?P<street>.*?[^\d\s])\s+(?P<number>\d{1,5}(?:\s*[A-Za-z])?(?:\s*[-/]\s*\w{1,4})?)"
+    r"\s*(?:,\s*(?P<place>[^\d,]+?))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class SplitAddress:
+    """The parts of an address typed into one field; empty strings for parts not typed."""
+
+    first: str
+    house_number: str
+    place: str = ""
+
+
+def split_postcode_and_house_number(raw: str) -> SplitAddress | None:
+    """`'6411 NH 13E'` -> postcode `'6411 NH'` and number `'13E'`; None when the field holds
+    no number after the postcode."""
+    match = POSTCODE_WITH_NUMBER_RE.match(raw or "")
+    if match is None:
+        return None
+    return SplitAddress(f"{match[1]} {match[2].upper()}", match[3])
+
+
+def split_street_and_house_number(raw: str) -> SplitAddress | None:
+    """`'Stationstraat 13E'` -> street and number, `'Stationstraat 13E, Heerlen'` also the place;
+    None when the field ends in no house number."""
+    match = STREET_WITH_NUMBER_RE.match(raw or "")
+    if match is None:
+        return None
+    return SplitAddress(match["street"], match["number"], match["place"] or "")

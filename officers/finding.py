@@ -11,6 +11,7 @@ from django.db import connections, router
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Address, Buurt
@@ -46,6 +47,7 @@ MESSAGES: dict[Outcome, Promise] = {
         "This postcode lies in more than one buurt. Add your house number so we can find the "
         "right wijkagent."
     ),
+    # Without the register's addresses at hand; with them, `suffix_message` names them.
     Outcome.SUFFIX_NOT_FOUND: _(
         "We know this house number, but not with this letter or addition. Choose one of the "
         "addresses below, or check your input."
@@ -122,17 +124,38 @@ class Finding:
     alternatives: tuple[RegisterAddress, ...] = ()
     suggestions: tuple[str, ...] = ()
     field: str | None = None
+    typed: HouseNumber | None = None
 
     @property
     def buurt(self) -> CandidateBuurt | None:
         return self.buurten[0] if self.buurten else None
 
     @property
-    def message(self) -> Promise | None:
+    def message(self) -> Promise | str | None:
         """What the resident reads when this is not an answer; None when it is one."""
         if self.outcome == Outcome.STREET_NOT_FOUND and self.suggestions:
             return STREET_SUGGESTED_MESSAGE
+        if self.outcome == Outcome.SUFFIX_NOT_FOUND and self.alternatives and self.typed:
+            return suffix_message(typed=self.typed, alternatives=self.alternatives)
         return MESSAGES.get(self.outcome)
+
+
+def suffix_message(*, typed: HouseNumber, alternatives: tuple[RegisterAddress, ...]) -> str:
+    """The register knows the number only with other letters or additions: say which, and do not
+    blame a letter the resident never typed ("4" where only 4A exists)."""
+    existing = ", ".join(dict.fromkeys(a.house_number_display for a in alternatives))
+    values = {"number": typed.number, "typed": str(typed), "existing": existing}
+    if not typed.suffix:
+        message = gettext(
+            "House number %(number)s exists here only with a letter or addition: %(existing)s. "
+            "Choose your address below."
+        )
+    else:
+        message = gettext(
+            "We know house number %(number)s, but not with this letter or addition (%(typed)s). "
+            "It exists here as: %(existing)s. Choose your address below, or check your input."
+        )
+    return message % values
 
 
 def find_officers(
@@ -178,7 +201,12 @@ def find_officers(
     meant = _matching_suffix(located, house_number)
     if meant is None:
         alternatives = tuple(entry.address for entry in located)
-        return Finding(Outcome.SUFFIX_NOT_FOUND, alternatives=alternatives, field=suffix_field)
+        return Finding(
+            Outcome.SUFFIX_NOT_FOUND,
+            alternatives=alternatives,
+            field=suffix_field,
+            typed=house_number,
+        )
     return _found(meant, with_address=True)
 
 

@@ -10,7 +10,42 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.parsing import InvalidInput, normalise_postcode, parse_house_number
+from neighbourhoods.parsing import (
+    InvalidInput,
+    SplitAddress,
+    normalise_postcode,
+    parse_house_number,
+    split_postcode_and_house_number,
+    split_street_and_house_number,
+)
+
+
+def _same_house_number(typed: str, other: str) -> bool:
+    try:
+        return parse_house_number(typed) == parse_house_number(other)
+    except InvalidInput:
+        return False
+
+
+def _split_whole_address(
+    data: Any, *, field: str, split: SplitAddress | None, place_field: str = ""
+) -> Any:
+    """The posted fields with a whole address typed into `field` moved to where its parts go:
+    into an empty house number field, or dropped when the house number field already says the
+    same. Anything else is left for the form to point out."""
+    if split is None:
+        return data
+    number = (data.get("huisnummer") or "").strip()
+    if number and not _same_house_number(split.house_number, number):
+        return data
+    if (data.get("toevoeging") or "").strip():
+        return data
+    moved = data.copy()
+    moved[field] = split.first
+    moved["huisnummer"] = number or split.house_number
+    if place_field and split.place and not (data.get(place_field) or "").strip():
+        moved[place_field] = split.place
+    return moved
 
 
 class AddressSearchForm(forms.Form):
@@ -45,9 +80,27 @@ class AddressSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": "4"}),
     )
 
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None:
+            postcode = split_postcode_and_house_number(data.get("postcode", ""))
+            data = _split_whole_address(data, field="postcode", split=postcode)
+        super().__init__(data, *args, **kwargs)
+
     def clean_postcode(self) -> str:
+        typed = self.cleaned_data["postcode"]
+        split = split_postcode_and_house_number(typed)
+        if split is not None:
+            # A number here beside a different one in its own field: say which part goes where.
+            raise forms.ValidationError(
+                _(
+                    "Type only the postcode here (%(postcode)s). The house number "
+                    "(%(number)s) goes in the house number field."
+                )
+                % {"postcode": split.first, "number": split.house_number},
+                code="whole-address",
+            )
         try:
-            return normalise_postcode(self.cleaned_data["postcode"])
+            return normalise_postcode(typed)
         except InvalidInput as error:
             raise forms.ValidationError(str(error.message), code="invalid") from error
 
@@ -101,9 +154,14 @@ class StreetSearchForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "address-level2", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "street_%s")
-        super().__init__(*args, **kwargs)
+        if data is not None:
+            street = split_street_and_house_number(data.get("straat", ""))
+            data = _split_whole_address(
+                data, field="straat", split=street, place_field="woonplaats"
+            )
+        super().__init__(data, *args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

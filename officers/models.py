@@ -215,10 +215,10 @@ class OfficerQuerySet(models.QuerySet["Officer"]):
     def unique_slug(self, *, name: str) -> str:
         """A slug for a new officer: the name, with -2, -3, ... when another officer has it."""
         base = slugify(name)[:150].strip("-") or "wijkagent"
-        taken = set(
-            self.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
-                "slug", flat=True
-            )
+        like_base = Q(slug=base) | Q(slug__startswith=f"{base}-")
+        # A departed officer's address keeps pointing residents to their successors.
+        taken = set(self.filter(like_base).values_list("slug", flat=True)) | set(
+            DepartedOfficer.objects.filter(like_base).values_list("slug", flat=True)
         )
         if base not in taken:
             return base
@@ -1035,3 +1035,25 @@ class ChangeLogBuurt(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class DepartedOfficer(models.Model):
+    """The profile address of an officer who was deleted, with the buurten they covered.
+
+    Residents keep old links and printed cards: the address answers 410 Gone with the current
+    wijkagenten of those buurten instead of a bare 404, and no new officer is given the slug.
+    Nothing else of the person is kept.
+    """
+
+    # Written when the officer is deleted (officers.departures), never edited.
+    slug = models.SlugField(_("slug"), max_length=160, unique=True, editable=False)
+    buurt_codes = models.JSONField(_("buurt codes"), default=list, editable=False)
+    departed_on = models.DateField(_("departed on"), default=timezone.localdate, editable=False)
+
+    class Meta:
+        verbose_name = _("departed officer")
+        verbose_name_plural = _("departed officers")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug

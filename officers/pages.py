@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +33,13 @@ from neighbourhoods.models import Buurt, Municipality, without_boundaries
 
 from . import calendar
 from .finding import current_assignments, officers_for_buurt
-from .hours import STATION_TIME_ZONE, OpeningStatus, station_now, station_opening_status
+from .hours import (
+    NEXT_OPENING_HORIZON_DAYS,
+    STATION_TIME_ZONE,
+    OpeningStatus,
+    station_now,
+    station_opening_status,
+)
 from .models import Absence, Assignment, ClosingDay, ContactChannel, Event, Officer, Station
 from .priorities import priorities_for_buurt, priorities_for_buurten
 
@@ -88,6 +103,11 @@ class ListedOfficer:
 
     officer: Officer
     absence: Absence | None
+
+    @property
+    def is_deputy(self) -> bool:
+        """Whether the officer only stands in here (`officers_for_buurt` sets `role_here`)."""
+        return getattr(self.officer, "role_here", "") == Assignment.Role.DEPUTY
 
     @property
     def deputy_is_published(self) -> bool:
@@ -159,17 +179,35 @@ def _closing_reason_today(station_ref: str) -> Subquery:
     )
 
 
-def stations_with_today() -> QuerySet[Station]:
-    return Station.objects.annotate(closed_today=_closing_reason_today("pk")).prefetch_related(
-        "opening_hours"
+def coming_closing_days(through: str = "closing_days") -> Prefetch:
+    """The closing days after today within the horizon, as `coming_closing_days`: "closed
+    today" then says when the station opens again, skipping a holiday."""
+    today = station_now().date()
+    return Prefetch(
+        through,
+        queryset=ClosingDay.objects.filter(
+            date__gt=today, date__lte=today + dt.timedelta(days=NEXT_OPENING_HORIZON_DAYS)
+        ),
+        to_attr="coming_closing_days",
     )
 
 
-def nearest_station(*, lat: float | None, lon: float | None) -> Station | None:
+def stations_with_today(*, next_opening: bool = False) -> QuerySet[Station]:
+    """Stations with their hours and today's closing day; `next_opening` adds the coming closing
+    days, which a page needs to say when a closed station opens again (the API does not)."""
+    stations = Station.objects.annotate(closed_today=_closing_reason_today("pk")).prefetch_related(
+        "opening_hours"
+    )
+    return stations.prefetch_related(coming_closing_days()) if next_opening else stations
+
+
+def nearest_station(
+    *, lat: float | None, lon: float | None, next_opening: bool = False
+) -> Station | None:
     """The station nearest to a point (the buurt's label point), by great-circle distance."""
     if lat is None or lon is None:
         return None
-    nearby = stations_with_today().filter(
+    nearby = stations_with_today(next_opening=next_opening).filter(
         lat__range=(lat - STATION_SEARCH_BOX, lat + STATION_SEARCH_BOX),
         lon__range=(lon - STATION_SEARCH_BOX * 1.6, lon + STATION_SEARCH_BOX * 1.6),
     )
@@ -211,6 +249,21 @@ class WijkArea:
     assignments: list[Assignment]
 
 
+@dataclass(frozen=True)
+class OfficerRole:
+    """In how many buurten an officer is the wijkagent, and in how many more only the deputy:
+    a deputy-only officer is not "the wijkagent for 8 buurten"."""
+
+    primary_count: int
+    deputy_count: int
+
+
+def officer_role(assignments: list[Assignment]) -> OfficerRole:
+    primary = {a.buurt_id for a in assignments if a.role == Assignment.Role.PRIMARY}
+    deputy = {a.buurt_id for a in assignments if a.role == Assignment.Role.DEPUTY} - primary
+    return OfficerRole(primary_count=len(primary), deputy_count=len(deputy))
+
+
 def _areas(assignments: list[Assignment]) -> list[WijkArea]:
     grouped: dict[int, WijkArea] = {}
     for assignment in assignments:
@@ -235,8 +288,8 @@ def officer_profile_context(
     language: str = "nl",
     now: dt.datetime | None = None,
 ) -> dict[str, Any] | None:
-    """Everything on an officer's profile in eight queries (ten when the station is found by
-    distance because the officer has none); six without buurten."""
+    """Everything on an officer's profile in a fixed number of queries, however many buurten,
+    channels or events they have."""
     now = now or timezone.now()
     today = timezone.localdate()
     officer = (
@@ -258,6 +311,7 @@ def officer_profile_context(
             coming_absences(today),
             open_events(now),
             "station__opening_hours",
+            coming_closing_days("station__closing_days"),
         )
         .first()
     )
@@ -273,12 +327,15 @@ def officer_profile_context(
         # The attribute `stations_with_today` annotates, so templates read one name.
         station.closed_today = officer.station_closed_today  # type: ignore[attr-defined]
     elif buurten:
-        station = nearest_station(lat=buurten[0].label_lat, lon=buurten[0].label_lon)
+        station = nearest_station(
+            lat=buurten[0].label_lat, lon=buurten[0].label_lon, next_opening=True
+        )
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
     absence = shown_absence(officer)
     return {
         "officer": officer,
         "buurten": buurten,
+        "role": officer_role(assignments),
         "areas": _areas(assignments),
         "introduction": introduction(officer, language=language),
         **_station_context(station, now),
@@ -393,8 +450,8 @@ def coming_absences_by_officer(
 
 
 def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
-    """A buurt with its map, officers (and their absences), station, events and priorities in
-    nine queries (seven without officers)."""
+    """A buurt with its map, officers (and their absences), station, events and priorities in a
+    fixed number of queries, however many officers it has."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
@@ -405,7 +462,7 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         .only("id", "code", "name", "boundary")
         .order_by("name")
     )
-    station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon)
+    station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon, next_opening=True)
     events = (
         list(
             calendar.not_over(Event.objects.filter(officer__in=officers), now=now).select_related(
@@ -417,6 +474,8 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
     )
     today = timezone.localdate()
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
+    # Each card offers a way to reach the officer right there: their public channels.
+    prefetch_related_objects(officers, public_channels())
     listed = [
         ListedOfficer(
             officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
@@ -427,12 +486,33 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         "buurt": buurt,
         "officers": officers,
         "listed_officers": listed,
+        # The buurt's own wijkagent first, then who stands in (`officers_for_buurt` sets the role).
+        "wijkagenten": [o for o in listed if not o.is_deputy],
+        "deputies": [o for o in listed if o.is_deputy],
         **_station_context(station, now),
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
         "priorities": priorities_for_buurt(buurt, day=today),
         "feed_url": reverse("officers:buurt-feed", kwargs={"code": buurt.code}),
     }
+
+
+_LEADING_PUNCTUATION = re.compile(r"^[\W_]+")
+
+
+def name_sort_key(name: str) -> str:
+    """A name as a Dutch reader looks it up: accents ignored ("Özlem" with the O, "Çelik" with
+    the C) and case ignored ("de Vries" with the D, as the buurt pages order names), whatever
+    the database's collation; punctuation before the first letter ("'t Hart") is skipped."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return _LEADING_PUNCTUATION.sub("", plain)
+
+
+def index_letter(name: str) -> str:
+    """The A-Z heading a name is listed under; "#" for a name that starts with no letter A-Z."""
+    first = name_sort_key(name)[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
 
 
 @dataclass(frozen=True)
@@ -487,17 +567,17 @@ def officer_list_context(*, municipality: Municipality) -> dict[str, Any]:
     """The published officers assigned today to a buurt of the municipality, A-Z, each with
     those buurten: three queries whatever the size of the country."""
     assignments = current_assignments().filter(buurt__wijk__municipality=municipality)
-    officers = list(
+    officers = sorted(
         Officer.objects.published()
         .filter(pk__in=assignments.values("officer_id"))
         .prefetch_related(
             Prefetch("assignments", queryset=assignments, to_attr="current_assignments")
-        )
-        .order_by("name", "pk")
+        ),
+        key=lambda o: (name_sort_key(o.name), o.name, o.pk),
     )
     letters: dict[str, list[Officer]] = {}
     for officer in officers:
-        letters.setdefault(officer.name[:1].upper(), []).append(officer)
+        letters.setdefault(index_letter(officer.name), []).append(officer)
     return {"officers": officers, "letters": sorted(letters.items())}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from neighbourhoods.streets import served_places
 from wijkportaal.replicas import public_read
 
-from . import calendar, pages
+from . import calendar, departures, pages
 from .finding import Finding, Outcome, find_officers
 from .forms import AddressSearchForm, StreetSearchForm
 from .models import Event, Officer
@@ -114,8 +115,17 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug, searched_buurt_code=request.GET.get("buurt", ""), language=get_language()
     )
     if context is None:
+        return _former_profile(request, slug=slug)
+    return _fresh_until_hours_change(render(request, "officers/profile.html", context), context)
+
+
+def _former_profile(request: HttpRequest, *, slug: str) -> HttpResponse:
+    """An address residents may still hold (a card, a link) whose officer is unpublished (404) or
+    deleted (410): the page says so and names who covers those buurten now."""
+    former = departures.former_profile(slug=slug)
+    if former is None:
         raise Http404(_("No published officer has this address."))
-    return render(request, "officers/profile.html", context)
+    return render(request, "officers/former_profile.html", {"former": former}, status=former.status)
 
 
 @require_safe
@@ -174,7 +184,16 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     if context is None:
         raise Http404(_("No buurt has this code."))
     context["from_search"] = request.GET.get("gezocht") == "1"
-    return render(request, "officers/buurt.html", context)
+    return _fresh_until_hours_change(render(request, "officers/buurt.html", context), context)
+
+
+def _fresh_until_hours_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
+    """Mark the page as true until its station's opening status next changes (or midnight), so
+    the page cache does not keep "open now" past closing time."""
+    opening = context.get("opening")
+    if opening is not None and opening.changes_at is not None:
+        response.fresh_until = opening.changes_at  # type: ignore[attr-defined]
+    return response
 
 
 @require_safe

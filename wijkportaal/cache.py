@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import re
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 logger = logging.getLogger("wijkportaal.cache")
 
@@ -172,6 +173,17 @@ def _may_store(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def page_timeout(response: HttpResponse) -> int:
+    """PAGE_CACHE_SECONDS, or less when the page changes on its own before then: a view sets
+    `response.fresh_until` (an aware datetime) to the moment its page says something else ("open
+    now" at closing time), and the cached copy must not outlive that moment."""
+    fresh_until = getattr(response, "fresh_until", None)
+    if fresh_until is None:
+        return settings.PAGE_CACHE_SECONDS
+    left = math.floor((fresh_until - timezone.now()).total_seconds())
+    return max(0, min(settings.PAGE_CACHE_SECONDS, left))
+
+
 def cache_public_page(view: View) -> View:
     """Serve a public page from the cache, keyed on the full path and the active language."""
 
@@ -195,7 +207,7 @@ def cache_public_page(view: View) -> View:
         if _may_store(request, response):
             stored = (generation, (response.content, list(response.items())))
             try:
-                cache.set(key, stored, timeout=settings.PAGE_CACHE_SECONDS)
+                cache.set(key, stored, timeout=page_timeout(response))
             except Exception:
                 logger.exception("Page cache unavailable; page not stored")
         return response

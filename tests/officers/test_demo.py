@@ -225,7 +225,7 @@ def test_no_generated_address_collides_with_or_contradicts_a_real_postcode(demo)
 
 def test_every_page_credits_the_sources_of_the_maps_and_postcodes(demo, client):
     html = client.get("/buurt/BU09173200/").content.decode()
-    assert '<span lang="nl">Bron: CBS / Kadaster</span>' in html
+    assert 'Bron: CBS / Kadaster, <span lang="nl">Wijk- en buurtkaart 2023</span>' in html
     assert "Wijk- en buurtkaart 2023" in html
     assert '<a href="https://www.geonames.org/">GeoNames</a>' in html
     assert "CC BY 4.0" in html

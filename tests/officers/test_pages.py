@@ -37,7 +37,7 @@ def anna(buurten):
 
 
 def test_profile_shows_everything_a_resident_needs(client, anna, django_assert_max_num_queries):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get("/wijkagent/anna-voorbeeld/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -92,7 +92,7 @@ def test_buurt_page_lists_its_officers_station_and_wijk(
     factories.assign(second, buurten["west"], role="deputy")
     # buurt, officers, the wijk's buurten (map), station, its opening hours, the officers'
     # absences and events, the priorities
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get("/buurt/BU00010001/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -172,7 +172,7 @@ def test_query_count_does_not_grow_with_the_area(
             dataset, f"BU000200{number:02d}", factories.square(4 + number, 4)
         )
         factories.assign(anna, buurt)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get("/wijkagent/anna-voorbeeld/")
 
 
@@ -325,7 +325,7 @@ def test_buurt_page_shows_an_absence_and_the_deputy_where_the_officer_is_listed(
     until = today + dt.timedelta(days=3)
     Absence.objects.create(officer=anna, starts_on=today, ends_on=until, deputy=deputy)
     html = client.get("/buurt/BU00010001/").content.decode()
-    card = html.split('class="officer-card"')[1].split("</article>")[0]
+    card = html.split('<article class="officer-card')[1].split("</article>")[0]
     assert "Anna Voorbeeld" in card
     with translation.override("nl"):
         assert f"Afwezig tot en met {date_format(until, 'j F Y')}." in card
@@ -338,7 +338,7 @@ def test_buurt_page_sends_residents_to_0900_when_the_deputy_is_hidden(client, an
     today = dt.date.today()
     Absence.objects.create(officer=anna, starts_on=today, ends_on=today, deputy=hidden)
     html = client.get("/buurt/BU00010001/").content.decode()
-    card = html.split('class="officer-card"')[1].split("</article>")[0]
+    card = html.split('<article class="officer-card')[1].split("</article>")[0]
     assert "0900-8844" in card and "verborgen" not in card
 
 

@@ -10,7 +10,7 @@ def test_wijken_in_both_languages(client, buurten):
     )
     client.cookies["django_language"] = "en"
     html = client.get("/wijken/testgemeente/").content.decode()
-    assert "Wijken and buurten in Testgemeente" in html
+    assert "Districts and neighbourhoods in Testgemeente" in html
 
 
 def test_wijken_lists_every_wijk_of_the_municipality_with_its_buurten(

@@ -84,8 +84,9 @@ def test_dutch_names_on_english_pages_are_marked_as_dutch(client, buurten):
     html = client.get("/buurt/BU00010001/").content.decode()
     assert '<html lang="en">' in html
     assert '<span lang="nl">Meld Misdaad Anoniem</span>' in html
-    assert '<span lang="nl">Bron: CBS / Kadaster</span>' in html
-    assert '<p class="attribution" lang="nl">Bron: CBS / Kadaster</p>' in html
+    # The attribution has an English word for "Bron" (issue 20, item 15).
+    assert "Bron" not in html
+    assert '<p class="attribution">Source: CBS / Kadaster</p>' in html
 
 
 def test_dutch_is_the_default_whatever_the_browser_prefers(client, db):

@@ -124,7 +124,9 @@ def test_the_extraction_finds_template_and_python_strings():
     ids = code_message_ids()
     assert "Find your wijkagent" in ids  # {% translate %} in a template
     assert "Buurt %(name)s" in ids  # {% blocktranslate %} with a variable
-    assert "%(name)s is the wijkagent for one buurt." in ids  # the singular of a plural
+    assert (
+        "%(name)s is the wijkagent for one buurt (neighbourhood)." in ids
+    )  # the singular of a plural
     assert "Enter your postcode, for example 6411 NH." in ids  # gettext_lazy in Python
 
 
