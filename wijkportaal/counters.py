@@ -9,7 +9,6 @@ never both see the same count.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from dataclasses import dataclass
@@ -17,15 +16,15 @@ from functools import cache
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections
 
 logger = logging.getLogger("wijkportaal.counters")
 
 # After the store failed, it is not tried again for this long: a store that is down must not
 # cost every request a connection attempt.
 RETRY_STORE_AFTER_SECONDS = 5
-# One increment in this many also deletes expired rows, so the table stays small without a cron.
-PRUNE_ONE_IN = 200
+# Each process deletes expired rows this often, so the table stays small without a cron.
+PRUNE_EVERY_SECONDS = 300
 
 _INCREMENT_SQL = """
 INSERT INTO wijkportaal_counter (name, count, expires) VALUES (%s, 1, %s)
@@ -53,6 +52,7 @@ class Count:
 
 
 _failed_at = 0.0
+_pruned_at = time.monotonic()
 
 
 def _guard() -> None:
@@ -63,7 +63,7 @@ def _guard() -> None:
 def _failed(error: Exception) -> CountersUnavailable:
     global _failed_at
     _failed_at = time.monotonic()
-    logger.error("Counter store unreachable: %s", type(error).__name__)
+    logger.warning("Counter store unreachable: %s", type(error).__name__)
     return CountersUnavailable(type(error).__name__)
 
 
@@ -71,6 +71,9 @@ def store_recovered() -> None:
     """Forget an earlier failure (tests, and a store known to be back)."""
     global _failed_at
     _failed_at = 0.0
+
+
+_pruned_at = time.monotonic()
 
 
 @cache
@@ -106,12 +109,16 @@ def _increment_redis(name: str, *, window: int, now: float) -> Count:
 
 
 def _increment_database(name: str, *, window: int, now: float) -> Count:
-    # Raw SQL: the ORM has no atomic "insert or add one, and tell me the result".
+    global _pruned_at
+    # Raw SQL: the ORM has no atomic "insert or add one, and tell me the result". One statement
+    # in autocommit, so nothing else is held while it runs.
     connection = connections["default"]
-    with transaction.atomic(using="default"), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_INCREMENT_SQL, [name, now + window, now, now])
         value, expires = cursor.fetchone()
-        if value == 1 and random.randrange(PRUNE_ONE_IN) == 0:  # noqa: S311
+        # Never inside a caller's transaction, which would hold the deleted rows until it ends.
+        if not connection.in_atomic_block and time.monotonic() - _pruned_at > PRUNE_EVERY_SECONDS:
+            _pruned_at = time.monotonic()
             cursor.execute("DELETE FROM wijkportaal_counter WHERE expires <= %s", [now])
     return Count(value=int(value), expires=float(expires))
 
@@ -142,7 +149,7 @@ def reset(name: str) -> None:
         if settings.COUNTERS_REDIS_URL:
             _redis(settings.COUNTERS_REDIS_URL).delete(_redis_key(name))
             return
-        with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+        with connections["default"].cursor() as cursor:
             cursor.execute("DELETE FROM wijkportaal_counter WHERE name = %s", [name])
     except (DatabaseError, redis.RedisError, OSError) as error:
         raise _failed(error) from error

@@ -100,7 +100,8 @@ request_finished.connect(_forget_request_id, dispatch_uid="wijkportaal.forget_re
 
 
 class SecurityHeadersMiddleware:
-    """Add the headers Django does not set itself: Content-Security-Policy and Permissions-Policy."""
+    """Put the security headers on every response the app sends, including those that never pass
+    Django's own header middleware: CSP, Permissions-Policy, X-Frame-Options, HSTS and the rest."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -112,6 +113,12 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin")
+        # Django's own middleware sets these only on responses that pass through it; static
+        # files, redirects and early refusals (413, a bad Host) return before it.
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        response.setdefault(
+            "Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin"
+        )
         if settings.SECURE_HSTS_SECONDS and "Strict-Transport-Security" not in response:
             # Django sends HSTS only on requests it sees as HTTPS; behind a proxy that does not say
             # so the header would be missing. Browsers ignore it on plain HTTP, so it is safe.

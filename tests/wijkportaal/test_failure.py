@@ -118,8 +118,11 @@ def test_a_database_failure_is_logged_with_the_request_id_and_no_address(client,
         )
     assert response["X-Request-ID"] == "proxy-trace-0001"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert len(lines) == 1
-    entry = lines[0]
+    assert all(line["request_id"] == "proxy-trace-0001" for line in lines)
+    assert "6411" not in stream.getvalue()
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert len(errors) == 1
+    entry = errors[0]
     assert entry["level"] == "ERROR"
     assert entry["request_id"] == "proxy-trace-0001"
     assert entry["path"] == "/"
