@@ -117,7 +117,8 @@ class SecurityHeadersMiddleware:
         # files, redirects and early refusals (413, a bad Host) return before it.
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         response.setdefault(
-            "Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin"
+            "Cross-Origin-Opener-Policy",
+            settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin",
         )
         if settings.SECURE_HSTS_SECONDS and "Strict-Transport-Security" not in response:
             # Django sends HSTS only on requests it sees as HTTPS; behind a proxy that does not say
