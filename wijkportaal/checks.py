@@ -144,3 +144,37 @@ def check_counters_not_evicted(
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_security_txt(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils import timezone
+
+    from .security_txt import expires
+
+    try:
+        until = expires()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="wijkportaal.E010")]
+    if not settings.SECURITY_CONTACTS or until is None:
+        return [
+            Warning(
+                "/.well-known/security.txt answers 404: SECURITY_CONTACTS or SECURITY_TXT_EXPIRES "
+                "is not set.",
+                hint="Set both, e.g. SECURITY_CONTACTS=mailto:security@example.nl and "
+                "SECURITY_TXT_EXPIRES=2027-06-30.",
+                id="wijkportaal.W010",
+            )
+        ]
+    if until <= timezone.now():
+        return [
+            Warning(
+                "SECURITY_TXT_EXPIRES is in the past: researchers will take security.txt as stale.",
+                hint="Move it up to a year ahead.",
+                id="wijkportaal.W011",
+            )
+        ]
+    return []

@@ -242,6 +242,10 @@ LOGIN_PAUSE_SECONDS = _int("LOGIN_PAUSE_SECONDS", default=900)
 # Attempts an hour on one account name from addresses it has not signed in from lately.
 LOGIN_ACCOUNT_ATTEMPTS_PER_HOUR = _int("LOGIN_ACCOUNT_ATTEMPTS_PER_HOUR", default=30)
 LOGIN_TRUSTED_DAYS = _int("LOGIN_TRUSTED_DAYS", default=30)
+# /.well-known/security.txt (RFC 9116): contact URIs (mailto:, https:) and the date the file
+# stops being valid (at most a year ahead). Both are needed; a deploy check says when one is missing.
+SECURITY_CONTACTS = env.list("SECURITY_CONTACTS", default=[])
+SECURITY_TXT_EXPIRES = env.str("SECURITY_TXT_EXPIRES", default="")
 # Number of proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer address).
 NUM_PROXIES = _int("NUM_PROXIES", default=0)
 # Image sources beside our own origin, e.g. the object storage that holds officer photos.
