@@ -135,24 +135,33 @@ class SecurityHeadersMiddleware:
 def service_unavailable_response(request: HttpRequest | None = None) -> HttpResponse:
     """The static 503 page with the emergency numbers; rendered without touching the database.
 
-    API clients (paths under /api/) get the same message as JSON.
+    API clients (paths under /api/) get the same message as an RFC 9457 problem document, with
+    the API's CORS header so that a web page calling the API can read it.
     """
     language = translation.get_language() or settings.LANGUAGE_CODE
     if request is not None and request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
-                "error": "service_unavailable",
-                "message": gettext(
+                # The API's problem shape (api/problems.py), which this package cannot import.
+                "type": "urn:wijkportaal:problem:service-unavailable",
+                "status": 503,
+                "title": gettext("Service unavailable"),
+                "detail": gettext(
                     "The service is temporarily unavailable. Try again in a few minutes. "
                     "In an emergency call 112."
                 ),
+                "code": "service-unavailable",
                 "emergency_number": EMERGENCY_NUMBER,
                 "police_number": POLICE_NON_EMERGENCY_NUMBER,
             },
             status=503,
+            content_type="application/problem+json",
+            json_dumps_params={"ensure_ascii": False},
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         return response
     html = render_to_string(
         "503.html",

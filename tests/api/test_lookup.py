@@ -128,8 +128,6 @@ def test_invalid_postcodes(client, register, query):
         {"huisnummer": "100000"},
         {"huisnummer": "13E"},
         {"huisnummer": "abc"},
-        {"huisletter": "E"},
-        {"toevoeging": "2"},
         {"huisnummer": "13", "huisletter": "EE"},
         {"huisnummer": "13", "toevoeging": "ABCDE"},
         {"huisnummer": "13", "toevoeging": "A-2"},
@@ -139,6 +137,16 @@ def test_invalid_house_numbers(client, register, query):
     response = client.get(LOOKUP, {"postcode": "6411NH", **query})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid-house-number"
+
+
+@pytest.mark.parametrize("query", [{"huisletter": "E"}, {"toevoeging": "2"}])
+def test_a_letter_or_addition_without_a_house_number_asks_for_the_number(client, register, query):
+    """Well-formed by the document, so not a 400: the number is needed, as for a postcode that
+    spans several buurten."""
+    response = client.get(LOOKUP, {"postcode": "6411NH", **query})
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "house-number-required"
 
 
 @pytest.mark.parametrize(
