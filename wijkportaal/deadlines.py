@@ -7,6 +7,11 @@ a request is past its deadline and its connection has a query in flight, the wat
 socket down; the waiting query fails at once with an OperationalError, which
 DatabaseUnavailableMiddleware answers with the 503 page. Residents' requests get a short deadline,
 staff (the admin) a longer one; both free the worker long before gunicorn's timeout.
+
+A new connection to a hung server cannot be cut this way (libpq waits at least two seconds for
+it). So once the watchdog cut a connection, the process knows the server hangs: requests get the
+503 page at once and new connections fail at once (wijkportaal/postgresql), while the watchdog
+itself tries a connection each second and lifts this as soon as one succeeds.
 """
 
 from __future__ import annotations
@@ -23,10 +28,16 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
+from .middleware import service_unavailable_response
+
 logger = logging.getLogger("wijkportaal.deadlines")
 
 # How often the watchdog looks; a deadline is kept to within this much.
 TICK_SECONDS = 0.1
+# While the server hangs, the watchdog tries a new connection this often.
+PROBE_EVERY_SECONDS = 1
+# Answered without the breaker: liveness must not depend on the database.
+NEVER_HELD = ("/healthz",)
 
 
 class Watchdog:
@@ -60,9 +71,11 @@ class Watchdog:
             now = time.monotonic()
             with self._lock:
                 overdue = [entry for entry in self._watched.values() if entry[0] <= now]
+            breaker.probe()
             for _deadline, wrappers, path in overdue:
                 for wrapper in wrappers:
                     if cut_if_waiting(wrapper):
+                        breaker.hung(wrapper.settings_dict)
                         logger.error(
                             "Database did not answer within the request deadline; connection cut",
                             extra={"path": path, "database": wrapper.alias},
@@ -96,9 +109,55 @@ def cut_if_waiting(wrapper: Any) -> bool:
 watchdog = Watchdog()
 
 
+class Breaker:
+    """Remembers that the database hangs, so that residents do not each wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # The connection settings to probe with while hung; None while the server answers.
+        self._probe_with: dict[str, Any] | None = None
+        self._next_probe = 0.0
+
+    def hung(self, settings_dict: dict[str, Any]) -> None:
+        with self._lock:
+            if self._probe_with is None:
+                self._probe_with = settings_dict
+                self._next_probe = time.monotonic() + PROBE_EVERY_SECONDS
+
+    def is_hung(self) -> bool:
+        return self._probe_with is not None
+
+    def probe(self) -> None:
+        """Called by the watchdog: try a connection once a second while hung."""
+        with self._lock:
+            probe_with = self._probe_with
+            if probe_with is None or time.monotonic() < self._next_probe:
+                return
+            self._next_probe = time.monotonic() + PROBE_EVERY_SECONDS
+        import psycopg
+
+        try:
+            psycopg.connect(
+                host=probe_with["HOST"] or None,
+                port=probe_with["PORT"] or None,
+                dbname=probe_with["NAME"],
+                user=probe_with["USER"] or None,
+                password=probe_with["PASSWORD"] or None,
+                connect_timeout=2,
+            ).close()
+        except psycopg.Error:
+            return
+        with self._lock:
+            self._probe_with = None
+        logger.warning("Database answers again")
+
+
+breaker = Breaker()
+
+
 class DatabaseDeadlineMiddleware:
     """Give every request a deadline for its database work (REQUEST_DEADLINE_SECONDS, or
-    ADMIN_REQUEST_DEADLINE_SECONDS in the admin)."""
+    ADMIN_REQUEST_DEADLINE_SECONDS in the admin), and answer at once while it is known to hang."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -109,8 +168,10 @@ class DatabaseDeadlineMiddleware:
             if request.path.startswith("/" + settings.ADMIN_PATH)
             else settings.REQUEST_DEADLINE_SECONDS
         )
-        if seconds <= 0:
+        if seconds <= 0 or request.path in NEVER_HELD:
             return self.get_response(request)
+        if breaker.is_hung():
+            return service_unavailable_response(request)
         # This thread's connection objects; the watchdog looks at them from its own thread.
         wrappers = [connections[alias] for alias in connections]
         token = watchdog.watch(

@@ -112,9 +112,10 @@ MIDDLEWARE = [
     "wijkportaal.middleware.RequestIdMiddleware",
     "wijkportaal.middleware.SecurityHeadersMiddleware",
     "wijkportaal.limits.RequestBodyLimitMiddleware",
-    "wijkportaal.deadlines.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files never wait for, or on, the database.
+    "wijkportaal.deadlines.DatabaseDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wijkportaal.language.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -190,6 +191,12 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["wijkportaal.routers.ReplicaRouter"]
     MIDDLEWARE.append("wijkportaal.replicas.ReplicaMiddleware")
 
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, failing new connections at once while the server is known to hang
+        # (wijkportaal/deadlines.py).
+        _database["ENGINE"] = "wijkportaal.postgresql"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -225,7 +232,7 @@ PUBLIC_BODY_MAX_BYTES = _int("PUBLIC_BODY_MAX_BYTES", default=16_384)
 ADMIN_BODY_MAX_BYTES = _int("ADMIN_BODY_MAX_BYTES", default=6 * 1024 * 1024)
 # A request still waiting on the database after this long has its connection cut and gets the
 # 503 page (wijkportaal/deadlines.py): a hung database must not hold residents or workers.
-REQUEST_DEADLINE_SECONDS = env.float("REQUEST_DEADLINE_SECONDS", default=1.8)
+REQUEST_DEADLINE_SECONDS = env.float("REQUEST_DEADLINE_SECONDS", default=1.5)
 ADMIN_REQUEST_DEADLINE_SECONDS = env.float("ADMIN_REQUEST_DEADLINE_SECONDS", default=25.0)
 
 # Seconds a public officer or buurt page is served from the cache. Any staff save invalidates every
