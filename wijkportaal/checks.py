@@ -114,7 +114,8 @@ def redis_eviction_policy(url: str) -> str | None:
 
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-        return str(client.config_get("maxmemory-policy").get("maxmemory-policy") or "") or None
+        reply: Any = client.config_get("maxmemory-policy")
+        return str(reply.get("maxmemory-policy") or "") or None
     except (redis.RedisError, OSError):
         return None
 

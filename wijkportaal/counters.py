@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -129,7 +130,7 @@ def peek(name: str, *, now: float | None = None) -> int:
     now = time.time() if now is None else now
     try:
         if settings.COUNTERS_REDIS_URL:
-            found = _redis(settings.COUNTERS_REDIS_URL).get(_redis_key(name))
+            found: Any = _redis(settings.COUNTERS_REDIS_URL).get(_redis_key(name))
             return int(found or 0)
         with connections["default"].cursor() as cursor:
             cursor.execute(

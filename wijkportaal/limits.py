@@ -121,8 +121,8 @@ class RequestBodyLimitMiddleware:
                 return self.too_large(request, limit)
             request.META["CONTENT_LENGTH"] = str(len(body))
             # The request's own stream was built for a zero length; the body read above replaces it.
-            request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
-            request._body = body  # type: ignore[attr-defined]
+            request._stream = io.BytesIO(body)
+            request._body = body
         return self.get_response(request)
 
     @staticmethod
@@ -141,7 +141,7 @@ def body_limit(path: str) -> int:
 
 def read_at_most(stream: Any, limit: int) -> bytes | None:
     """Read `stream` to its end, or give up (None) once more than `limit` bytes came."""
-    chunks = []
+    chunks: list[bytes] = []
     received = 0
     while True:
         chunk = stream.read(min(65_536, limit + 1 - received))
