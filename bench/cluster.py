@@ -290,13 +290,15 @@ class Postgres:
 
 
 def statements_served(server: Postgres) -> int:
-    """Statements the portal ran on this server (pg_stat_statements), not our own probes."""
+    """Reads the portal ran on this server (pg_stat_statements), not our own probes, the rate
+    limits' counter writes (always on the primary) or the connections' health checks."""
     rows = server.query(
         "SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s "
         "JOIN pg_database d ON d.oid = s.dbid "
         "WHERE d.datname = 'wijkportaal' AND s.query NOT ILIKE '%pg\\_%' "
         "AND s.query NOT ILIKE 'SET %' AND s.query NOT ILIKE 'BEGIN%' "
-        "AND s.query NOT ILIKE 'COMMIT%'"
+        "AND s.query NOT ILIKE 'COMMIT%' AND s.query NOT ILIKE '%wijkportaal\\_counter%' "
+        "AND s.query <> 'SELECT $1'"
     )
     return int(rows[0][0])
 
