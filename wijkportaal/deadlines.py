@@ -75,7 +75,6 @@ class Watchdog:
             for _deadline, wrappers, path in overdue:
                 for wrapper in wrappers:
                     if cut_if_waiting(wrapper):
-                        breaker.hung(wrapper.settings_dict)
                         logger.error(
                             "Database did not answer within the request deadline; connection cut",
                             extra={"path": path, "database": wrapper.alias},
@@ -96,6 +95,8 @@ def cut_if_waiting(wrapper: Any) -> bool:
         descriptor = pgconn.socket
     except Exception:  # A connection closed meanwhile has no socket to cut.
         return False
+    # Known hung before the cut: the request it frees must not open a new connection and wait.
+    breaker.hung(wrapper.settings_dict)
     # A duplicate of the descriptor: shutting it down ends the connection for every copy, while
     # closing only the duplicate leaves psycopg's own descriptor for psycopg to close.
     with socket.socket(fileno=os.dup(descriptor)) as sock:

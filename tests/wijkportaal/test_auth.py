@@ -45,6 +45,7 @@ def staff(db):
 
 
 def log_in(client, username: str, password: str, *, address: str = EDITOR_HOME):
+    client.cookies["django_language"] = "en"
     return client.post(
         LOGIN,
         {"username": username, "password": password, "next": "/beheer/"},
