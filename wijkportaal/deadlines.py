@@ -118,6 +118,7 @@ class Breaker:
         # The connection settings to probe with while hung; None while the server answers.
         self._probe_with: dict[str, Any] | None = None
         self._next_probe = 0.0
+        self._probing = False
 
     def hung(self, settings_dict: dict[str, Any]) -> None:
         with self._lock:
@@ -129,12 +130,19 @@ class Breaker:
         return self._probe_with is not None
 
     def probe(self) -> None:
-        """Called by the watchdog: try a connection once a second while hung."""
+        """Called by the watchdog: once a second while hung, try a connection in a thread of its
+        own, so that the watchdog keeps cutting while the attempt waits."""
         with self._lock:
             probe_with = self._probe_with
-            if probe_with is None or time.monotonic() < self._next_probe:
+            if probe_with is None or self._probing or time.monotonic() < self._next_probe:
                 return
+            self._probing = True
             self._next_probe = time.monotonic() + PROBE_EVERY_SECONDS
+        threading.Thread(
+            target=self._try_connection, args=(probe_with,), name="db-probe", daemon=True
+        ).start()
+
+    def _try_connection(self, probe_with: dict[str, Any]) -> None:
         import psycopg
 
         try:
@@ -147,9 +155,12 @@ class Breaker:
                 connect_timeout=2,
             ).close()
         except psycopg.Error:
+            with self._lock:
+                self._probing = False
             return
         with self._lock:
             self._probe_with = None
+            self._probing = False
         logger.warning("Database answers again")
 
 

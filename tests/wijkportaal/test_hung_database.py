@@ -100,7 +100,7 @@ def test_a_hung_database_gives_residents_the_503_page_within_two_seconds(hung_si
     assert sum(took < RESIDENT_DEADLINE for _, took, _ in answers) >= len(answers) - 4, times
     assert all(b"112" in body and b"0900-8844" in body for _, _, body in answers)
     # The admin's longer deadline frees its worker long before gunicorn's 30 s.
-    assert admin[0] < 600 or admin[0] == 503
+    assert admin[0] in {200, 503}  # the form with an error, or the 503 page: never a 500
     assert admin[1] < ADMIN_DEADLINE + 3
 
     # Continued: residents are served again within a few seconds.
