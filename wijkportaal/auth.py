@@ -131,7 +131,9 @@ def record_success(*, username: str, address: str) -> None:
 class ThrottledModelBackend(ModelBackend):
     """Django's model backend, counting every attempt before it checks a password."""
 
-    def authenticate(
+    # The stubs type BaseBackend without named credentials and ModelBackend with the default
+    # User; this keeps Django's own signature, which takes any user model.
+    def authenticate(  # type: ignore[override]
         self,
         request: HttpRequest | None,
         username: str | None = None,
