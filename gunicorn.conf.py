@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+from typing import Any
+
+from gunicorn import glogging
 
 # Web workers bound every SQL statement so a slow database costs a request, not a worker; the value
 # is read by wijkportaal/settings.py. Management commands (imports) are not bound.
@@ -44,6 +48,55 @@ access_log_format = (
     '%(m)s %(U)s %(H)s status=%(s)s bytes=%(B)s ms=%(M)s request_id=%({x-request-id}o)s "%(a)s"'
 )
 errorlog = "-"
+
+
+_QUOTED = re.compile(r"(['\"])(.*?)\1")
+_QUERY = re.compile(r"\?\S*")
+
+
+def _without_request_details(text: str) -> str:
+    """An error line with the request's query string cut, and a quoted request line reduced to its
+    method and path: an API lookup's address (even one a client sent with unencoded spaces, so
+    that the line is invalid) must not reach the log."""
+
+    def quoted(match: re.Match[str]) -> str:
+        words = match.group(2).split()
+        # A method and a path are kept; anything else in a broken line may be part of a query.
+        kept = [words[0]] if words and words[0].isalpha() and words[0].isupper() else []
+        if kept and len(words) > 1 and words[1].startswith("/"):
+            kept.append(words[1].split("?", 1)[0])
+        return f"{match.group(1)}{' '.join(kept)} …{match.group(1)}"
+
+    return _QUERY.sub("?…", _QUOTED.sub(quoted, text))
+
+
+class PrivateErrorLogger(glogging.Logger):
+    """gunicorn's logger, with request lines in its own error lines stripped of query strings."""
+
+    def _private(self, level: str, msg: str, *args: Any, **kwargs: Any) -> None:
+        text = msg % args if args else str(msg)
+        getattr(super(), level)(_without_request_details(text), **kwargs)
+
+    def critical(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._private("critical", msg, *args, **kwargs)
+
+    def error(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._private("error", msg, *args, **kwargs)
+
+    def warning(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._private("warning", msg, *args, **kwargs)
+
+    def info(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._private("info", msg, *args, **kwargs)
+
+    def debug(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._private("debug", msg, *args, **kwargs)
+
+    def exception(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        self._private("exception", msg, *args, **kwargs)
+
+
+logger_class = PrivateErrorLogger
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Gunicorn's own lines are JSON like the application's, on stdout.
 logconfig_dict = {

@@ -87,6 +87,19 @@ SCHEMAS: dict[str, Any] = {
             },
         ]
     },
+    "ServiceUnavailableProblem": {
+        "allOf": [
+            _ref("Problem"),
+            {
+                "type": "object",
+                "required": ["emergency_number", "police_number"],
+                "properties": {
+                    "emergency_number": _string("Call it in an emergency.", const="112"),
+                    "police_number": _string("The police for anything else.", const="0900-8844"),
+                },
+            },
+        ]
+    },
     "RateLimitedProblem": {
         "allOf": [
             _ref("Problem"),
@@ -389,7 +402,8 @@ HEADERS: dict[str, Any] = {
         "schema": {"const": "*"},
     },
     "Retry-After": {
-        "description": "Seconds until the rate limit lets lookups through again.",
+        "description": "Seconds to wait before trying again: until the rate limit lets lookups "
+        "through, or while the service is unavailable.",
         "required": True,
         "schema": _string(pattern="^[1-9][0-9]*$"),
     },
@@ -426,6 +440,15 @@ RESPONSES: dict[str, Any] = {
         "headers": _COMMON_HEADERS,
     },
     "NotFound": _problem_response("Nothing is published under this path.", ["not-found"]),
+    "ServiceUnavailable": {
+        "description": "The service cannot answer for a moment (its database is away). Try again "
+        "after Retry-After; in an emergency call 112. Codes: `service-unavailable`.",
+        "headers": {
+            name: {"$ref": f"#/components/headers/{name}"}
+            for name in ("Cache-Control", "Access-Control-Allow-Origin", "Retry-After")
+        },
+        "content": {PROBLEM_JSON: {"schema": _ref("ServiceUnavailableProblem")}},
+    },
     "RateLimited": {
         "description": "Too many lookups from this client address in the current minute. "
         "Codes: `rate-limited`.",
@@ -486,6 +509,7 @@ def _get(
             "responses": {
                 **responses,
                 "304": {"$ref": "#/components/responses/NotModified"},
+                "503": {"$ref": "#/components/responses/ServiceUnavailable"},
             },
         }
     }
@@ -513,13 +537,14 @@ PATHS: dict[str, Any] = {
             ),
             _query(
                 "huisletter",
-                "House letter; only together with `huisnummer` (otherwise 400 "
-                "`invalid-house-number`).",
+                "House letter; only together with `huisnummer`: without it the answer is 422 "
+                "`house-number-required`.",
                 _string(pattern=parameters.HOUSE_LETTER_PATTERN, examples=["E"]),
             ),
             _query(
                 "toevoeging",
-                "House number addition; only together with `huisnummer`.",
+                "House number addition; only together with `huisnummer`: without it the answer "
+                "is 422 `house-number-required`.",
                 _string(pattern=parameters.ADDITION_PATTERN),
             ),
         ],
@@ -540,7 +565,8 @@ PATHS: dict[str, Any] = {
                 schema="AddressNotFoundProblem",
             ),
             "422": _problem_response(
-                "The postcode spans several buurten: add the house number.",
+                "The postcode spans several buurten, or a letter or addition came without the "
+                "house number: add the house number.",
                 ["house-number-required"],
             ),
             "429": {"$ref": "#/components/responses/RateLimited"},

@@ -82,8 +82,14 @@ def address_query(query: QueryDict) -> AddressQuery:
     ):
         raise invalid_address(InvalidInput("huisnummer", HOUSE_NUMBER_MESSAGE))
     if (huisletter or toevoeging) and not huisnummer:
-        # The form would read a lone addition as the number; the API's fields are explicit.
-        raise invalid_address(InvalidInput("huisnummer", HOUSE_NUMBER_MESSAGE))
+        # Well-formed, but a letter or addition means one address, which needs its number: the
+        # same answer as a postcode that spans several buurten (the form reads a lone addition
+        # as the number; the API's fields are explicit).
+        raise Problem(
+            status=422,
+            code="house-number-required",
+            detail=_("A house letter or addition belongs to a house number: add huisnummer."),
+        )
     try:
         return AddressQuery(
             postcode=normalise_postcode(postcode),

@@ -23,6 +23,8 @@ TITLES: dict[str, Promise] = {
     "method-not-allowed": _("Method not allowed"),
     "house-number-required": _("House number required"),
     "rate-limited": _("Too many requests"),
+    # Answered by wijkportaal/middleware.py, which cannot import this module.
+    "service-unavailable": _("Service unavailable"),
 }
 
 

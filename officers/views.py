@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.streets import served_places
+from wijkportaal.limits import search_rate_limited
 from wijkportaal.replicas import public_read
 
 from . import calendar, departures, pages
@@ -72,6 +73,7 @@ def _answer(
 # page. A forged post from another site could do no more than that, so they need no CSRF token,
 # and without one they work with cookies blocked and set no cookie at all.
 @csrf_exempt
+@search_rate_limited
 @public_read
 @require_http_methods(["GET", "HEAD", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
@@ -91,6 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@search_rate_limited
 @public_read
 @require_http_methods(["GET", "HEAD", "POST"])
 def street_search(request: HttpRequest) -> HttpResponse:

@@ -1,94 +1,139 @@
-"""Staff login throttling: after a few failures an account or address is locked out, longer each
-time. Failures are kept in the "counters" cache, apart from the page cache."""
+"""Staff sign-in throttling that a stranger cannot turn against an editor.
+
+Two atomic counts (wijkportaal/counters.py), each incremented before the password is checked:
+
+- per account name *and* client address: LOGIN_FAILURES_ALLOWED attempts, then sign-in from that
+  address with that name pauses until LOGIN_PAUSE_SECONDS after the first attempt; a successful
+  sign-in clears it. A stranger's attempts pause only the stranger.
+- per account name from addresses that have not signed in to it lately: a slower pace
+  (LOGIN_ACCOUNT_ATTEMPTS_PER_HOUR), against guessing spread over many addresses. An address the
+  account signed in from in the last LOGIN_TRUSTED_DAYS is not held by it, so the editor's own
+  office or home keeps working while a stranger runs it down.
+
+A paused attempt is refused before the password is checked, with a form error saying for how long;
+it reads the same for any name, so it does not tell whether the account exists. When the counters
+cannot be reached, sign-in fails closed with a "try again shortly" error instead of a 500.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
+import math
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.core.cache import caches
-from django.core.exceptions import PermissionDenied
-from django.dispatch import receiver
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import counters
 from .clients import client_address, client_digest
 
 logger = logging.getLogger("wijkportaal.auth")
 
-FIRST_LOCKOUT_SECONDS = 60
-LONGEST_LOCKOUT_SECONDS = 3600
-# Failures are forgotten a day after the last one.
-FAILURE_MEMORY_SECONDS = 86_400
+ACCOUNT_WINDOW_SECONDS = 3600
 
 
-def _account_key(username: str) -> str:
-    digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
-    return f"login-failures:account:{digest}"
+class SignInPaused(ValidationError):
+    """Raised from the backend: Django's login forms show it as their error, where
+    PermissionDenied would read as a wrong password."""
+
+    def __init__(self, *, seconds: int) -> None:
+        minutes = max(1, math.ceil(seconds / 60))
+        super().__init__(
+            ngettext(
+                "Signing in with this name from your address is paused for %(minutes)d minute "
+                "after too many attempts. Your password was not checked. Try again later.",
+                "Signing in with this name from your address is paused for %(minutes)d minutes "
+                "after too many attempts. Your password was not checked. Try again later.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            code="sign_in_paused",
+        )
+        self.seconds = seconds
 
 
-def _client_key(address: str) -> str:
-    return f"login-failures:client:{client_digest(address)}"
-
-
-def throttle_keys(*, username: str, address: str) -> list[str]:
-    keys = [_account_key(username)] if username else []
-    if address:
-        keys.append(_client_key(address))
-    return keys
-
-
-def lockout_seconds(*, failures: int) -> int:
-    """How long a key is locked after its latest failure: nothing until the allowance is used up."""
-    allowed = settings.LOGIN_FAILURES_ALLOWED
-    if failures < allowed:
-        return 0
-    return min(FIRST_LOCKOUT_SECONDS * 2 ** (failures - allowed), LONGEST_LOCKOUT_SECONDS)
-
-
-def seconds_locked(*, username: str, address: str, now: float | None = None) -> int:
-    """Seconds until this account and address may try again (0: they may try now)."""
-    now = time.time() if now is None else now
-    remaining = 0.0
-    for record in (
-        caches["counters"].get_many(throttle_keys(username=username, address=address)).values()
-    ):
-        failures, last_failure = record
-        remaining = max(remaining, last_failure + lockout_seconds(failures=failures) - now)
-    return max(0, int(remaining + 0.999))
-
-
-def record_failure(*, username: str, address: str, now: float | None = None) -> None:
-    now = time.time() if now is None else now
-    keys = throttle_keys(username=username, address=address)
-    counters = caches["counters"]
-    records = counters.get_many(keys)
-    updated = {key: (records.get(key, (0, now))[0] + 1, now) for key in keys}
-    counters.set_many(updated, timeout=FAILURE_MEMORY_SECONDS)
-    worst = max((failures for failures, _ in updated.values()), default=0)
-    if lockout_seconds(failures=worst):
-        logger.warning(
-            "Staff login locked after %d failed attempts for %d s",
-            worst,
-            lockout_seconds(failures=worst),
-            extra={"account": _account_key(username).rsplit(":", 1)[-1], "client": address},
+class SignInUnavailable(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("Signing in is not possible for a moment. Try again shortly."),
+            code="sign_in_unavailable",
         )
 
 
-def forget_failures(*, username: str) -> None:
-    caches["counters"].delete(_account_key(username))
+def account_digest(username: str) -> str:
+    return hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+
+
+def _pair_name(account: str, client: str) -> str:
+    return f"login:pair:{account}:{client}"
+
+
+def _account_name(account: str) -> str:
+    return f"login:account:{account}"
+
+
+def _trusted_name(account: str, client: str) -> str:
+    return f"login:trusted:{account}:{client}"
+
+
+def check_attempt(*, username: str, address: str) -> None:
+    """Count one sign-in attempt; raise SignInPaused or SignInUnavailable when it must not go on."""
+    account, client = account_digest(username), client_digest(address)
+    log_extra = {"account": account, "client": address}
+    try:
+        pair = counters.increment(_pair_name(account, client), window=settings.LOGIN_PAUSE_SECONDS)
+        if pair.value > settings.LOGIN_FAILURES_ALLOWED:
+            logger.warning(
+                "Staff sign-in paused for this account and address for %d s after %d attempts",
+                pair.seconds_left(),
+                pair.value - 1,
+                extra=log_extra,
+            )
+            raise SignInPaused(seconds=pair.seconds_left())
+        if counters.peek(_trusted_name(account, client)):
+            return
+        overall = counters.increment(_account_name(account), window=ACCOUNT_WINDOW_SECONDS)
+        if overall.value > settings.LOGIN_ACCOUNT_ATTEMPTS_PER_HOUR:
+            logger.warning(
+                "Staff sign-in paused for this account from new addresses for %d s after %d "
+                "attempts from several addresses",
+                overall.seconds_left(),
+                overall.value - 1,
+                extra=log_extra,
+            )
+            raise SignInPaused(seconds=overall.seconds_left())
+    except counters.CountersUnavailable as error:
+        # Closed, not open: without its counts the throttle could not stop a guessing run.
+        logger.error("Staff sign-in refused: the counters are unreachable", extra=log_extra)
+        raise SignInUnavailable from error
+
+
+def record_success(*, username: str, address: str) -> None:
+    """Clear the address's count and remember it as one this account signs in from."""
+    account, client = account_digest(username), client_digest(address)
+    try:
+        counters.reset(_pair_name(account, client))
+        counters.reset(_trusted_name(account, client))
+        counters.increment(
+            _trusted_name(account, client), window=settings.LOGIN_TRUSTED_DAYS * 86_400
+        )
+    except counters.CountersUnavailable:
+        logger.error("Sign-in counts not cleared: the counters are unreachable")
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's model backend, refusing every attempt while the account or the address is locked."""
+    """Django's model backend, counting every attempt before it checks a password."""
 
-    def authenticate(
+    # The stubs type BaseBackend without named credentials and ModelBackend with the default
+    # User; this keeps Django's own signature, which takes any user model.
+    def authenticate(  # type: ignore[override]
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -97,46 +142,11 @@ class ThrottledModelBackend(ModelBackend):
     ) -> AbstractBaseUser | None:
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
-        try:
-            remaining = seconds_locked(username=username or "", address=client_address(request))
-        except Exception as error:  # Redis errors, refused connections, an unreadable folder
-            # Closed, not open: without its counts the throttle could not stop a guessing run.
-            logger.error(
-                "Staff login refused: the failure counters are unreachable: %s",
-                type(error).__name__,
-            )
-            if request is not None:
-                request.login_locked = True  # type: ignore[attr-defined]
-            raise PermissionDenied from error
-        if remaining:
-            if request is not None:
-                # Attempts refused during a lockout do not lengthen it (see on_login_failed).
-                request.login_locked = True  # type: ignore[attr-defined]
-            logger.warning(
-                "Staff login refused: locked for %d more s",
-                remaining,
-                extra={
-                    "account": _account_key(username or "").rsplit(":", 1)[-1],
-                    "client": client_address(request),
-                },
-            )
-            # PermissionDenied stops Django trying further backends: the password is not checked.
-            raise PermissionDenied
-        return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-@receiver(user_login_failed, dispatch_uid="wijkportaal.auth.on_login_failed")
-def on_login_failed(
-    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
-) -> None:
-    if request is not None and getattr(request, "login_locked", False):
-        return
-    username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or ""
-    record_failure(username=str(username), address=client_address(request))
-
-
-@receiver(user_logged_in, dispatch_uid="wijkportaal.auth.on_logged_in")
-def on_logged_in(
-    sender: object, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
-) -> None:
-    forget_failures(username=user.get_username())
+        if username is None or password is None:
+            return None
+        address = client_address(request)
+        check_attempt(username=username, address=address)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None:
+            record_success(username=username, address=address)
+        return user

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -127,27 +128,46 @@ def public_data(key: str, build: Callable[[], T]) -> T:
 
 
 def page_key(request: HttpRequest) -> str:
-    """The path and the language; the page's generation is stored with it, not in the key."""
-    path_digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    """The path, the query parameters the page reads, and the language; the page's generation
+    is stored with the entry, not in the key.
+
+    The pages read only `buurt` (the searched buurt on a profile) and `gezocht=1`; anything else
+    in a query string changes nothing on the page and is left out of the key, and `buurt` counts
+    only when it names a real buurt. So no query string, however random, adds an entry that a
+    page without it would not have.
+    """
+    query = []
+    buurt = request.GET.get("buurt", "")
+    if buurt and _is_real_buurt_code(buurt):
+        query.append(f"buurt={buurt}")
+    if request.GET.get("gezocht") == "1":
+        query.append("gezocht=1")
+    location = request.path + ("?" + "&".join(query) if query else "")
+    path_digest = hashlib.sha256(location.encode()).hexdigest()
     language = translation.get_language() or settings.LANGUAGE_CODE
     return f"public-page:{language}:{path_digest}"
 
 
-# The query strings the public pages understand (the search's "why this result" notes). Any other
-# query string is served uncached: junk parameters must not each take a cache entry.
-CACHEABLE_QUERY = {
-    "buurt": re.compile(r"[A-Za-z0-9]{1,10}"),
-    "gezocht": re.compile(r"1"),
-}
+_BUURT_CODE = re.compile(r"BU[0-9]{8}")
 
 
-def _understood_query(request: HttpRequest) -> bool:
-    return all(
-        name in CACHEABLE_QUERY
-        and len(values) == 1
-        and CACHEABLE_QUERY[name].fullmatch(values[0]) is not None
-        for name, values in request.GET.lists()
-    )
+def _is_real_buurt_code(code: str) -> bool:
+    """Whether `code` is an active buurt's; only real codes are remembered in the cache."""
+    if _BUURT_CODE.fullmatch(code) is None:
+        return False
+    key = f"buurt-code:{code}"
+    try:
+        _generation, known = _read(key)
+    except Exception:
+        known = _MISSING
+    if known is not _MISSING:
+        return True
+    # The model by name: the project package imports no app (pyproject.toml's contracts).
+    buurt_model = apps.get_model("neighbourhoods", "Buurt")
+    if not buurt_model.objects.active().filter(code=code).exists():
+        return False
+    public_data(key, lambda: True)
+    return True
 
 
 def _may_use_cache(request: HttpRequest) -> bool:
@@ -157,7 +177,6 @@ def _may_use_cache(request: HttpRequest) -> bool:
         page_cache_enabled()
         and request.method in {"GET", "HEAD"}
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and _understood_query(request)
     )
 
 

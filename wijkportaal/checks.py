@@ -20,12 +20,6 @@ SHARED_CACHE_BACKENDS = frozenset(
         "django.core.cache.backends.db.DatabaseCache",
     }
 )
-PER_PROCESS_CACHE_BACKENDS = frozenset(
-    {
-        "django.core.cache.backends.locmem.LocMemCache",
-        "django.core.cache.backends.dummy.DummyCache",
-    }
-)
 DEVELOPMENT_KEY_PREFIXES = ("insecure-", "django-insecure")
 
 
@@ -87,28 +81,6 @@ def check_page_cache(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
     return []
 
 
-@register(Tags.caches)
-def check_counters(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
-    counters = settings.CACHES.get("counters")
-    if counters is None:
-        return [
-            Error(
-                'CACHES has no "counters" alias for rate-limit and login-failure counts.',
-                id="wijkportaal.E005",
-            )
-        ]
-    if not settings.DEBUG and counters.get("BACKEND") in PER_PROCESS_CACHE_BACKENDS:
-        return [
-            Warning(
-                "Rate-limit and login-failure counts are kept per process: each gunicorn worker "
-                "allows the full limit.",
-                hint="Use Redis (COUNTERS_REDIS_URL) or the file-based default.",
-                id="wijkportaal.W006",
-            )
-        ]
-    return []
-
-
 def _redis_server(location: Any) -> tuple[str | None, int | None] | None:
     if not isinstance(location, str) or not location.startswith(("redis://", "rediss://")):
         return None
@@ -120,20 +92,91 @@ def _redis_server(location: Any) -> tuple[str | None, int | None] | None:
 def check_counters_apart(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
-    pages = settings.CACHES.get("default", {})
-    counters = settings.CACHES.get("counters", {})
-    server = _redis_server(counters.get("LOCATION"))
-    if server is not None and server == _redis_server(pages.get("LOCATION")):
+    server = _redis_server(settings.COUNTERS_REDIS_URL)
+    if server is not None and server == _redis_server(settings.REDIS_URL):
         return [
             Warning(
                 "The counters share the page cache's Redis server: if it evicts keys under "
                 "memory pressure, a flood of cached pages can push login-failure and rate-limit "
                 "counts out.",
                 hint=(
-                    "Point COUNTERS_REDIS_URL at a Redis with maxmemory-policy noeviction, or run "
-                    "this one with noeviction."
+                    "Leave COUNTERS_REDIS_URL empty (counters in the database), or point it at a "
+                    "Redis of its own with maxmemory-policy noeviction."
                 ),
                 id="wijkportaal.W007",
+            )
+        ]
+    return []
+
+
+def redis_eviction_policy(url: str) -> str | None:
+    """The server's maxmemory-policy, or None when it cannot be asked (down, CONFIG renamed)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        reply: Any = client.config_get("maxmemory-policy")
+        return str(reply.get("maxmemory-policy") or "") or None
+    except (redis.RedisError, OSError):
+        return None
+
+
+@register(Tags.caches, deploy=True)
+def check_counters_not_evicted(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not settings.COUNTERS_REDIS_URL:
+        return []
+    policy = redis_eviction_policy(settings.COUNTERS_REDIS_URL)
+    if policy is None:
+        return [
+            Warning(
+                "The counters' Redis could not be asked for its maxmemory-policy.",
+                hint="Make sure it runs with maxmemory-policy noeviction (docs/deployment.md).",
+                id="wijkportaal.W009",
+            )
+        ]
+    if policy != "noeviction":
+        return [
+            Warning(
+                f"The counters' Redis evicts keys under memory pressure (maxmemory-policy "
+                f"{policy}): login-failure and rate-limit counts can be pushed out.",
+                hint="Run it with maxmemory-policy noeviction, or leave COUNTERS_REDIS_URL empty.",
+                id="wijkportaal.W008",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_security_txt(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils import timezone
+
+    from .security_txt import expires
+
+    try:
+        until = expires()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="wijkportaal.E010")]
+    if not settings.SECURITY_CONTACTS or until is None:
+        return [
+            Warning(
+                "/.well-known/security.txt answers 404: SECURITY_CONTACTS or SECURITY_TXT_EXPIRES "
+                "is not set.",
+                hint="Set both, e.g. SECURITY_CONTACTS=mailto:security@example.nl and "
+                "SECURITY_TXT_EXPIRES=2027-06-30.",
+                id="wijkportaal.W010",
+            )
+        ]
+    if until <= timezone.now():
+        return [
+            Warning(
+                "SECURITY_TXT_EXPIRES is in the past: researchers will take security.txt as stale.",
+                hint="Move it up to a year ahead.",
+                id="wijkportaal.W011",
             )
         ]
     return []

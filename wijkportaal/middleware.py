@@ -100,7 +100,8 @@ request_finished.connect(_forget_request_id, dispatch_uid="wijkportaal.forget_re
 
 
 class SecurityHeadersMiddleware:
-    """Add the headers Django does not set itself: Content-Security-Policy and Permissions-Policy."""
+    """Put the security headers on every response the app sends, including those that never pass
+    Django's own header middleware: CSP, Permissions-Policy, X-Frame-Options, HSTS and the rest."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
@@ -112,6 +113,13 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("X-Content-Type-Options", "nosniff")
         response.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin")
+        # Django's own middleware sets these only on responses that pass through it; static
+        # files, redirects and early refusals (413, a bad Host) return before it.
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        response.setdefault(
+            "Cross-Origin-Opener-Policy",
+            settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin",
+        )
         if settings.SECURE_HSTS_SECONDS and "Strict-Transport-Security" not in response:
             # Django sends HSTS only on requests it sees as HTTPS; behind a proxy that does not say
             # so the header would be missing. Browsers ignore it on plain HTTP, so it is safe.
@@ -127,24 +135,33 @@ class SecurityHeadersMiddleware:
 def service_unavailable_response(request: HttpRequest | None = None) -> HttpResponse:
     """The static 503 page with the emergency numbers; rendered without touching the database.
 
-    API clients (paths under /api/) get the same message as JSON.
+    API clients (paths under /api/) get the same message as an RFC 9457 problem document, with
+    the API's CORS header so that a web page calling the API can read it.
     """
     language = translation.get_language() or settings.LANGUAGE_CODE
     if request is not None and request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
-                "error": "service_unavailable",
-                "message": gettext(
+                # The API's problem shape (api/problems.py), which this package cannot import.
+                "type": "urn:wijkportaal:problem:service-unavailable",
+                "status": 503,
+                "title": gettext("Service unavailable"),
+                "detail": gettext(
                     "The service is temporarily unavailable. Try again in a few minutes. "
                     "In an emergency call 112."
                 ),
+                "code": "service-unavailable",
                 "emergency_number": EMERGENCY_NUMBER,
                 "police_number": POLICE_NON_EMERGENCY_NUMBER,
             },
             status=503,
+            content_type="application/problem+json",
+            json_dumps_params={"ensure_ascii": False},
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         return response
     html = render_to_string(
         "503.html",

@@ -111,8 +111,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "wijkportaal.middleware.RequestIdMiddleware",
     "wijkportaal.middleware.SecurityHeadersMiddleware",
+    "wijkportaal.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files never wait for, or on, the database.
+    "wijkportaal.deadlines.DatabaseDeadlineMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wijkportaal.language.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,12 +198,19 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["wijkportaal.routers.ReplicaRouter"]
     MIDDLEWARE.append("wijkportaal.replicas.ReplicaMiddleware")
 
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, failing new connections at once while the server is known to hang
+        # (wijkportaal/deadlines.py).
+        _database["ENGINE"] = "wijkportaal.postgresql"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# Rate-limit and login-failure counts, apart from the page cache so a flood of cached pages cannot
-# evict them; a Redis of their own (with noeviction) when the page cache's may evict.
-COUNTERS_REDIS_URL = env.str("COUNTERS_REDIS_URL", default="") or REDIS_URL
+# Rate-limit and sign-in counts (wijkportaal/counters.py): a table in the database by default, where
+# nothing evicts them; or a Redis of their own, which must run with maxmemory-policy noeviction.
+# Never the page cache's Redis when that one may evict (a system check warns).
+COUNTERS_REDIS_URL = env.str("COUNTERS_REDIS_URL", default="")
 # A hung Redis must fail fast; wijkportaal/cache.py then serves the page uncached.
 _REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CACHES = {
@@ -217,27 +227,20 @@ CACHES = {
             "LOCATION": "wijkportaal",
         }
     ),
-    "counters": (
-        {
-            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
-            "LOCATION": COUNTERS_REDIS_URL,
-            "KEY_PREFIX": "wijkportaal-counters",
-            "OPTIONS": _REDIS_OPTIONS,
-        }
-        if COUNTERS_REDIS_URL
-        else {
-            # Files every gunicorn worker of this machine shares, so a limit is not per worker;
-            # two requests counted at the same instant may count once (Redis counts atomically).
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env.path("COUNTERS_CACHE_DIR", default=BASE_DIR / "var" / "counters"),
-            # Culling drops entries at random, so room for every client counted in a busy minute.
-            "OPTIONS": {"MAX_ENTRIES": 10_000},
-        }
-    ),
 }
 
 # Lookups (address and point) one client address may make a minute through the JSON API; 0 = no limit.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=60)
+# Searches (the posted home page forms) one client address may make a minute; 0 = no limit.
+SEARCH_RATE_LIMIT_PER_MINUTE = _int("SEARCH_RATE_LIMIT_PER_MINUTE", default=20)
+# Request bodies above these sizes answer 413 before they are read (wijkportaal/limits.py): public
+# forms post a few hundred bytes; the admin takes a 5 MB photo.
+PUBLIC_BODY_MAX_BYTES = _int("PUBLIC_BODY_MAX_BYTES", default=16_384)
+ADMIN_BODY_MAX_BYTES = _int("ADMIN_BODY_MAX_BYTES", default=6 * 1024 * 1024)
+# A request still waiting on the database after this long has its connection cut and gets the
+# 503 page (wijkportaal/deadlines.py): a hung database must not hold residents or workers.
+REQUEST_DEADLINE_SECONDS = env.float("REQUEST_DEADLINE_SECONDS", default=1.5)
+ADMIN_REQUEST_DEADLINE_SECONDS = env.float("ADMIN_REQUEST_DEADLINE_SECONDS", default=25.0)
 
 # Seconds a public officer or buurt page is served from the cache. Any staff save invalidates every
 # cached page at once (wijkportaal/cache.py), so this only bounds how long date-driven changes
@@ -246,8 +249,17 @@ API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=60)
 PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 
 AUTHENTICATION_BACKENDS = ["wijkportaal.auth.ThrottledModelBackend"]
-# Failed staff logins allowed per account and per client address before a growing lockout.
+# Staff sign-in attempts allowed per account name and client address in LOGIN_PAUSE_SECONDS; then
+# that address pauses for that name until the window is over (wijkportaal/auth.py).
 LOGIN_FAILURES_ALLOWED = _int("LOGIN_FAILURES_ALLOWED", default=5)
+LOGIN_PAUSE_SECONDS = _int("LOGIN_PAUSE_SECONDS", default=900)
+# Attempts an hour on one account name from addresses it has not signed in from lately.
+LOGIN_ACCOUNT_ATTEMPTS_PER_HOUR = _int("LOGIN_ACCOUNT_ATTEMPTS_PER_HOUR", default=30)
+LOGIN_TRUSTED_DAYS = _int("LOGIN_TRUSTED_DAYS", default=30)
+# /.well-known/security.txt (RFC 9116): contact URIs (mailto:, https:) and the date the file
+# stops being valid (at most a year ahead). Both are needed; a deploy check says when one is missing.
+SECURITY_CONTACTS = env.list("SECURITY_CONTACTS", default=[])
+SECURITY_TXT_EXPIRES = env.str("SECURITY_TXT_EXPIRES", default="")
 # Number of proxies in front of gunicorn that append to X-Forwarded-For (0: use the peer address).
 NUM_PROXIES = _int("NUM_PROXIES", default=0)
 # Image sources beside our own origin, e.g. the object storage that holds officer photos.

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import media, views
+from . import media, security_txt, views
 
 urlpatterns = [
     # The API first: its one prefix is ruled out at once for every page, while the pages'
@@ -17,6 +17,7 @@ urlpatterns = [
     path("toegankelijkheid/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path(".well-known/security.txt", security_txt.security_txt, name="security-txt"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.serve_media, name="media"),
     path(settings.ADMIN_PATH, admin.site.urls),
 ]

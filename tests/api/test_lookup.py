@@ -128,8 +128,6 @@ def test_invalid_postcodes(client, register, query):
         {"huisnummer": "100000"},
         {"huisnummer": "13E"},
         {"huisnummer": "abc"},
-        {"huisletter": "E"},
-        {"toevoeging": "2"},
         {"huisnummer": "13", "huisletter": "EE"},
         {"huisnummer": "13", "toevoeging": "ABCDE"},
         {"huisnummer": "13", "toevoeging": "A-2"},
@@ -141,6 +139,16 @@ def test_invalid_house_numbers(client, register, query):
     assert response.json()["code"] == "invalid-house-number"
 
 
+@pytest.mark.parametrize("query", [{"huisletter": "E"}, {"toevoeging": "2"}])
+def test_a_letter_or_addition_without_a_house_number_asks_for_the_number(client, register, query):
+    """Well-formed by the document, so not a 400: the number is needed, as for a postcode that
+    spans several buurten."""
+    response = client.get(LOOKUP, {"postcode": "6411NH", **query})
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "house-number-required"
+
+
 @pytest.mark.parametrize(
     "query", [{"huisnummer": "1" * 5000}, {"huisnummer": "13", "toevoeging": "1" * 5000}]
 )
@@ -150,7 +158,7 @@ def test_thousands_of_digits_are_a_400_problem(client, register, query):
     assert response.json()["code"] == "invalid-house-number"
 
 
-def test_too_many_parameters_are_a_400_not_a_500(client, settings):
+def test_too_many_parameters_are_a_400_not_a_500(client, settings, db):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
     response = client.get(f"{LOOKUP}?postcode=6411NH&huisnummer=13&a=1&b=2")
     assert response.status_code == 400
@@ -177,7 +185,8 @@ def test_unpublished_officers_and_private_channels_stay_hidden(client, register)
 def test_the_lookup_takes_a_bounded_number_of_queries(
     client, register, away, django_assert_max_num_queries
 ):
-    # With the priorities of the officers' areas.
+    # With the priorities of the officers' areas; one of them counts the request for the rate
+    # limit (the counters table).
     with django_assert_max_num_queries(11):
         response = lookup(client, postcode="6412AA", huisnummer="2", toevoeging="2")
     assert len(response.json()["officers"]) == 2

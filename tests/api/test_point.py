@@ -71,7 +71,8 @@ def test_the_point_takes_a_bounded_number_of_queries(
     client, register, django_assert_max_num_queries
 ):
     point(client, *factories.centre(0, 0))  # builds the process's index once
-    # Dataset, buurt, officers and four prefetches, the nearest station and three for its details.
-    with django_assert_max_num_queries(11):
+    # Dataset, buurt, officers and four prefetches, the nearest station and three for its details,
+    # and the rate limit's count.
+    with django_assert_max_num_queries(12):
         response = point(client, *factories.centre(1, 0))
     assert len(response.json()["officers"]) == 2

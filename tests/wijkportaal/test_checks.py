@@ -8,10 +8,7 @@ from django.test import override_settings
 from wijkportaal import checks
 
 LOCAL_MEMORY = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-FILES = {
-    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-    "LOCATION": "var/counters",
-}
+REDIS_SERVER = "redis://127.0.0.1:6379/13"
 
 
 def redis(url: str) -> dict[str, str]:
@@ -49,7 +46,9 @@ def test_a_long_random_secret_key_passes(settings):
 
 
 def test_the_page_cache_on_a_per_process_cache_is_an_error(settings):
-    settings.CACHES = {"default": LOCAL_MEMORY, "counters": FILES}
+    settings.CACHES = {
+        "default": LOCAL_MEMORY,
+    }
     settings.PAGE_CACHE_SECONDS = 300
     assert ids(checks.check_page_cache(None)) == ["wijkportaal.E004"]
     settings.PAGE_CACHE_SECONDS = 0
@@ -59,7 +58,11 @@ def test_the_page_cache_on_a_per_process_cache_is_an_error(settings):
 def test_the_page_cache_on_redis_passes(settings):
     settings.PAGE_CACHE_SECONDS = 300
     # Not with the settings fixture: its undoing comes after the cache is cleared.
-    with override_settings(CACHES={"default": redis("redis://cache:6379/0"), "counters": FILES}):
+    with override_settings(
+        CACHES={
+            "default": redis("redis://cache:6379/0"),
+        }
+    ):
         assert checks.check_page_cache(None) == []
 
 
@@ -68,32 +71,31 @@ def test_a_negative_page_cache_lifetime_is_an_error(settings):
     assert ids(checks.check_page_cache(None)) == ["wijkportaal.E003"]
 
 
-def test_counters_are_required(settings):
-    settings.CACHES = {"default": LOCAL_MEMORY}
-    assert ids(checks.check_counters(None)) == ["wijkportaal.E005"]
+def test_counters_on_the_page_cache_redis_server_are_reported(settings):
+    settings.REDIS_URL = "redis://cache:6379/0"
+    # Another database number, the same server and so the same eviction policy.
+    settings.COUNTERS_REDIS_URL = "redis://cache:6379/1"
+    assert ids(checks.check_counters_apart(None)) == ["wijkportaal.W007"]
+    settings.COUNTERS_REDIS_URL = "redis://counters:6379/0"
+    assert checks.check_counters_apart(None) == []
+    settings.COUNTERS_REDIS_URL = ""
+    assert checks.check_counters_apart(None) == []
 
 
-def test_per_process_counters_in_production_are_reported(settings):
-    settings.DEBUG = False
-    settings.CACHES = {"default": LOCAL_MEMORY, "counters": LOCAL_MEMORY}
-    assert ids(checks.check_counters(None)) == ["wijkportaal.W006"]
-    settings.CACHES = {"default": LOCAL_MEMORY, "counters": FILES}
-    assert checks.check_counters(None) == []
+def test_a_counters_redis_that_may_evict_is_reported(settings, monkeypatch):
+    settings.COUNTERS_REDIS_URL = "redis://counters:6379/0"
+    monkeypatch.setattr(checks, "redis_eviction_policy", lambda url: "allkeys-lru")
+    assert ids(checks.check_counters_not_evicted(None)) == ["wijkportaal.W008"]
+    monkeypatch.setattr(checks, "redis_eviction_policy", lambda url: "noeviction")
+    assert checks.check_counters_not_evicted(None) == []
+    monkeypatch.setattr(checks, "redis_eviction_policy", lambda url: None)
+    assert ids(checks.check_counters_not_evicted(None)) == ["wijkportaal.W009"]
 
 
-def test_counters_on_the_page_cache_redis_server_are_reported():
-    shared = {
-        "default": redis("redis://cache:6379/0"),
-        "counters": redis("redis://cache:6379/1"),  # another database, the same eviction policy
-    }
-    with override_settings(CACHES=shared):
-        assert ids(checks.check_counters_apart(None)) == ["wijkportaal.W007"]
-    apart = {
-        "default": redis("redis://cache:6379/0"),
-        "counters": redis("redis://counters:6379/0"),
-    }
-    with override_settings(CACHES=apart):
-        assert checks.check_counters_apart(None) == []
+def test_the_eviction_policy_is_read_from_a_real_redis():
+    # Read-only: CONFIG GET on the shared server, never CONFIG SET.
+    assert checks.redis_eviction_policy(REDIS_SERVER) is not None
+    assert checks.redis_eviction_policy("redis://127.0.0.1:1/0") is None
 
 
 def test_the_checks_are_registered(settings):

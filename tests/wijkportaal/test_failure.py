@@ -89,18 +89,40 @@ def test_a_malformed_buurt_code_is_not_found_before_any_query(client, db, code):
     assert client.get(f"/buurt/{code}/").status_code == 404
 
 
-def test_api_clients_get_the_503_as_json():
+def test_api_clients_get_the_503_as_a_problem_they_can_read_cross_site():
     request = RequestFactory().get("/api/v1/lookup")
     try:
         raise OperationalError("connection refused")
     except OperationalError:
         response = server_error(request)
     assert response.status_code == 503
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert response["Retry-After"] == "30"
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Retry-After" in response["Access-Control-Expose-Headers"]
     body = json.loads(response.content)
-    assert body["error"] == "service_unavailable"
+    assert body["code"] == "service-unavailable"
+    assert body["type"] == "urn:wijkportaal:problem:service-unavailable"
+    assert body["status"] == 503
     assert body["emergency_number"] == "112"
+
+
+def test_the_api_503_matches_the_openapi_document(client, db):
+    import jsonschema
+
+    document = client.get("/api/v1/openapi.json").json()
+    response = document["paths"]["/lookup"]["get"]["responses"]["503"]
+    assert response == {"$ref": "#/components/responses/ServiceUnavailable"}
+    schema = {
+        "$ref": "#/components/schemas/ServiceUnavailableProblem",
+        "components": document["components"],
+    }
+    request = RequestFactory().get("/api/v1/lookup")
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        answer = server_error(request)
+    jsonschema.validate(json.loads(answer.content), schema)
 
 
 def test_readyz_says_not_ready_while_the_database_is_down(client, db):
@@ -118,8 +140,11 @@ def test_a_database_failure_is_logged_with_the_request_id_and_no_address(client,
         )
     assert response["X-Request-ID"] == "proxy-trace-0001"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert len(lines) == 1
-    entry = lines[0]
+    assert all(line["request_id"] == "proxy-trace-0001" for line in lines)
+    assert "6411" not in stream.getvalue()
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert len(errors) == 1
+    entry = errors[0]
     assert entry["level"] == "ERROR"
     assert entry["request_id"] == "proxy-trace-0001"
     assert entry["path"] == "/"

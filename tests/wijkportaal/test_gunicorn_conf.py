@@ -85,3 +85,24 @@ def test_an_api_query_with_an_address_is_logged_without_it(monkeypatch):
     assert "request_id=abcdef0123456789" in line
     assert "6411" not in line
     assert "huisnummer" not in line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Invalid request from ip=192.0.2.1: Invalid HTTP request line: "
+        "'GET /api/v1/lookup?postcode=6411 NH&huisnummer=13 HTTP/1.1'",
+        "Invalid request from ip=192.0.2.1: Invalid HTTP Version: 'NH&huisnummer=13 HTTP/1.1'",
+        "Error handling request /api/v1/lookup?postcode=6411NH&huisnummer=13",
+    ],
+)
+def test_gunicorn_error_lines_hold_no_address(monkeypatch, line, caplog):
+    conf = load_conf(monkeypatch)
+    logger = conf["logger_class"](Config())
+    logger.error_log.propagate = True
+    with caplog.at_level("DEBUG", logger="gunicorn.error"):
+        logger.warning(line)
+        logger.error("%s", line)
+    assert "Invalid" in caplog.text or "Error handling request" in caplog.text
+    assert "6411" not in caplog.text
+    assert "huisnummer" not in caplog.text

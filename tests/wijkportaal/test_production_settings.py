@@ -23,8 +23,7 @@ SHOW = (
     "'options': s.DATABASES['default'].get('OPTIONS', {}),"
     "'health_checks': s.DATABASES['default'].get('CONN_HEALTH_CHECKS', False),"
     "'cache': s.CACHES['default']['BACKEND'], 'page_cache': s.PAGE_CACHE_SECONDS,"
-    "'counters': s.CACHES['counters']['BACKEND'],"
-    "'counters_at': str(s.CACHES['counters']['LOCATION'])}))"
+    "'caches': sorted(s.CACHES), 'counters_at': s.COUNTERS_REDIS_URL}))"
 )
 
 
@@ -70,9 +69,10 @@ def test_redis_gives_the_shared_cache_and_turns_the_page_cache_on():
     loaded = settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
     assert loaded["cache"] == "wijkportaal.cache.ReusingRedisCache"
     assert loaded["page_cache"] == 300
-    # The counters go to the same Redis unless they are given one of their own.
-    assert loaded["counters"] == "wijkportaal.cache.ReusingRedisCache"
-    assert loaded["counters_at"] == "redis://127.0.0.1:6379/3"
+    # The counters never follow the page cache into a Redis that may evict them: they stay in
+    # the database unless given a Redis of their own.
+    assert loaded["caches"] == ["default"]
+    assert loaded["counters_at"] == ""
 
 
 def test_the_counters_can_have_a_redis_of_their_own():
@@ -87,8 +87,8 @@ def test_without_redis_the_page_cache_is_off():
     loaded = settings_with()
     assert loaded["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert loaded["page_cache"] == 0
-    # Counters still count across workers: in files they all share.
-    assert loaded["counters"] == "django.core.cache.backends.filebased.FileBasedCache"
+    # Counters still count across workers: in the database they all share.
+    assert loaded["counters_at"] == ""
 
 
 def test_object_storage_without_django_storages_says_what_to_install():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -21,6 +22,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "wijkagent.example.nl",
     "SITE_URL": "https://wijkagent.example.nl",
     "DATABASE_URL": "sqlite:///:memory:",
+    "SECURITY_CONTACTS": "mailto:security@example.nl",
+    "SECURITY_TXT_EXPIRES": (dt.date.today() + dt.timedelta(days=180)).isoformat(),
 }
 
 

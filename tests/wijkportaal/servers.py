@@ -1,0 +1,109 @@
+"""Real servers for the tests that replay attacks end to end: gunicorn with two workers on a
+site of its own, and a private PostgreSQL (never the shared one), each bounded in time."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import harness
+from bench.load_fault import PrivatePostgres, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+HTTP_PORTS = range(18700, 18800)
+POSTGRES_PORTS = range(15500, 15521)
+STAFF_PASSWORD = secrets.token_urlsafe(12)
+
+__all__ = ["PrivatePostgres", "free_port"]
+
+
+def site_env(*, database_url: str, workdir: Path, port: int, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "PYTEST")) and k not in {"REDIS_URL", "COUNTERS_REDIS_URL"}
+    }
+    env.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "SECURE_SSL_REDIRECT": "false",
+            "STATIC_ROOT": str(workdir / "static"),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+            "ROOT_URLCONF": "wijkportaal.urls",
+            "GUNICORN_MAX_REQUESTS": "0",
+            **extra,
+        }
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+
+
+def prepare(env: dict[str, str]) -> None:
+    manage(env, "migrate", "--no-input")
+    manage(env, "collectstatic", "--no-input")
+    manage(
+        {**env, "DJANGO_SUPERUSER_PASSWORD": STAFF_PASSWORD},
+        "createsuperuser",
+        "--no-input",
+        "--username",
+        "editor",
+        "--email",
+        "editor@example.org",
+    )
+
+
+def start_gunicorn(env: dict[str, str], *, port: int, log: Path) -> harness.Gunicorn:
+    server = harness.Gunicorn(env=env, port=port, log_path=log, workers=2, threads=4)
+    server.start()
+    return server
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+    chunked: bool = False,
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        if chunked:
+            connection.request(
+                method, path, body=iter([body or b""]), headers=headers or {}, encode_chunked=True
+            )
+        else:
+            connection.request(method, path, body=body, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
+    finally:
+        connection.close()
+
+
+def raw_exchange(port: int, data: bytes, *, timeout: float = 5) -> bytes:
+    """Send bytes as they are (headers only, a broken request line) and read the first answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        return sock.recv(4096)
