@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest
 
 from neighbourhoods.models import Buurt
+from wijkportaal import counters
 from wijkportaal.clients import client_address, client_digest
 
 from .models import AnswerReport
@@ -42,19 +41,13 @@ def is_same_site_post(request: HttpRequest) -> bool:
 def allow_report(request: HttpRequest, *, now: float | None = None) -> bool:
     """Count a report against the client's hourly allowance; False once it is used up.
 
-    The counter is keyed on a hash of the client's address and the hour, in the counters cache
-    that the other rate limits use. A counter store that cannot be reached lets the report in.
+    The counter is keyed on a hash of the client's address, in the counters the other rate limits
+    use. A counter store that cannot be reached lets the report in.
     """
-    window = int((now if now is not None else time.time()) // _WINDOW_SECONDS)
-    key = f"answer-reports:{client_digest(client_address(request))}:{window}"
-    counters = caches["counters"]
+    name = f"answer-reports:{client_digest(client_address(request))}"
     try:
-        try:
-            count = counters.incr(key)
-        except ValueError:
-            # The hour's first report, unless another process just counted one.
-            count = 1 if counters.add(key, 1, timeout=_WINDOW_SECONDS + 1) else counters.incr(key)
-    except Exception:  # A report is worth more than a perfectly enforced limit.
+        count = counters.increment(name, window=_WINDOW_SECONDS, now=now).value
+    except counters.CountersUnavailable:  # A report is worth more than a perfectly enforced limit.
         logger.exception("Counters unavailable; report not rate limited")
         return True
     return count <= REPORTS_PER_HOUR

@@ -187,7 +187,7 @@ def test_the_lookup_takes_a_bounded_number_of_queries(
 ):
     # With the priorities of the officers' areas; one of them counts the request for the rate
     # limit (the counters table).
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = lookup(client, postcode="6412AA", huisnummer="2", toevoeging="2")
     assert len(response.json()["officers"]) == 2
 
