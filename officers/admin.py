@@ -33,7 +33,7 @@ from neighbourhoods.admin import (
 from neighbourhoods.models import Buurt, Municipality, without_boundaries
 from neighbourhoods.regions import NATIONAL, Region, municipalities_in, region_of
 
-from . import coverage, photos, scoping, staffing
+from . import contact_review, contact_review_admin, coverage, photos, scoping, staffing
 from .models import (
     Absence,
     Assignment,
@@ -580,6 +580,12 @@ class OfficerAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
         for warning in staffing.possible_duplicates(officer=form.instance):
             self.message_user(request, warning, messages.WARNING)
 
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        contact_review.record_channel_changes(formset=formset, user=request.user)
+
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         # Both the delete page and the bulk delete action ask this before they confirm; the
         # warning is shown there, while the editor can still choose another deputy first.
@@ -672,6 +678,7 @@ class OfficerAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
             "region_names": []
             if region.is_national
             else [str(m) for m in municipalities_in(region)],
+            "contact_review": contact_review.contact_review(),
         }
         return TemplateResponse(request, "admin/officers/coverage.html", context)
 
@@ -822,8 +829,18 @@ class StationAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: Station, form: forms.ModelForm, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
+        if change and "phone" in form.changed_data:
+            contact_review.record_station_phone_change(
+                station=obj, old_phone=form.initial.get("phone") or "", user=request.user
+            )
         if note := getattr(form, "placement_note", ""):
             self.message_user(request, note, messages.WARNING)
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        contact_review.record_channel_changes(formset=formset, user=request.user)
 
     list_display = [
         "name",
