@@ -43,6 +43,7 @@ from .models import (
     Officer,
     OpeningHours,
     Station,
+    ContactChange,
     absence_overlap_message,
     location_from_register,
     overlap_message,
@@ -52,6 +53,8 @@ from .models import (
 admin.site.site_header = _("Wijkportaal staff")
 admin.site.site_title = _("Wijkportaal staff")
 admin.site.index_title = _("Officers, areas and stations")
+# The history of editors' contact changes, with the coverage page's revert and review buttons.
+admin.site.register(ContactChange, contact_review_admin.ContactChangeAdmin)
 
 COVERAGE_PERMISSION = "officers.view_officer"
 

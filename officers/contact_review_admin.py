@@ -18,7 +18,6 @@ from .models import ContactChange
 REVIEW_PERMISSION = "officers.change_contactchannel"
 
 
-@admin.register(ContactChange)
 class ContactChangeAdmin(admin.ModelAdmin):
     """Read-only history; changes are made by editing an officer or station, undone from coverage."""
 
