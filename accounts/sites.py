@@ -20,9 +20,7 @@ class StaffAdminSite(admin.AdminSite):
     """
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and not twofactor.needs_second_factor(
-            request.user
-        )
+        return super().has_permission(request) and not twofactor.needs_second_factor(request.user)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         if request.method == "GET" and twofactor.needs_second_factor(request.user):
