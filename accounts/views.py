@@ -102,9 +102,13 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         wait = twofactor.seconds_to_wait(user=request.user)
         form.add_error(
             "code",
-            _("That code is not right. Wait %(seconds)d seconds before the next try.")
+            ngettext(
+                "That code is not right. Wait %(seconds)d second before the next try.",
+                "That code is not right. Wait %(seconds)d seconds before the next try.",
+                wait,
+            )
             % {"seconds": wait}
-            if wait > 1
+            if wait
             else _("That code is not right. Type the code your app shows now, or a recovery code."),
         )
     return render(
