@@ -199,10 +199,9 @@ def test_only_superusers_are_offered_the_reset(client, db):
     page = client.get(reverse("admin:auth_user_changelist")).content.decode()
     assert 'value="reset_second_factor"' in page
     editor = make_editor("tweede")
+    # Even a staff user allowed to change users is not offered the reset, nor can post it.
     editor.user_permissions.add(
-        *__import__(
-            "django.contrib.auth.models", fromlist=["Permission"]
-        ).Permission.objects.filter(codename__in=["view_user", "change_user"])
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
     )
     other = Client()
     log_in_verified(other, editor)
@@ -212,8 +211,8 @@ def test_only_superusers_are_offered_the_reset(client, db):
         reverse("admin:auth_user_changelist"),
         {"action": "reset_second_factor", "_selected_action": [superuser.pk]},
     )
+    assert response.status_code == 200  # the list again: Django refuses an action not offered
     assert TOTPDevice.objects.filter(user=superuser).exists()
-    assert response.status_code in {200, 302}
 
 
 def test_the_reset_command(db, caplog):
