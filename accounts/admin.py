@@ -28,7 +28,7 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    list_display = [*UserAdmin.list_display, "has_second_factor"]
+    list_display = ["username", "email", "first_name", "last_name", "is_staff", "has_second_factor"]
     actions = ["reset_second_factor"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

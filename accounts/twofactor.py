@@ -13,6 +13,7 @@ import re
 import segno
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django_otp.models import Device
@@ -21,6 +22,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 logger = logging.getLogger("accounts.twofactor")
 
+# A request's user: the checks below answer "no" for an anonymous one.
+AnyUser = AbstractBaseUser | AnonymousUser
+
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
 RECOVERY_DEVICE_NAME = "recovery codes"
@@ -28,7 +32,7 @@ RECOVERY_DEVICE_NAME = "recovery codes"
 _TOTP_CODE = re.compile(r"[0-9]{6}")
 
 
-def needs_second_factor(user: AbstractBaseUser) -> bool:
+def needs_second_factor(user: AnyUser) -> bool:
     """A signed-in staff user whose session has not been verified with a device yet."""
     # django-otp's middleware gives the request's user is_verified(); a user just signed in with
     # a password (auth.login replaced request.user) has none yet, and is not verified.
@@ -41,11 +45,11 @@ def needs_second_factor(user: AbstractBaseUser) -> bool:
     )
 
 
-def has_authenticator(user: AbstractBaseUser) -> bool:
+def has_authenticator(user: AnyUser) -> bool:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
-def pending_authenticator(user: AbstractBaseUser) -> TOTPDevice:
+def pending_authenticator(user: AnyUser) -> TOTPDevice:
     """The not yet confirmed device of an enrolment, the same one until it is confirmed."""
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -86,7 +90,7 @@ def confirm_authenticator(*, device: TOTPDevice, code: str) -> list[str] | None:
     return codes
 
 
-def new_recovery_codes(*, user: AbstractBaseUser) -> list[str]:
+def new_recovery_codes(*, user: AnyUser) -> list[str]:
     """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones, each good once."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
@@ -95,7 +99,7 @@ def new_recovery_codes(*, user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-def verify_code(*, user: AbstractBaseUser, code: str) -> Device | None:
+def verify_code(*, user: AnyUser, code: str) -> Device | None:
     """The device that accepts `code`: the authenticator for six digits, else a recovery code.
 
     Each device counts its own failures and makes the next try wait (django-otp's throttling);
@@ -110,7 +114,7 @@ def verify_code(*, user: AbstractBaseUser, code: str) -> Device | None:
     return None
 
 
-def seconds_to_wait(*, user: AbstractBaseUser) -> int:
+def seconds_to_wait(*, user: AnyUser) -> int:
     """Seconds until a throttled device of the user accepts another try (0: it may try now)."""
     waits = [0]
     for model in (TOTPDevice, StaticDevice):
@@ -122,11 +126,11 @@ def seconds_to_wait(*, user: AbstractBaseUser) -> int:
     return max(waits)
 
 
-def recovery_codes_left(*, user: AbstractBaseUser) -> int:
+def recovery_codes_left(*, user: AnyUser) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def reset_second_factor(*, user: AbstractBaseUser, by: AbstractBaseUser | None) -> int:
+def reset_second_factor(*, user: AnyUser, by: AnyUser | None) -> int:
     """Remove every device of `user`: the next sign-in enrols again. Returns how many went.
 
     Sessions verified with a removed device are no longer verified (django-otp looks the device

@@ -7,10 +7,12 @@ and what the values were before); the coverage page lists the open changes and p
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
@@ -33,16 +35,23 @@ class ChangeRefused(Exception):
         self.message = message
 
 
-def needs_review(user: AbstractBaseUser) -> bool:
+def needs_review(user: User | AnonymousUser) -> bool:
     """Superusers' own changes need no second pair of eyes; every other staff user's do."""
-    return not getattr(user, "is_superuser", False)
+    return not user.is_superuser
 
 
-def _snapshot(values: dict[str, Any]) -> tuple[str, str, bool | None]:
+def _staff(user: User | AnonymousUser) -> User:
+    """The signed-in user behind a review action (the admin lets no one else this far)."""
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _snapshot(values: Mapping[str, Any]) -> tuple[str, str, bool | None]:
     return (values.get("kind") or "", values.get("value") or "", values.get("is_public"))
 
 
-def record_channel_changes(*, formset: BaseInlineFormSet, user: AbstractBaseUser) -> list:
+def record_channel_changes(*, formset: BaseInlineFormSet, user: User | AnonymousUser) -> list:
     """Record the channels an editor added, changed or removed in a saved inline formset.
 
     Called after the formset was saved: each form's `initial` still holds the stored values it
@@ -50,6 +59,7 @@ def record_channel_changes(*, formset: BaseInlineFormSet, user: AbstractBaseUser
     """
     if formset.model is not ContactChannel or not needs_review(user):
         return []
+    staff = _staff(user)
     owner = formset.instance
     owner_field = "station" if isinstance(owner, Station) else "officer"
     records: list[ContactChange] = []
@@ -95,7 +105,7 @@ def record_channel_changes(*, formset: BaseInlineFormSet, user: AbstractBaseUser
         )
     for record in records:
         setattr(record, owner_field, owner)
-        record.changed_by = user
+        record.changed_by = staff
     ContactChange.objects.bulk_create(records)
     for record in records:
         logger.info(
@@ -107,11 +117,12 @@ def record_channel_changes(*, formset: BaseInlineFormSet, user: AbstractBaseUser
 
 
 def record_station_phone_change(
-    *, station: Station, old_phone: str, user: AbstractBaseUser
+    *, station: Station, old_phone: str, user: User | AnonymousUser
 ) -> ContactChange | None:
     """Record an editor's change of a station's own phone number (saved already)."""
     if not needs_review(user) or old_phone == station.phone:
         return None
+    staff = _staff(user)
     record = ContactChange.objects.create(
         station=station,
         what=ContactChange.What.STATION_PHONE,
@@ -121,7 +132,7 @@ def record_station_phone_change(
         new_kind=ContactChannel.Kind.PHONE,
         new_value=station.phone,
         new_is_public=True,
-        changed_by=user,
+        changed_by=staff,
     )
     logger.info(
         "Station phone changed by an editor",
@@ -164,34 +175,36 @@ def _locked_open_change(pk: int) -> ContactChange:
     return change
 
 
-def mark_reviewed(*, change_id: int, user: AbstractBaseUser) -> ContactChange:
+def mark_reviewed(*, change_id: int, user: User | AnonymousUser) -> ContactChange:
     """Mark a change as checked, by a superuser or an editor other than the one who made it."""
+    staff = _staff(user)
     with transaction.atomic():
         change = _locked_open_change(change_id)
         if change.reviewed_at is not None:
             raise ChangeRefused(_("That change was reviewed already."))
-        if change.changed_by_id == user.pk and not getattr(user, "is_superuser", False):
+        if change.changed_by_id == staff.pk and not staff.is_superuser:
             raise ChangeRefused(
                 _("A change is reviewed by someone else than the editor who made it.")
             )
-        change.reviewed_by = user  # type: ignore[assignment]
+        change.reviewed_by = staff
         change.reviewed_at = timezone.now()
         change.save(update_fields=["reviewed_by", "reviewed_at"])
     logger.info("Contact change reviewed", extra={"user_id": user.pk, "contact_change": change.pk})
     return change
 
 
-def revert(*, change_id: int, user: AbstractBaseUser) -> ContactChange:
+def revert(*, change_id: int, user: User | AnonymousUser) -> ContactChange:
     """Put the value from before the change back, and record that it was reverted.
 
     Refused when the detail changed again since: undoing an older change would then throw away
     the newer one, which has its own line to revert first.
     """
+    staff = _staff(user)
     with transaction.atomic():
         change = _locked_open_change(change_id)
         changed_again = _("It was changed again since; revert the newer change first.")
         if change.what == ContactChange.What.STATION_PHONE:
-            station = Station.objects.select_for_update().get(pk=change.station_id)
+            station = Station.objects.select_for_update().get(contact_changes=change)
             if station.phone != change.new_value:
                 raise ChangeRefused(changed_again)
             station.phone = change.old_value
@@ -206,9 +219,7 @@ def revert(*, change_id: int, user: AbstractBaseUser) -> ContactChange:
                 order=change.order,
             )
         else:
-            channel = (
-                ContactChannel.objects.select_for_update().filter(pk=change.channel_id).first()
-            )
+            channel = ContactChannel.objects.select_for_update().filter(changes=change).first()
             if channel is None:
                 raise ChangeRefused(_("That contact detail was removed since."))
             if (channel.kind, channel.value, channel.is_public) != (
@@ -225,7 +236,7 @@ def revert(*, change_id: int, user: AbstractBaseUser) -> ContactChange:
                 channel.value = change.old_value
                 channel.is_public = bool(change.old_is_public)
                 channel.save(update_fields=["kind", "value", "is_public"])
-        change.reverted_by = user  # type: ignore[assignment]
+        change.reverted_by = staff
         change.reverted_at = timezone.now()
         change.save(update_fields=["channel", "reverted_by", "reverted_at"])
     logger.warning(
