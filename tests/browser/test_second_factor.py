@@ -8,10 +8,11 @@ import base64
 
 import pytest
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from officers.models import ContactChannel
 from tests import factories
-from tests.officers.admin_support import PASSWORD, make_editor
+from tests.officers.admin_support import PASSWORD, authenticator_code, make_editor
 
 
 def code_for(secret: str, *, steps_ahead: int = 0) -> str:
@@ -94,3 +95,19 @@ def test_enrolment_then_sign_in_with_a_code_then_a_contact_change_reverted(
     page.screenshot(path=str(screenshot_dir / "contact-change-reverted.png"), full_page=True)
     page.goto(live_server.url + "/wijkagent/anna-voorbeeld/")
     assert "045-1234567" in page.locator("main").inner_text()
+
+
+def test_both_sign_in_steps_work_without_javascript(chromium, live_server, transactional_db):
+    editor = make_editor("zonder-script")
+    device = TOTPDevice.objects.create(user=editor, name="authenticator", confirmed=True)
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in_with_password(page, live_server, editor.username)
+        page.wait_for_url("**/beheer/login/code/**")
+        page.fill("#id_code", authenticator_code(device))
+        page.click("#second-factor-form input[type=submit]")
+        page.wait_for_url(live_server.url + "/beheer/")
+        assert page.locator("#user-tools").inner_text().upper().count("ZONDER-SCRIPT") == 1
+    finally:
+        context.close()
