@@ -110,6 +110,10 @@ def test_an_added_channel_is_removed_and_a_removed_one_restored(anna):
     assert list(anna.channels.values_list("kind", "value", "is_public")) == [
         ("phone", "045-1234567", True)
     ]
+    # The whole history stays for superusers, read-only.
+    history = superuser.get(reverse("admin:officers_contactchange_changelist"))
+    assert "06-29999999" in history.content.decode()
+    assert superuser.get(reverse("admin:officers_contactchange_add")).status_code == 403
 
 
 def test_making_a_hidden_number_public_is_a_change_too(anna):
