@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('officers', '0004_unpublished_by_default_event_wording'),
+        ('officers', '0005_municipality_of_officers_and_stations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
