@@ -681,7 +681,7 @@ class OfficerAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
             "region_names": []
             if region.is_national
             else [str(m) for m in municipalities_in(region)],
-            "contact_review": contact_review.contact_review(),
+            "contact_review": contact_review.contact_review(region=region),
         }
         return TemplateResponse(request, "admin/officers/coverage.html", context)
 

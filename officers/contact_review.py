@@ -14,10 +14,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from neighbourhoods.regions import NATIONAL, Region
+
+from . import scoping
 from .models import ContactChange, ContactChannel, Station
 
 logger = logging.getLogger("officers.contact_review")
@@ -150,24 +154,38 @@ class ContactReview:
     handled: list[ContactChange]
 
 
-def contact_review() -> ContactReview:
-    """The open and recently handled contact changes, in a fixed number of queries."""
+def changes_in(region: Region) -> QuerySet[ContactChange]:
+    """The changes of officers and stations in an editor's region (officers/scoping.py)."""
+    if region.is_national:
+        return ContactChange.objects.all()
+    return ContactChange.objects.filter(
+        Q(officer__in=scoping.officers_in(region).values("pk"))
+        | Q(station__in=scoping.stations_in(region).values("pk"))
+    )
+
+
+def contact_review(*, region: Region = NATIONAL) -> ContactReview:
+    """The open and recently handled contact changes in `region`, in a fixed number of queries."""
     related = ("officer", "station", "changed_by", "reviewed_by", "reverted_by")
-    open_changes = ContactChange.objects.filter(
-        reviewed_at__isnull=True, reverted_at__isnull=True
-    ).select_related(*related)
+    open_changes = (
+        changes_in(region)
+        .filter(reviewed_at__isnull=True, reverted_at__isnull=True)
+        .select_related(*related)
+    )
     items = list(open_changes.order_by("changed_at", "pk")[:OPEN_LIMIT])
     total = len(items) if len(items) < OPEN_LIMIT else open_changes.count()
     handled = list(
-        ContactChange.objects.exclude(reviewed_at__isnull=True, reverted_at__isnull=True)
+        changes_in(region)
+        .exclude(reviewed_at__isnull=True, reverted_at__isnull=True)
         .select_related(*related)
         .order_by("-changed_at", "-pk")[:HANDLED_LIMIT]
     )
     return ContactReview(open=items, open_total=total, handled=handled)
 
 
-def _locked_open_change(pk: int) -> ContactChange:
-    change = ContactChange.objects.select_for_update().filter(pk=pk).first()
+def _locked_open_change(pk: int, region: Region) -> ContactChange:
+    # A change outside the editor's region is as unknown to them as its officer or station.
+    change = changes_in(region).select_for_update().filter(pk=pk).first()
     if change is None:
         raise ChangeRefused(_("That change is no longer listed."))
     if change.reverted_at is not None:
@@ -175,11 +193,13 @@ def _locked_open_change(pk: int) -> ContactChange:
     return change
 
 
-def mark_reviewed(*, change_id: int, user: User | AnonymousUser) -> ContactChange:
+def mark_reviewed(
+    *, change_id: int, user: User | AnonymousUser, region: Region = NATIONAL
+) -> ContactChange:
     """Mark a change as checked, by a superuser or an editor other than the one who made it."""
     staff = _staff(user)
     with transaction.atomic():
-        change = _locked_open_change(change_id)
+        change = _locked_open_change(change_id, region)
         if change.reviewed_at is not None:
             raise ChangeRefused(_("That change was reviewed already."))
         if change.changed_by_id == staff.pk and not staff.is_superuser:
@@ -193,7 +213,9 @@ def mark_reviewed(*, change_id: int, user: User | AnonymousUser) -> ContactChang
     return change
 
 
-def revert(*, change_id: int, user: User | AnonymousUser) -> ContactChange:
+def revert(
+    *, change_id: int, user: User | AnonymousUser, region: Region = NATIONAL
+) -> ContactChange:
     """Put the value from before the change back, and record that it was reverted.
 
     Refused when the detail changed again since: undoing an older change would then throw away
@@ -201,7 +223,7 @@ def revert(*, change_id: int, user: User | AnonymousUser) -> ContactChange:
     """
     staff = _staff(user)
     with transaction.atomic():
-        change = _locked_open_change(change_id)
+        change = _locked_open_change(change_id, region)
         changed_again = _("It was changed again since; revert the newer change first.")
         if change.what == ContactChange.What.STATION_PHONE:
             station = Station.objects.select_for_update().get(contact_changes=change)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from neighbourhoods.regions import region_of
+
 from . import contact_review
 from .models import ContactChange
 
@@ -69,7 +71,9 @@ class ContactChangeAdmin(admin.ModelAdmin):
         if not request.user.has_perm(REVIEW_PERMISSION):
             raise PermissionDenied
         try:
-            change = contact_review.revert(change_id=change_id, user=request.user)
+            change = contact_review.revert(
+                change_id=change_id, user=request.user, region=region_of(request.user)
+            )
         except contact_review.ChangeRefused as refused:
             messages.error(request, refused.message)
         else:
@@ -87,7 +91,9 @@ class ContactChangeAdmin(admin.ModelAdmin):
         if not request.user.has_perm(REVIEW_PERMISSION):
             raise PermissionDenied
         try:
-            contact_review.mark_reviewed(change_id=change_id, user=request.user)
+            contact_review.mark_reviewed(
+                change_id=change_id, user=request.user, region=region_of(request.user)
+            )
         except contact_review.ChangeRefused as refused:
             messages.error(request, refused.message)
         else:

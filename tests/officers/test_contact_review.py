@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from neighbourhoods.models import Municipality
 from officers import contact_review
 from officers.models import ContactChange, ContactChannel, Station
 from tests import factories
@@ -258,3 +259,39 @@ def test_the_coverage_page_lists_changes_in_a_fixed_number_of_queries(
         client.post(change_url(anna), officer_form(anna, channels=rows))
     with django_assert_max_num_queries(few):
         reviewer.get(COVERAGE)
+
+
+def test_a_regional_editor_reviews_and_reverts_only_in_their_region(db):
+    national = make_editor("landelijk")
+    regional = make_editor("heerlen", gemeenten=["GM0001"])
+    far_editor = make_editor("elders", gemeenten=["GM0002"])
+    home, far = (Municipality.objects.get(code=code) for code in ("GM0001", "GM0002"))
+    changes = {}
+    for name, municipality in (("Anna Thuis", home), ("Bert Ver", far)):
+        officer = factories.make_officer(name, municipality=municipality)
+        channel = factories.add_channel(officer, ContactChannel.Kind.PHONE, "06-12345678")
+        changes[name] = ContactChange.objects.create(
+            officer=officer,
+            channel=channel,
+            what="changed",
+            old_kind="phone",
+            old_value="045-1234567",
+            old_is_public=True,
+            new_kind="phone",
+            new_value="06-12345678",
+            new_is_public=True,
+            changed_by=national,
+        )
+    far_page = signed_in(far_editor).get(COVERAGE).content.decode()
+    assert f'id="contact-change-{changes["Anna Thuis"].pk}"' not in far_page
+    client = signed_in(regional)
+    page = client.get(COVERAGE).content.decode()
+    assert f'id="contact-change-{changes["Anna Thuis"].pk}"' in page
+    assert f'id="contact-change-{changes["Bert Ver"].pk}"' not in page
+    client.post(reverse("admin:officers_contactchange_revert", args=[changes["Bert Ver"].pk]))
+    assert "That change is no longer listed." in client.get(COVERAGE).content.decode()
+    changes["Bert Ver"].refresh_from_db()
+    assert changes["Bert Ver"].reverted_at is None
+    client.post(reverse("admin:officers_contactchange_revert", args=[changes["Anna Thuis"].pk]))
+    changes["Anna Thuis"].refresh_from_db()
+    assert changes["Anna Thuis"].reverted_by == regional
