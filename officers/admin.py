@@ -33,12 +33,13 @@ from neighbourhoods.admin import (
 from neighbourhoods.models import Buurt, Municipality, without_boundaries
 from neighbourhoods.regions import NATIONAL, Region, municipalities_in, region_of
 
-from . import coverage, photos, scoping, staffing
+from . import contact_review, contact_review_admin, coverage, photos, scoping, staffing
 from .admin_priorities import ChangeLoggingMixin
 from .models import (
     Absence,
     Assignment,
     ClosingDay,
+    ContactChange,
     ContactChannel,
     Event,
     Officer,
@@ -53,6 +54,8 @@ from .models import (
 admin.site.site_header = _("Wijkportaal staff")
 admin.site.site_title = _("Wijkportaal staff")
 admin.site.index_title = _("Officers, areas and stations")
+# The history of editors' contact changes, with the coverage page's revert and review buttons.
+admin.site.register(ContactChange, contact_review_admin.ContactChangeAdmin)
 
 COVERAGE_PERMISSION = "officers.view_officer"
 
@@ -581,6 +584,12 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
         for warning in staffing.possible_duplicates(officer=form.instance):
             self.message_user(request, warning, messages.WARNING)
 
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        contact_review.record_channel_changes(formset=formset, user=request.user)
+
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
         # Both the delete page and the bulk delete action ask this before they confirm; the
         # warning is shown there, while the editor can still choose another deputy first.
@@ -674,6 +683,7 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
             if region.is_national
             else [str(m) for m in municipalities_in(region)],
             "priority_stale_months": coverage.PRIORITY_STALE_AFTER_MONTHS,
+            "contact_review": contact_review.contact_review(region=region),
         }
         return TemplateResponse(request, "admin/officers/coverage.html", context)
 
@@ -824,8 +834,18 @@ class StationAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
         self, request: HttpRequest, obj: Station, form: forms.ModelForm, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
+        if change and "phone" in form.changed_data:
+            contact_review.record_station_phone_change(
+                station=obj, old_phone=form.initial.get("phone") or "", user=request.user
+            )
         if note := getattr(form, "placement_note", ""):
             self.message_user(request, note, messages.WARNING)
+
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        contact_review.record_channel_changes(formset=formset, user=request.user)
 
     list_display = [
         "name",

@@ -1057,3 +1057,120 @@ class DepartedOfficer(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+class ContactChange(models.Model):
+    """A change an editor made to a phone number, e-mail address or link residents may use.
+
+    A stolen editor password could put a fake number on a police page, so every such change by a
+    non-superuser is kept with the values before and after, listed on the coverage page until
+    someone else reviews it, and can be undone there (officers/contact_review.py).
+    Nothing edits a record: every field is set by the functions of officers/contact_review.py.
+    """
+
+    class What(models.TextChoices):
+        ADDED = "added", _("added")
+        CHANGED = "changed", _("changed")
+        REMOVED = "removed", _("removed")
+        STATION_PHONE = "station_phone", _("station phone changed")
+
+    officer = models.ForeignKey(
+        Officer,
+        verbose_name=_("officer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        editable=False,
+        related_name="contact_changes",
+    )
+    station = models.ForeignKey(
+        Station,
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        editable=False,
+        related_name="contact_changes",
+    )
+    # The channel as it is now; gone when it was removed (and not yet restored).
+    channel = models.ForeignKey(
+        ContactChannel,
+        verbose_name=_("contact channel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="changes",
+    )
+    what = models.CharField(_("what"), max_length=20, choices=What.choices, editable=False)
+    old_kind = models.CharField(_("kind before"), max_length=20, blank=True, editable=False)
+    old_value = models.CharField(_("value before"), max_length=250, blank=True, editable=False)
+    old_is_public = models.BooleanField(_("public before"), null=True, editable=False)
+    new_kind = models.CharField(_("kind after"), max_length=20, blank=True, editable=False)
+    new_value = models.CharField(_("value after"), max_length=250, blank=True, editable=False)
+    new_is_public = models.BooleanField(_("public after"), null=True, editable=False)
+    # The position of a removed channel, to put it back where it was.
+    order = models.PositiveSmallIntegerField(_("order"), default=0, editable=False)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reverted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("contact change")
+        verbose_name_plural = _("contact changes")
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(officer__isnull=False) & Q(station__isnull=True))
+                | (Q(officer__isnull=True) & Q(station__isnull=False)),
+                name="contact_change_of_officer_or_station",
+            )
+        ]
+        indexes = [
+            # The coverage page lists the open ones: neither reviewed nor reverted.
+            models.Index(
+                fields=["changed_at"],
+                condition=Q(reviewed_at__isnull=True, reverted_at__isnull=True),
+                name="contact_change_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()}: {self.old_value} -> {self.new_value}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reviewed_at is None and self.reverted_at is None
+
+    @property
+    def kind_label(self) -> str:
+        kind = self.new_kind or self.old_kind
+        if self.what == self.What.STATION_PHONE:
+            return str(_("station phone"))
+        return str(ContactChannel.Kind(kind).label) if kind in ContactChannel.Kind.values else kind

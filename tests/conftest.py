@@ -12,8 +12,19 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from tests import factories
+from tests.officers.admin_support import log_in_verified
+
+
+@pytest.fixture
+def admin_client(db, admin_user) -> Client:
+    """pytest-django's client of a superuser, signed in past both steps: the admin wants the
+    password and a second factor (accounts/sites.py)."""
+    client = Client()
+    log_in_verified(client, admin_user)
+    return client
 
 
 @pytest.fixture

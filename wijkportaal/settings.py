@@ -93,7 +93,8 @@ if not SECURE_SSL_REDIRECT and not DEBUG:
     SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with a site that asks staff for a second factor (accounts/sites.py).
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,11 +102,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "wijkportaal",
     "neighbourhoods",
     "officers",
     "guidance",
     "api",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified by a second factor; the admin requires it (accounts/sites.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wijkportaal.middleware.DatabaseUnavailableMiddleware",
@@ -264,6 +271,11 @@ SECURITY_TXT_EXPIRES = env.str("SECURITY_TXT_EXPIRES", default="")
 NUM_PROXIES = _int("NUM_PROXIES", default=0)
 # Image sources beside our own origin, e.g. the object storage that holds officer photos.
 CSP_EXTRA_IMG_SRC = env.list("CSP_EXTRA_IMG_SRC", default=[])
+
+# The name authenticator apps show beside a staff account's codes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Wijkportaal")
+# django-otp's device admin pages are not registered (accounts/admin.py); keys stay unseen anyway.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -2,10 +2,11 @@
 public profile page."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from tests import factories
-from tests.officers.admin_support import PASSWORD, make_editor
+from tests.officers.admin_support import PASSWORD, authenticator_code, make_editor
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def site(transactional_db, settings, tmp_path):
     )
     factories.assign(officer, buurt)
     editor = make_editor()
+    TOTPDevice.objects.create(user=editor, name="authenticator", confirmed=True)
     photo = tmp_path / "portret.png"
     Image.new("RGB", (900, 700), (30, 80, 150)).save(photo)
     return {"officer": officer, "editor": editor, "photo": photo}
@@ -27,12 +29,7 @@ def site(transactional_db, settings, tmp_path):
 def test_an_editor_changes_the_introduction_and_photo_and_residents_see_both(
     site, page, live_server, screenshot_dir
 ):
-    page.goto(live_server.url + "/beheer/")
-    page.wait_for_url("**/beheer/login/**")
-    page.fill("#id_username", site["editor"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/beheer/")
+    _log_in(page, live_server, site["editor"])
 
     page.goto(f"{live_server.url}/beheer/officers/officer/{site['officer'].pk}/change/")
     page.fill("#id_intro_nl", "Ik ben elke dinsdag op het buurtspreekuur in het wijkcentrum.")
@@ -55,11 +52,15 @@ def test_an_editor_changes_the_introduction_and_photo_and_residents_see_both(
 
 
 def _log_in(page, live_server, editor) -> None:
+    """The password, then the code from the editor's authenticator."""
     page.goto(live_server.url + "/beheer/")
     page.wait_for_url("**/beheer/login/**")
     page.fill("#id_username", editor.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    page.wait_for_url("**/beheer/login/code/**")
+    page.fill("#id_code", authenticator_code(TOTPDevice.objects.get(user=editor)))
+    page.click("#second-factor-form input[type=submit]")
     page.wait_for_url(live_server.url + "/beheer/")
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from guidance.models import AnswerReport
 from guidance.reports import REPORTS_PER_HOUR
 from tests import factories
+from tests.officers.admin_support import log_in_verified
 
 SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
 FORM = "/klopt-dit-niet/"
@@ -135,7 +136,7 @@ def test_answer_pages_from_a_search_link_to_the_form(client, buurten):
 @pytest.fixture
 def staff_client(client, db):
     user = User.objects.create_superuser("beheer", "beheer@example.org", "secret-pass-123")
-    client.force_login(user)
+    log_in_verified(client, user)
     return client, user
 
 
@@ -210,7 +211,7 @@ def test_a_regional_editor_sees_only_reports_of_their_region(client, buurten):
         municipality=Municipality.objects.create(code="GM0363", name="Amsterdam"),
         correction="Daar",
     )
-    client.force_login(editor)
+    log_in_verified(client, editor)
     listing = client.get("/beheer/guidance/answerreport/").content.decode()
     assert "BU00010001" in listing
     assert "BU03630000" not in listing

@@ -1,13 +1,19 @@
-"""Builders the admin tests share: staff users in each role and images made with Pillow."""
+"""Builders the admin tests share: staff users in each role, their verified sign-in, and images made
+with Pillow."""
 
 from __future__ import annotations
 
 import io
 import struct
+import time
 import zlib
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from neighbourhoods.models import EditorScope, Municipality
@@ -40,6 +46,27 @@ def make_outsider(username: str = "buitenstaander") -> User:
 
 def make_superuser(username: str = "beheerder") -> User:
     return User.objects.create_superuser(username=username, password=PASSWORD)
+
+
+def log_in_verified(client: Client, user: User) -> TOTPDevice:
+    """Log the test client in as `user` past both sign-in steps: the password and a confirmed
+    authenticator (the admin refuses a session without the second)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows for `device`, now or `steps_ahead` periods later
+    (a code is accepted once; the next period's code is accepted at once too)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 def image_bytes(

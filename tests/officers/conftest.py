@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from tests.officers.admin_support import make_editor
+from tests.officers.admin_support import log_in_verified, make_editor
 
 
 @pytest.fixture
@@ -21,8 +21,8 @@ def english_messages(settings) -> Iterator[None]:
 
 @pytest.fixture
 def editor_client(client: Client, db: None) -> Client:
-    """The test client logged in as an editor, who is `client.user`."""
+    """The test client signed in as an editor (password and second factor), who is `client.user`."""
     editor = make_editor()
-    client.force_login(editor)
+    log_in_verified(client, editor)
     client.user = editor
     return client

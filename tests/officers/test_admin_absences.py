@@ -8,7 +8,7 @@ from django.utils import translation
 
 from officers.models import Absence
 from tests import factories
-from tests.officers.admin_support import make_editor, make_superuser
+from tests.officers.admin_support import log_in_verified, make_editor, make_superuser
 from tests.officers.test_admin_officers import change_url, errors_of, officer_form
 
 TODAY = dt.date.today()
@@ -23,7 +23,7 @@ def english_messages(settings):
 
 @pytest.fixture
 def editor_client(client, db):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     return client
 
 
@@ -89,7 +89,7 @@ def test_a_deputy_who_is_away_himself_is_refused_naming_his_absence(editor_clien
 
 
 def test_deleting_an_officer_who_is_a_deputy_warns_before_it_is_confirmed(client, anna):
-    client.force_login(make_superuser())
+    log_in_verified(client, make_superuser())
     bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
     Absence.objects.create(
         officer=anna, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=5), deputy=bram

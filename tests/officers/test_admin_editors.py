@@ -6,8 +6,10 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from officers.roles import EDITOR_GROUP, EDITOR_PERMISSIONS
+from tests.officers.admin_support import authenticator_code
 
 PASSWORD = "een-lang-wachtwoord-42"
 
@@ -32,6 +34,11 @@ def test_a_new_editor_can_log_in_and_edit_officers_but_not_users(client, db, mon
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == [EDITOR_GROUP]
     response = client.post(reverse("admin:login"), {"username": "redacteur", "password": PASSWORD})
+    # The first sign-in sets up the second factor.
+    assert response["Location"].startswith(reverse("admin:second_factor_enrol"))
+    client.get(response["Location"])
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post(response["Location"], {"code": authenticator_code(device)})
     assert response.status_code == 302
     assert client.get(reverse("admin:officers_officer_changelist")).status_code == 200
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403

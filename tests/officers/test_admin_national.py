@@ -14,7 +14,7 @@ from django.utils import timezone
 from neighbourhoods.models import Municipality, Wijk
 from officers.models import Event
 from tests import factories
-from tests.officers.admin_support import make_editor
+from tests.officers.admin_support import log_in_verified, make_editor
 
 pytestmark = pytest.mark.usefixtures("english_messages")
 
@@ -71,7 +71,7 @@ LIST_PAGES = [
 def test_list_pages_take_as_many_queries_for_forty_rows_as_for_two(
     client, country, page, gemeenten, django_assert_max_num_queries
 ):
-    client.force_login(make_editor(gemeenten=gemeenten))
+    log_in_verified(client, make_editor(gemeenten=gemeenten))
     url = reverse(page)
     grow(country, 2)
     few = queries_for(client, url)
@@ -84,7 +84,7 @@ def test_list_pages_take_as_many_queries_for_forty_rows_as_for_two(
 def test_the_officer_change_page_has_a_fixed_cost_besides_its_rows(
     client, country, django_assert_max_num_queries
 ):
-    client.force_login(make_editor(gemeenten=["GM0001"]))
+    log_in_verified(client, make_editor(gemeenten=["GM0001"]))
     grow(country, 40)
     officer = factories.make_officer("Zoë Eén")
     factories.assign(officer, country["west"])
@@ -99,7 +99,7 @@ def shown(client, url: str, query: dict[str, str]) -> list[str]:
 
 
 def test_officers_are_filtered_by_municipality_wijk_and_station(client, country):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     west_officer = factories.make_officer("Wim West")
     factories.assign(west_officer, country["west"])
     station = factories.make_station("Bureau Oost")
@@ -117,7 +117,7 @@ def test_officers_are_filtered_by_municipality_wijk_and_station(client, country)
 
 
 def test_the_wijk_filter_offers_the_wijken_of_the_chosen_municipality_only(client, country):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     url = reverse("admin:officers_officer_changelist")
     home = country["west"].wijk.municipality
 
@@ -138,7 +138,7 @@ def test_the_wijk_filter_offers_the_wijken_of_the_chosen_municipality_only(clien
 
 
 def test_a_regional_editor_is_offered_their_own_municipalities_to_filter_by(client, country):
-    client.force_login(make_editor(gemeenten=["GM0002"]))
+    log_in_verified(client, make_editor(gemeenten=["GM0002"]))
     response = client.get(reverse("admin:officers_officer_changelist"))
     spec = next(
         s
@@ -159,7 +159,7 @@ def test_a_regional_editor_is_offered_their_own_municipalities_to_filter_by(clie
     ],
 )
 def test_officers_are_found_by_buurt_wijk_station_and_municipality(client, country, term, expected):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     factories.assign(factories.make_officer("Wim West"), country["west"])
     olga = factories.make_officer("Olga Oost", station=factories.make_station("Bureau Oost"))
     factories.assign(olga, country["east"])
@@ -170,7 +170,7 @@ def test_officers_are_found_by_buurt_wijk_station_and_municipality(client, count
 
 
 def test_buurten_are_filtered_and_found_by_municipality_and_wijk(client, country):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     url = reverse("admin:neighbourhoods_buurt_changelist")
     far = country["far"].wijk.municipality
     assert shown(client, url, {"gemeente": str(far.pk)}) == ["Verweg (BU00020101)"]

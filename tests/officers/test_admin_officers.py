@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from officers.models import Absence, Assignment, ContactChannel, Officer
 from tests import factories
-from tests.officers.admin_support import gps_exif, image_bytes
+from tests.officers.admin_support import gps_exif, image_bytes, log_in_verified
 
 TODAY = dt.date.today()
 
@@ -289,7 +289,7 @@ def test_deleting_an_officer_deletes_the_photo_files(
 ):
     from tests.officers.admin_support import make_superuser
 
-    client.force_login(make_superuser())
+    log_in_verified(client, make_superuser())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(change_url(anna), officer_form(anna, photo=photo_upload(), photo_alt="Anna"))
     assert len(list((media_root / "officers").iterdir())) == 2

@@ -12,7 +12,12 @@ from django.utils import timezone
 from officers.models import Event
 from officers.roles import EDITOR_GROUP, EDITOR_PERMISSIONS
 from tests import factories
-from tests.officers.admin_support import make_editor, make_outsider, make_superuser
+from tests.officers.admin_support import (
+    log_in_verified,
+    make_editor,
+    make_outsider,
+    make_superuser,
+)
 
 ALLOWED, FORBIDDEN = 200, 403
 
@@ -100,7 +105,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, objects):
 
 def test_a_user_who_is_not_staff_is_sent_to_the_login_page(client, objects):
     user = User.objects.create_user(username="bewoner", password="een-lang-wachtwoord-42")
-    client.force_login(user)
+    log_in_verified(client, user)
     for name, url, _editor, _superuser in pages(objects):
         response = client.get(url)
         assert response.status_code == 302, name
@@ -108,7 +113,7 @@ def test_a_user_who_is_not_staff_is_sent_to_the_login_page(client, objects):
 
 
 def test_staff_without_the_group_get_403_on_every_page_but_the_empty_index(client, objects):
-    client.force_login(make_outsider())
+    log_in_verified(client, make_outsider())
     for name, url, _editor, _superuser in pages(objects):
         response = client.get(url)
         expected = ALLOWED if name == "index" else FORBIDDEN
@@ -119,7 +124,7 @@ def test_staff_without_the_group_get_403_on_every_page_but_the_empty_index(clien
 
 
 def test_an_editor_may_edit_officers_and_stations_and_view_buurten_only(client, objects):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     for name, url, editor, _superuser in pages(objects):
         assert client.get(url).status_code == editor, name
     index = client.get(reverse("admin:index")).content.decode()
@@ -127,13 +132,13 @@ def test_an_editor_may_edit_officers_and_stations_and_view_buurten_only(client, 
 
 
 def test_a_superuser_may_open_every_page(client, objects):
-    client.force_login(make_superuser())
+    log_in_verified(client, make_superuser())
     for name, url, _editor, superuser in pages(objects):
         assert client.get(url).status_code == superuser, name
 
 
 def test_nobody_may_change_a_buurt_its_page_is_read_only(client, objects):
-    client.force_login(make_superuser())
+    log_in_verified(client, make_superuser())
     url = reverse("admin:neighbourhoods_buurt_change", args=[objects["buurt"].pk])
     html = client.get(url).content.decode()
     assert 'name="_save"' not in html

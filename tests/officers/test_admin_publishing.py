@@ -11,7 +11,7 @@ from django.utils import translation
 from officers import photos
 from officers.models import ContactChannel, Officer
 from tests import factories
-from tests.officers.admin_support import image_bytes, make_editor
+from tests.officers.admin_support import image_bytes, log_in_verified, make_editor
 from tests.officers.test_admin_officers import change_url, errors_of, officer_form, photo_upload
 
 TODAY = dt.date.today()
@@ -32,7 +32,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def editor_client(client, db):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     return client
 
 

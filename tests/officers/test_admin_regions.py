@@ -20,7 +20,12 @@ from django.utils import timezone
 from neighbourhoods.models import Municipality
 from officers.models import Assignment, Event, Officer, Station
 from tests import factories
-from tests.officers.admin_support import PASSWORD, make_editor, make_outsider, make_superuser
+from tests.officers.admin_support import (
+    log_in_verified,
+    make_editor,
+    make_outsider,
+    make_superuser,
+)
 from tests.officers.test_admin_editors import create_editor
 from tests.officers.test_admin_officers import errors_of, officer_form
 
@@ -75,7 +80,7 @@ def region(buurten, dataset):
 
 @pytest.fixture
 def heerlen(client, region):
-    client.force_login(make_editor("heerlen", gemeenten=["GM0001"]))
+    log_in_verified(client, make_editor("heerlen", gemeenten=["GM0001"]))
     return client
 
 
@@ -92,21 +97,21 @@ def test_an_editor_lists_the_officers_of_their_region_and_those_spanning_it(heer
 
 
 def test_the_other_regions_editor_lists_theirs_including_one_without_a_buurt(client, region):
-    client.force_login(make_editor("elders", gemeenten=["GM0002"]))
+    log_in_verified(client, make_editor("elders", gemeenten=["GM0002"]))
     response = client.get(reverse("admin:officers_officer_changelist"))
     assert officer_names(response) == {"Bert Ver", "Cor Beide", "Dirk Nieuw"}
 
 
 @pytest.mark.parametrize("make_user", [make_superuser, make_editor], ids=["superuser", "national"])
 def test_superusers_and_national_editors_list_everyone(client, region, make_user):
-    client.force_login(make_user())
+    log_in_verified(client, make_user())
     response = client.get(reverse("admin:officers_officer_changelist"))
     assert officer_names(response) == {"Anna Thuis", "Bert Ver", "Cor Beide", "Dirk Nieuw"}
 
 
 def test_an_editor_without_a_municipality_sees_no_officers(client, region):
     editor = make_editor("nergens", gemeenten=[])
-    client.force_login(editor)
+    log_in_verified(client, editor)
     response = client.get(reverse("admin:officers_officer_changelist"))
     assert officer_names(response) == set()
 
@@ -162,11 +167,11 @@ def test_another_regions_objects_are_refused_by_direct_url(client, region):
     for name, url in object_urls(region):
         client.logout()
         assert client.get(url).status_code == 302, name
-        client.force_login(outsider)
+        log_in_verified(client, outsider)
         assert client.get(url).status_code == FORBIDDEN, name
-        client.force_login(heerlen)
+        log_in_verified(client, heerlen)
         assert client.get(url).status_code == FORBIDDEN, name
-        client.force_login(elders)
+        log_in_verified(client, elders)
         assert client.get(url).status_code == ALLOWED, name
 
 
@@ -200,7 +205,7 @@ def test_an_officer_spanning_two_regions_is_not_deleted_by_one_editor(heerlen, r
 def test_a_staff_user_who_is_not_active_reaches_nothing(client, region):
     editor = make_editor("weg", gemeenten=["GM0001"])
     User.objects.filter(pk=editor.pk).update(is_active=False)
-    client.force_login(editor)
+    log_in_verified(client, editor)
     url = reverse("admin:officers_officer_change", args=[region["local"].pk])
     assert client.get(url).status_code == 302
 
@@ -238,7 +243,7 @@ def test_the_officer_autocompletes_offer_the_region(heerlen, region):
 def test_the_autocomplete_is_refused_to_an_outsider_and_anonymous(client, region):
     query = {"app_label": "officers", "model_name": "assignment", "field_name": "buurt"}
     assert client.get(reverse("admin:autocomplete"), query).status_code == 302
-    client.force_login(make_outsider())
+    log_in_verified(client, make_outsider())
     assert client.get(reverse("admin:autocomplete"), query).status_code == FORBIDDEN
 
 
@@ -306,7 +311,7 @@ def test_an_editor_may_not_end_or_delete_the_other_regions_assignment(heerlen, r
 def test_an_officer_spanning_two_regions_is_edited_by_both(client, region):
     spanning = region["spanning"]
     for username, code in (("heerlen", "GM0001"), ("elders", "GM0002")):
-        client.force_login(make_editor(username, gemeenten=[code]))
+        log_in_verified(client, make_editor(username, gemeenten=[code]))
         data = officer_form(spanning, municipality=region["far"].pk, rank=f"Rang {username}")
         response = client.post(change_url(spanning), data)
         assert response.status_code == 302, errors_of(response)
@@ -413,7 +418,7 @@ def test_the_coverage_page_lists_the_regions_gaps_only(heerlen, client, region):
     assert "Verweg" not in page
     stale = {officer.name for officer in gaps.stale_profiles.items}
     assert stale == {"Anna Thuis", "Cor Beide"}
-    client.force_login(make_superuser())
+    log_in_verified(client, make_superuser())
     everything = client.get(reverse("admin:officers_coverage")).context["gaps"]
     assert {o.name for o in everything.stale_profiles.items} == {
         "Anna Thuis",
@@ -430,7 +435,7 @@ def test_create_editor_scopes_the_account_to_the_given_municipalities(client, re
         "redacteur", "--gemeente", "GM0001", "--gemeente", "0002", monkeypatch=monkeypatch
     )
     assert "Edits in: Testgemeente (GM0001), Verweg (GM0002)." in output
-    client.post(reverse("admin:login"), {"username": "redacteur", "password": PASSWORD})
+    log_in_verified(client, User.objects.get(username="redacteur"))
     response = client.get(reverse("admin:officers_officer_changelist"))
     assert officer_names(response) == {"Anna Thuis", "Bert Ver", "Cor Beide", "Dirk Nieuw"}
 
@@ -453,25 +458,25 @@ def test_create_editor_says_an_editor_without_a_municipality_sees_nothing(
 ):
     output = create_editor("redacteur", monkeypatch=monkeypatch)
     assert "Edits in no municipality yet" in output
-    client.post(reverse("admin:login"), {"username": "redacteur", "password": PASSWORD})
+    log_in_verified(client, User.objects.get(username="redacteur"))
     assert officer_names(client.get(reverse("admin:officers_officer_changelist"))) == set()
 
 
 def test_create_editor_national_reaches_every_municipality(client, region, monkeypatch):
     output = create_editor("redacteur", "--national", monkeypatch=monkeypatch)
     assert "Edits in every municipality." in output
-    client.post(reverse("admin:login"), {"username": "redacteur", "password": PASSWORD})
+    log_in_verified(client, User.objects.get(username="redacteur"))
     response = client.get(reverse("admin:officers_officer_changelist"))
     assert len(officer_names(response)) == 4
 
 
 def test_a_heerlen_editor_keeps_every_demo_officer_and_station(client, db):
     call_command("load_demo", stdout=io.StringIO())
-    client.force_login(make_editor("heerlen", gemeenten=["GM0917"]))
+    log_in_verified(client, make_editor("heerlen", gemeenten=["GM0917"]))
     officers = client.get(reverse("admin:officers_officer_changelist")).context["cl"]
     assert officers.result_count == Officer.objects.count() > 0
     stations = client.get(reverse("admin:officers_station_changelist")).context["cl"]
     assert stations.result_count == Station.objects.count() > 0
-    client.force_login(make_editor("elders", gemeenten=["GM0002"]))
+    log_in_verified(client, make_editor("elders", gemeenten=["GM0002"]))
     officers = client.get(reverse("admin:officers_officer_changelist")).context["cl"]
     assert officers.result_count == 0

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from officers.models import Station, location_from_register
 from tests import factories
-from tests.officers.admin_support import make_editor
+from tests.officers.admin_support import log_in_verified, make_editor
 from tests.officers.test_admin_places import station_form
 
 
@@ -19,7 +19,7 @@ def english_messages(settings):
 
 @pytest.fixture
 def editor_client(client, db):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     return client
 
 

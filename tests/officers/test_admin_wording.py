@@ -10,7 +10,7 @@ from django.utils import translation
 
 from officers.models import Station
 from tests import factories
-from tests.officers.admin_support import make_editor
+from tests.officers.admin_support import log_in_verified, make_editor
 from tests.officers.test_admin_officers import change_url, officer_form
 from tests.officers.test_admin_places import event_form, station_form
 
@@ -24,7 +24,7 @@ def dutch(settings):
 
 @pytest.fixture
 def editor_client(client, db):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     return client
 
 

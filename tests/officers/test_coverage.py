@@ -10,7 +10,7 @@ from django.urls import reverse
 from officers import coverage
 from officers.models import Absence, long_date
 from tests import factories
-from tests.officers.admin_support import make_editor
+from tests.officers.admin_support import log_in_verified, make_editor
 
 DAY = dt.date(2026, 11, 21)
 
@@ -98,7 +98,7 @@ def test_gap_lists_count_beyond_the_limit(scene, monkeypatch):
 
 
 def test_the_coverage_page_links_every_gap_to_its_object(client, scene, time_machine_today):
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     html = client.get(reverse("admin:officers_coverage")).content.decode()
     for buurt in (scene["east"], scene["north"]):
         assert reverse("admin:neighbourhoods_buurt_change", args=[buurt.pk]) in html
@@ -119,7 +119,7 @@ def time_machine_today(monkeypatch):
 @pytest.mark.django_db
 def test_the_coverage_page_on_the_heerlen_demo_lists_exactly_the_gaps_left_on_purpose(client):
     call_command("load_demo", verbosity=0)
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     response = client.get(reverse("admin:officers_coverage"))
     gaps = response.context["gaps"]
     assert names(gaps.buurten_without_officer.items) == ["Verspreide huizen (BU09172300)"]
@@ -159,7 +159,7 @@ def test_the_coverage_page_needs_the_same_queries_for_few_or_many_gaps(client, b
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
 
     def queries():
         with CaptureQueriesContext(connection) as captured:
@@ -200,7 +200,7 @@ def test_a_deputy_who_is_away_during_the_absence_is_listed(client, scene, time_m
         ("Toekomst Agent", "Bram Verzonnen")
     ]
     assert listed[0].deputy_away_from == DAY + dt.timedelta(days=6)
-    client.force_login(make_editor())
+    log_in_verified(client, make_editor())
     html = client.get(reverse("admin:officers_coverage")).content.decode()
     section = html.split('id="absences-with-absent-deputy"')[1].split("</section>")[0]
     assert "Toekomst Agent" in section and "Oud Gediende" not in section

@@ -248,17 +248,17 @@ def test_priorities_of_an_inactive_dataset_cannot_be_chosen(editor_client, buurt
 
 
 def test_a_regional_editor_keeps_the_priorities_of_their_own_municipalities(client, buurten):
-    from tests.officers.admin_support import make_editor
+    from tests.officers.admin_support import log_in_verified, make_editor
 
     priority = make_priority(buurt=buurten["west"], title="In Testgemeente")
     change = reverse("admin:officers_priority_change", args=[priority.pk])
-    client.force_login(make_editor("elders", gemeenten=["GM0002"]))
+    log_in_verified(client, make_editor("elders", gemeenten=["GM0002"]))
     assert (
         "In Testgemeente"
         not in client.get(reverse("admin:officers_priority_changelist")).content.decode()
     )
     assert client.get(change).status_code == 403
-    client.force_login(make_editor("hier", gemeenten=["GM0001"]))
+    log_in_verified(client, make_editor("hier", gemeenten=["GM0001"]))
     assert (
         "In Testgemeente"
         in client.get(reverse("admin:officers_priority_changelist")).content.decode()

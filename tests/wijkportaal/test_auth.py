@@ -54,7 +54,8 @@ def log_in(client, username: str, password: str, *, address: str = EDITOR_HOME):
 
 
 def logged_in(response) -> bool:
-    return response.status_code == 302 and response["Location"] == "/beheer/"
+    # A correct password leads on to the second step: enrolment, as this account has no device.
+    return response.status_code == 302 and response["Location"].startswith("/beheer/login/set-up/")
 
 
 def later(seconds: float):

@@ -250,8 +250,10 @@ def test_a_post_without_its_csrf_token_gets_a_page_with_the_way_back(db):
 def test_staff_without_permission_see_the_403_page_in_the_site_style(client, db):
     from django.contrib.auth import get_user_model
 
+    from tests.officers.admin_support import log_in_verified
+
     staff = get_user_model().objects.create_user("buiten", password="x" * 12, is_staff=True)
-    client.force_login(staff)
+    log_in_verified(client, staff)
     response = client.get("/beheer/officers/officer/")
     assert response.status_code == 403
     assert "Je hebt geen toegang tot deze pagina" in response.content.decode()

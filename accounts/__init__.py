@@ -1,0 +1,1 @@
+"""Staff accounts: the second factor every staff sign-in needs, its enrolment and its reset."""
