@@ -152,7 +152,7 @@ def test_layer_option_imports_only_that_layer(db, tmp_path):
 
 
 def test_an_unknown_layer_is_refused_naming_the_layers(db, tmp_path):
-    with pytest.raises(CommandError, match="no layer 'buurt'.*gemeenten, wijken, buurten"):
+    with pytest.raises(CommandError, match=r"no layer 'buurt'.*gemeenten, wijken, buurten"):
         run(geopackage(tmp_path), "--layer", "buurt")
     assert not Buurt.objects.exists()
 

@@ -18,7 +18,10 @@ from neighbourhoods.models import Address, Buurt, Postcode
 from neighbourhoods.streets import served_places, streets_in
 from tests import factories
 
-ADDRESS_HEADER = "straat;huisnummer;huisletter;huisnummertoevoeging;postcode;woonplaats;gemeente;provincie;lat;lon"
+ADDRESS_HEADER = (
+    "straat;huisnummer;huisletter;huisnummertoevoeging;postcode;woonplaats;gemeente;provincie;"
+    "lat;lon"
+)
 # Points along the cut: early, around the 40% of the reported failure, late, and one byte short.
 CUTS = [0.1, 0.4, 0.8, -1]
 
@@ -51,7 +54,7 @@ def address_rows(count: int, street: str = "Teststraat") -> bytes:
 def test_a_truncated_address_file_is_refused_and_writes_nothing(buurten, tmp_path, name, share):
     path = tmp_path / name
     path.write_bytes(cut(compress(name, address_rows(20_000)), share))
-    with pytest.raises(CommandError, match="is not a complete .*Nothing was written") as error:
+    with pytest.raises(CommandError, match=r"is not a complete .*Nothing was written") as error:
         run("import_addresses", path)
     assert name in str(error.value)
     assert not Address.objects.exists()
@@ -93,7 +96,7 @@ def buurt_collection(count: int) -> bytes:
 def test_a_truncated_boundary_file_is_refused_and_writes_nothing(db, tmp_path, name, share):
     path = tmp_path / name
     path.write_bytes(cut(compress(name, buurt_collection(200)), share))
-    with pytest.raises(CommandError, match="is not a complete .*Nothing was written"):
+    with pytest.raises(CommandError, match=r"is not a complete .*Nothing was written"):
         run("import_boundaries", path)
     assert not Buurt.objects.exists()
 
@@ -107,7 +110,7 @@ def test_a_truncated_postcode_file_is_refused_and_writes_nothing(buurten, tmp_pa
     ]
     path = tmp_path / name
     path.write_bytes(cut(compress(name, ("\n".join(lines) + "\n").encode()), share))
-    with pytest.raises(CommandError, match="is not a complete .*Nothing was written"):
+    with pytest.raises(CommandError, match=r"is not a complete .*Nothing was written"):
         run("import_postcodes", path)
     assert not Postcode.objects.exists()
 
@@ -166,7 +169,7 @@ def test_absurdly_deep_nesting_is_a_message(db, tmp_path, where):
     )
     path = tmp_path / "buurten.geojson"
     path.write_text(f'{{"type": "FeatureCollection", "features": [{feature}]}}')
-    with pytest.raises(CommandError, match="nested too deeply.*Nothing was written"):
+    with pytest.raises(CommandError, match=r"nested too deeply.*Nothing was written"):
         run("import_boundaries", path)
 
 
