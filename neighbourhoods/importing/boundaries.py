@@ -506,6 +506,12 @@ def import_boundaries(
 ) -> BoundarySummary:
     """Create or update the features in the named dataset, in one transaction; optionally activate."""
     level = features[0].level
+    longest = Dataset._meta.get_field("name").max_length or 100
+    if len(dataset_name) > longest:
+        raise BoundaryFileError(
+            f"The dataset name {dataset_name[:40]!r}… is {len(dataset_name)} characters long; at "
+            f"most {longest} fit. Name it with --dataset."
+        )
     summary = BoundarySummary(
         dataset=dataset_name, level=level, water=sum(feature.is_water for feature in features)
     )

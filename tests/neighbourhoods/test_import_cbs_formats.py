@@ -213,3 +213,12 @@ def test_a_file_that_is_not_a_geopackage_is_refused(db, tmp_path):
     path.write_bytes(b"not a database")
     with pytest.raises(CommandError, match="cannot be read as GeoPackage or shapefile"):
         run(path)
+
+
+def test_a_geopackage_without_activate_says_once_that_it_is_not_activated(db, tmp_path):
+    path = geopackage(tmp_path)
+    output = run(path, "--dry-run")
+    assert output.count("Dry run: nothing was written.") == 1
+    assert not Buurt.objects.exists()
+    output = run(path)
+    assert output.count("Not activated") == 1

@@ -203,3 +203,9 @@ def test_a_dry_run_leaves_the_street_lists_alone(
         run("import_addresses", path, "--dry-run")
     assert callbacks == []
     assert streets_in("Heerlen") == ["Teststraat"]
+
+
+def test_a_dataset_name_too_long_for_its_column_is_refused(db, tmp_path):
+    with pytest.raises(CommandError, match=r"at most 100 fit\. Name it with --dataset"):
+        run("import_boundaries", one_buurt(tmp_path), "--dataset", "d" * 101)
+    assert not Buurt.objects.exists()

@@ -92,13 +92,13 @@ class Command(BaseCommand):
         if self.stdout.isatty():
             self.stdout.write("\r\033[K", ending="")
         for number, summary in enumerate(summaries, start=1):
-            self._report(summary, dry_run=dry_run and number == len(summaries))
+            self._report(summary, dry_run=dry_run, last=number == len(summaries))
 
     def _show_progress(self, located: int) -> None:
         self.stdout.write(f"\rre-assigning addresses: {located:,} located\033[K", ending="")
         self.stdout.flush()
 
-    def _report(self, summary: BoundarySummary, *, dry_run: bool) -> None:
+    def _report(self, summary: BoundarySummary, *, dry_run: bool, last: bool = True) -> None:
         kind = LEVEL_NAMES[summary.level]
         counts = f"{summary.created} {kind} created, {summary.updated} updated, " + (
             f"{summary.unchanged} unchanged."
@@ -120,6 +120,9 @@ class Command(BaseCommand):
                 f"Addresses re-assigned: {summary.addresses_assigned} in a buurt, "
                 f"{summary.addresses_outside} outside every buurt."
             )
+        if not last:
+            # The closing lines are said once, after the last layer.
+            return
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
         elif summary.dataset and not summary.activated:
