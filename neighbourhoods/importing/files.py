@@ -95,8 +95,10 @@ def open_import_file(
         try:
             yield stream, fraction
         except zstandard.ZstdError as exception:
+            raise error(f"{path} is not a valid Zstandard (.zst) file: {exception}.") from exception
+        except gzip.BadGzipFile as exception:
+            raise error(f"{path} is not a valid gzip (.gz) file: {exception}.") from exception
+        except EOFError as exception:
             raise error(
-                f"{path} is not a complete Zstandard (.zst) file: {exception}."
+                f"{path} is not a valid gzip (.gz) file: {exception} (is it truncated?)."
             ) from exception
-        except (gzip.BadGzipFile, EOFError) as exception:
-            raise error(f"{path} is not a complete gzip (.gz) file: {exception}.") from exception

@@ -54,7 +54,7 @@ def address_rows(count: int, street: str = "Teststraat") -> bytes:
 def test_a_truncated_address_file_is_refused_and_writes_nothing(buurten, tmp_path, name, share):
     path = tmp_path / name
     path.write_bytes(cut(compress(name, address_rows(20_000)), share))
-    with pytest.raises(CommandError, match=r"is not a complete .*Nothing was written") as error:
+    with pytest.raises(CommandError, match=r"is not a valid .*Nothing was written") as error:
         run("import_addresses", path)
     assert name in str(error.value)
     assert not Address.objects.exists()
@@ -96,7 +96,7 @@ def buurt_collection(count: int) -> bytes:
 def test_a_truncated_boundary_file_is_refused_and_writes_nothing(db, tmp_path, name, share):
     path = tmp_path / name
     path.write_bytes(cut(compress(name, buurt_collection(200)), share))
-    with pytest.raises(CommandError, match=r"is not a complete .*Nothing was written"):
+    with pytest.raises(CommandError, match=r"is not a valid .*Nothing was written"):
         run("import_boundaries", path)
     assert not Buurt.objects.exists()
 
@@ -110,7 +110,7 @@ def test_a_truncated_postcode_file_is_refused_and_writes_nothing(buurten, tmp_pa
     ]
     path = tmp_path / name
     path.write_bytes(cut(compress(name, ("\n".join(lines) + "\n").encode()), share))
-    with pytest.raises(CommandError, match=r"is not a complete .*Nothing was written"):
+    with pytest.raises(CommandError, match=r"is not a valid .*Nothing was written"):
         run("import_postcodes", path)
     assert not Postcode.objects.exists()
 
