@@ -177,6 +177,8 @@ class Buurt(Area):
     wijk = models.ForeignKey(
         Wijk, verbose_name=_("wijk"), on_delete=models.PROTECT, related_name="buurten"
     )
+    # CBS publishes areas that are (almost) only water as buurten of their own, marked as such.
+    is_water = models.BooleanField(_("water"), default=False)
 
     objects = BuurtQuerySet.as_manager()
 

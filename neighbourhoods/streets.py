@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ STREET_ABBREVIATIONS = (
     (re.compile(r"^st(\.\s*|\s+)"), "sint "),
 )
 NAMES_CACHE_SECONDS = 600
+# A stamp replaced whenever an import changes the register (see `register_changed`).
+REGISTER_VERSION_KEY = "lookup:address-register-version"
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,8 @@ def recognise_street(*, street: str, place: str) -> RecognisedStreet:
 def served_places() -> list[str]:
     """Every woonplaats in the address register, A-Z.
 
-    Cached under the register's highest id, so an import (which adds rows) shows new places at once
-    while a page view costs one index probe instead of a DISTINCT over every address.
+    Cached under the register's version, so an import (adding or renaming) or a new address shows
+    at once while a page view costs one index probe instead of a DISTINCT over every address.
     """
     key = f"lookup:served-places:{_register_version()}"
     return _cached(key, lambda: sorted(_distinct_places(), key=name_key))
@@ -118,8 +121,24 @@ def _distinct_places() -> list[str]:
         return [name for (name,) in cursor.fetchall()]
 
 
-def _register_version() -> int | None:
-    return Address.objects.aggregate(newest=Max("id"))["newest"]
+def _register_version() -> str:
+    """The highest id (new addresses) and the import stamp (renamed streets, which an UPDATE-only
+    import makes without a new id)."""
+    newest = Address.objects.aggregate(newest=Max("id"))["newest"]
+    try:
+        # A stamp lost from the cache starts a new one: a miss, never a stale answer.
+        stamp = cache.get_or_set(REGISTER_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    except Exception:
+        stamp = "uncached"
+    return f"{newest}.{stamp}"
+
+
+def register_changed() -> None:
+    """Make every cached list of places and streets stale: called when an import commits."""
+    try:
+        cache.set(REGISTER_VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:
+        logger.warning("Cache unavailable; street lists not marked stale")
 
 
 def streets_in(place: str) -> list[str]:

@@ -27,6 +27,7 @@ from psycopg.copy import QueuedLibpqWriter
 from ..models import Address
 from ..parsing import MAX_HOUSE_NUMBER, normalise_postcode
 from ..spatial import CellLocator, active_buurt_index
+from ..streets import register_changed
 from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .files import ImportFileError, open_import_file
 from .summary import ImportCounts, ImportProgress
@@ -168,6 +169,9 @@ def import_addresses(
         summary.unchanged = summary.rows - summary.skipped - summary.created - summary.updated
         if dry_run:
             transaction.set_rollback(True)
+        elif summary.created or summary.updated:
+            # Street search keeps lists of streets; renamed and new streets count from the commit.
+            transaction.on_commit(register_changed)
     return summary
 
 

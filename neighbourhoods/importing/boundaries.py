@@ -1,4 +1,4 @@
-"""Boundary imports: read CBS GeoJSON in any of its published spellings (plain, .gz or .zst),
+"""Boundary imports: read CBS boundaries as GeoJSON (plain, .gz or .zst), GeoPackage or shapefile,
 stage a dataset, activate it.
 
 Reading and validating happen before anything is written, so a bad file changes nothing.
@@ -47,6 +47,7 @@ PROPERTY_SPELLINGS: dict[str, tuple[str, ...]] = {
         "buurtcode",
         "wijkcode",
         "gemeentecode",
+        "gemeenteco",
         "BU_CODE",
         "WK_CODE",
         "GM_CODE",
@@ -57,24 +58,37 @@ PROPERTY_SPELLINGS: dict[str, tuple[str, ...]] = {
         "buurtnaam",
         "wijknaam",
         "gemeentenaam",
+        "gemeentena",
         "BU_NAAM",
         "WK_NAAM",
         "GM_NAAM",
         "statnaam",
     ),
     "wijk_name": ("wijk_name", "wijknaam", "WK_NAAM"),
-    "gemeente_name": ("gemeente_name", "gemeentenaam", "GM_NAAM"),
+    # A shapefile's field names hold at most 10 characters: gemeentena(am), gemeenteco(de).
+    "gemeente_name": ("gemeente_name", "gemeentenaam", "gemeentena", "GM_NAAM"),
+    "water": ("water", "WATER"),
 }
+# CBS marks areas that are (almost) only water with water = "JA".
+WATER_VALUES = {"JA", "J", "YES", "TRUE", "1"}
+# GeoPackage and shapefile: read with GDAL (pyogrio). Layers picked by these names, in this order.
+OGR_SUFFIXES = (".gpkg", ".shp", ".shp.zip")
+LAYER_LEVELS = (("GM", "gemeenten"), ("WK", "wijken"), ("BU", "buurten"))
+NAME_MAX_LENGTH = Buurt._meta.get_field("name").max_length or 150
+MUNICIPALITY_NAME_MAX_LENGTH = Municipality._meta.get_field("name").max_length or 100
+MUNICIPALITY_CODE_MAX_LENGTH = Municipality._meta.get_field("code").max_length or 6
+# Control characters: a NUL byte in particular, which PostgreSQL refuses in text.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f]")
 # Within a buurt file, `wijknaam` names the wijk, not the feature; keep it out of `name` there.
 NAME_BY_LEVEL = {
     "BU": ("name", "buurtnaam", "BU_NAAM", "statnaam"),
     "WK": ("name", "wijknaam", "WK_NAAM", "statnaam"),
-    "GM": ("name", "gemeentenaam", "GM_NAAM", "statnaam"),
+    "GM": ("name", "gemeentenaam", "gemeentena", "GM_NAAM", "statnaam"),
 }
 LEVEL_CODE_PROPERTIES = {
     "BU": ("code", "buurtcode", "BU_CODE", "statcode"),
     "WK": ("code", "wijkcode", "WK_CODE", "statcode"),
-    "GM": ("code", "gemeentecode", "GM_CODE", "statcode"),
+    "GM": ("code", "gemeentecode", "gemeenteco", "GM_CODE", "statcode"),
 }
 # The Netherlands with a margin, in WGS84: coordinates outside are a wrong CRS, not a boundary.
 NL_BOUNDS = (3.0, 50.6, 7.4, 53.7)
@@ -99,6 +113,7 @@ class BoundaryFeature:
     geometry: BaseGeometry
     wijk_name: str = ""
     gemeente_name: str = ""
+    is_water: bool = False
 
     @property
     def wijk_code(self) -> str:
@@ -116,6 +131,7 @@ class BoundarySummary(ImportCounts):
     activated: bool = False
     addresses_assigned: int = 0
     addresses_outside: int = 0
+    water: int = 0
     overlaps: list[tuple[str, str, float]] = field(default_factory=list)
 
 
@@ -141,23 +157,56 @@ def _crs_transformer(collection: dict[str, Any]) -> Transformer | None:
     )
 
 
-def read_boundary_file(path: Path) -> list[BoundaryFeature]:
-    """Parse and validate a GeoJSON FeatureCollection of buurten, wijken or municipalities."""
+def read_boundary_file(path: Path, *, layer: str | None = None) -> list[BoundaryFeature]:
+    """Parse and validate the features of one level (buurten, wijken or municipalities) from a
+    GeoJSON FeatureCollection, or from one layer of a GeoPackage or shapefile."""
+    levels = read_boundary_layers(path, layer=layer)
+    if len(levels) > 1:
+        raise BoundaryFileError(
+            f"{path} holds several layers ({', '.join(name for name, _ in levels)}); "
+            "choose one with --layer."
+        )
+    return levels[0][1]
+
+
+def read_boundary_layers(
+    path: Path, *, layer: str | None = None
+) -> list[tuple[str, list[BoundaryFeature]]]:
+    """(layer name, its features) for each level in the file, municipalities before wijken
+    before buurten: one entry for GeoJSON, a shapefile or a chosen layer; for a GeoPackage without
+    `layer`, each of its layers named as CBS names them (gemeenten, wijken, buurten)."""
+    if path.name.lower().endswith(OGR_SUFFIXES):
+        return [(name, _check_level(path, features)) for name, features in _read_ogr(path, layer)]
+    if layer is not None:
+        raise BoundaryFileError(f"{path} is GeoJSON, which has no layers; leave out --layer.")
+    return [("", _check_level(path, _read_geojson(path)))]
+
+
+def _read_geojson(path: Path) -> list[BoundaryFeature]:
     try:
         with open_import_file(path, BoundaryFileError) as (stream, _fraction):
             collection = json.load(stream)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BoundaryFileError(f"{path} is not GeoJSON: {error}.") from error
+    except RecursionError as error:
+        raise BoundaryFileError(
+            f"{path} is not GeoJSON a boundary file can hold: its arrays or objects are nested "
+            "too deeply."
+        ) from error
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise BoundaryFileError(f"{path} is not a GeoJSON FeatureCollection.")
     features = collection.get("features")
     if not isinstance(features, list) or not features:
         raise BoundaryFileError(f"{path} holds no features.")
     transformer = _crs_transformer(collection)
-    parsed = [
+    return [
         _read_feature(number, feature, transformer)
         for number, feature in enumerate(features, start=1)
     ]
+
+
+def _check_level(path: Path, parsed: list[BoundaryFeature]) -> list[BoundaryFeature]:
+    """One level per file or layer, each code once."""
     levels = {feature.level for feature in parsed}
     if len(levels) > 1:
         raise BoundaryFileError(
@@ -174,6 +223,93 @@ def read_boundary_file(path: Path) -> list[BoundaryFeature]:
     return parsed
 
 
+def _read_ogr(path: Path, layer: str | None) -> list[tuple[str, list[BoundaryFeature]]]:
+    """The chosen or recognised layers of a GeoPackage or shapefile, read with GDAL."""
+    # Imported here: only these formats need GDAL loaded.
+    import pyogrio
+    import pyogrio.raw
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    if not path.exists():
+        raise BoundaryFileError(f"{path}: no such file.")
+    try:
+        names = [str(name) for name, _geometry_type in pyogrio.list_layers(path)]
+    except DataSourceError as error:
+        raise BoundaryFileError(
+            f"{path} cannot be read as GeoPackage or shapefile: {error}."
+        ) from error
+    if layer is not None:
+        if layer not in names:
+            raise BoundaryFileError(
+                f"{path} has no layer {layer!r}; its layers: {', '.join(names)}."
+            )
+        chosen = [layer]
+    elif len(names) == 1:
+        chosen = names
+    else:
+        chosen = [name for _level, word in LAYER_LEVELS for name in names if word in name.lower()]
+        if not chosen:
+            raise BoundaryFileError(
+                f"{path} has no layer named gemeenten, wijken or buurten; choose one of "
+                f"{', '.join(names)} with --layer."
+            )
+    read = []
+    for name in chosen:
+        try:
+            meta, _fids, geometries, values = pyogrio.raw.read(path, layer=name)
+        except (DataSourceError, DataLayerError) as error:
+            raise BoundaryFileError(f"{path}, layer {name}: cannot be read: {error}.") from error
+        transformer = _ogr_transformer(path, name, meta.get("crs"))
+        fields = [str(field) for field in meta["fields"]]
+        features = []
+        for number, wkb in enumerate(geometries, start=1):
+            properties = {
+                field: _plain(column[number - 1])
+                for field, column in zip(fields, values, strict=True)
+            }
+            features.append(_read_ogr_feature(number, properties, wkb, transformer))
+        if not features:
+            raise BoundaryFileError(f"{path}, layer {name}: holds no features.")
+        read.append((name, features))
+    return read
+
+
+def _plain(value: Any) -> Any:
+    """A GDAL field value as Python: numpy scalars to their Python value."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _ogr_transformer(path: Path, layer: str, crs: str | None) -> Transformer | None:
+    """To WGS84 from the layer's CRS; a file that names none is taken to be in RD New, as CBS
+    publishes."""
+    if crs is None:
+        return Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    try:
+        transformer = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    except Exception as error:  # pyproj raises its own CRSError and others for unknown CRSs
+        raise BoundaryFileError(f"{path}, layer {layer}: unknown CRS {crs!r} ({error}).") from error
+    return None if transformer.source_crs == transformer.target_crs else transformer
+
+
+def _read_ogr_feature(
+    number: int, properties: dict[str, Any], wkb: bytes | None, transformer: Transformer | None
+) -> BoundaryFeature:
+    feature = _read_properties(number, properties)
+    label = f"Feature {number} ({feature.code})"
+    if wkb is None:
+        raise BoundaryFileError(f"{label}: no geometry.")
+    try:
+        geometry = shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException as error:
+        raise BoundaryFileError(f"{label}: unreadable geometry ({error}).") from error
+    if geometry.geom_type not in {"Polygon", "MultiPolygon"}:
+        raise BoundaryFileError(
+            f"{label}: geometry must be a Polygon or MultiPolygon, not {geometry.geom_type}."
+        )
+    feature.geometry = _checked_geometry(label, geometry, transformer)
+    return feature
+
+
 def _read_feature(number: int, feature: Any, transformer: Transformer | None) -> BoundaryFeature:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise BoundaryFileError(f"Feature {number}: not a GeoJSON Feature.")
@@ -182,8 +318,17 @@ def _read_feature(number: int, feature: Any, transformer: Transformer | None) ->
         raise BoundaryFileError(
             f"Feature {number}: properties must be a JSON object, not {type(properties).__name__}."
         )
+    read = _read_properties(number, properties)
+    read.geometry = _read_geometry(
+        f"Feature {number} ({read.code})", feature.get("geometry"), transformer
+    )
+    return read
+
+
+def _read_properties(number: int, properties: dict[str, Any]) -> BoundaryFeature:
+    """A feature's level, code, names and water flag, checked; its geometry still empty."""
     code = _pick(properties, PROPERTY_SPELLINGS["code"]).upper()
-    label = f"Feature {number}" + (f" ({code})" if code else "")
+    label = f"Feature {number}" + (f" ({code[:20]})" if code else "")
     if not code:
         raise BoundaryFileError(
             f"{label}: no code property found; expected one of "
@@ -191,25 +336,49 @@ def _read_feature(number: int, feature: Any, transformer: Transformer | None) ->
             f"{', '.join(sorted(properties)) or 'none'}."
         )
     if not CODE_RE.match(code):
-        raise BoundaryFileError(f"{label}: {code!r} is not a CBS code (BU…, WK… or GM…).")
+        raise BoundaryFileError(f"{label}: {code[:40]!r} is not a CBS code (BU…, WK… or GM…).")
     level = code[:2]
     # A buurt file may carry its wijk's code in `wijkcode`; prefer the level's own property.
     code = _pick(properties, LEVEL_CODE_PROPERTIES[level]).upper() or code
+    if not CODE_RE.match(code) or code[:2] != level:
+        raise BoundaryFileError(f"{label}: {code[:40]!r} is not a CBS {level} code.")
+    if level == "GM" and len(code) > MUNICIPALITY_CODE_MAX_LENGTH:
+        raise BoundaryFileError(
+            f"{label}: {code!r} is too long for a municipality code (GM + 4 digits)."
+        )
     name = _pick(properties, NAME_BY_LEVEL[level])
     if not name:
         raise BoundaryFileError(
             f"{label}: no name property found; expected one of {', '.join(NAME_BY_LEVEL[level])}. "
             f"Properties present: {', '.join(sorted(properties))}."
         )
-    geometry = _read_geometry(label, feature.get("geometry"), transformer)
+    gemeente_name = _pick(properties, PROPERTY_SPELLINGS["gemeente_name"])
+    wijk_name = _pick(properties, PROPERTY_SPELLINGS["wijk_name"]) if level == "BU" else ""
+    limit = MUNICIPALITY_NAME_MAX_LENGTH if level == "GM" else NAME_MAX_LENGTH
+    _check_text(label, "name", name, limit)
+    _check_text(label, "wijk name", wijk_name, NAME_MAX_LENGTH)
+    _check_text(label, "municipality name", gemeente_name, MUNICIPALITY_NAME_MAX_LENGTH)
+    water = _pick(properties, PROPERTY_SPELLINGS["water"]).upper()
     return BoundaryFeature(
         level=level,
         code=code,
         name=name,
-        geometry=geometry,
-        wijk_name=_pick(properties, PROPERTY_SPELLINGS["wijk_name"]) if level == "BU" else "",
-        gemeente_name=_pick(properties, PROPERTY_SPELLINGS["gemeente_name"]),
+        geometry=shapely.Polygon(),
+        wijk_name=wijk_name,
+        gemeente_name=gemeente_name,
+        is_water=water in WATER_VALUES,
     )
+
+
+def _check_text(label: str, what: str, value: str, max_length: int) -> None:
+    if CONTROL_CHARACTERS_RE.search(value):
+        raise BoundaryFileError(
+            f"{label}: the {what} holds control characters (such as a NUL byte)."
+        )
+    if len(value) > max_length:
+        raise BoundaryFileError(
+            f"{label}: the {what} is {len(value)} characters long; at most {max_length} fit."
+        )
 
 
 def _is_position(value: Any) -> bool:
@@ -257,6 +426,13 @@ def _read_geometry(label: str, raw: Any, transformer: Transformer | None) -> Bas
         geometry = shape(raw)
     except (ValueError, TypeError, IndexError) as error:
         raise BoundaryFileError(f"{label}: unreadable coordinates ({error}).") from error
+    return _checked_geometry(label, geometry, transformer)
+
+
+def _checked_geometry(
+    label: str, geometry: BaseGeometry, transformer: Transformer | None
+) -> BaseGeometry:
+    """In WGS84, valid, inside the Netherlands, normalised."""
     if transformer is not None:
         geometry = shapely.transform(geometry, _reprojector(transformer), interleaved=False)
     if not geometry.is_valid:
@@ -315,7 +491,7 @@ def _geometry_fields(geometry: BaseGeometry) -> dict[str, Any]:
 
 def dataset_name_for(path: Path) -> str:
     name = path.name
-    for suffix in (".gz", ".zst", ".geojson", ".json"):
+    for suffix in (".gz", ".zst", ".geojson", ".json", ".zip", ".gpkg", ".shp"):
         name = name.removesuffix(suffix)
     return name
 
@@ -330,7 +506,15 @@ def import_boundaries(
 ) -> BoundarySummary:
     """Create or update the features in the named dataset, in one transaction; optionally activate."""
     level = features[0].level
-    summary = BoundarySummary(dataset=dataset_name, level=level)
+    longest = Dataset._meta.get_field("name").max_length or 100
+    if len(dataset_name) > longest:
+        raise BoundaryFileError(
+            f"The dataset name {dataset_name[:40]!r}… is {len(dataset_name)} characters long; at "
+            f"most {longest} fit. Name it with --dataset."
+        )
+    summary = BoundarySummary(
+        dataset=dataset_name, level=level, water=sum(feature.is_water for feature in features)
+    )
     if level == "GM":
         # Municipalities are not versioned: their codes and names hold across datasets.
         if activate:
@@ -450,7 +634,12 @@ def _upsert_buurten(
                 municipality=municipality,
             )
             wijken[wijk.code] = wijk
-        values = {"name": feature.name, "wijk_id": wijk.pk, **_geometry_fields(feature.geometry)}
+        values = {
+            "name": feature.name,
+            "wijk_id": wijk.pk,
+            "is_water": feature.is_water,
+            **_geometry_fields(feature.geometry),
+        }
         _upsert_area(
             Buurt, existing.get(feature.code), values, summary, dataset=dataset, code=feature.code
         )

@@ -23,6 +23,7 @@ from wijkportaal.cache import invalidate_public_pages
 from ..models import Buurt, Dataset, Municipality, Postcode
 from ..parsing import InvalidInput, normalise_postcode
 from ..spatial import BuurtIndex
+from .files import ImportFileError, open_import_file
 
 # A generous box around the Netherlands: a centroid outside it is a source error, not a place.
 NETHERLANDS_LAT = (50.7, 53.6)
@@ -49,7 +50,7 @@ OUTSIDE_MUNICIPALITY = "outside its municipality"
 _RD_NEW = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
 
 
-class PostcodeFileError(ValueError):
+class PostcodeFileError(ImportFileError):
     """A file that cannot be read as a postcode register at all; nothing is written."""
 
 
@@ -106,10 +107,8 @@ def read_postcode_file(path: Path, summary: PostcodeImportSummary) -> list[Postc
     with the header `postcode;lat;lon` and optional `woonplaats` and `gemeente` (a GM code or a
     name). Bad rows are skipped into `summary` with their line; a file that is neither format
     raises PostcodeFileError."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise PostcodeFileError(f"{path}: cannot be read ({error.strerror or error}).") from error
+    with open_import_file(path, PostcodeFileError) as (stream, _fraction):
+        raw = stream.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -310,7 +310,7 @@ def test_a_file_in_neither_format_is_refused(db, tmp_path, content, message):
 
 
 def test_a_missing_file_is_refused(db, tmp_path):
-    with pytest.raises(CommandError, match="cannot be read"):
+    with pytest.raises(CommandError, match="no such file"):
         run(tmp_path / "missing.txt")
 
 

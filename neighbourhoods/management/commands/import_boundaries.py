@@ -1,4 +1,5 @@
-"""manage.py import_boundaries: stage (and optionally activate) a CBS boundary dataset from GeoJSON."""
+"""manage.py import_boundaries: stage (and optionally activate) a CBS boundary dataset from GeoJSON,
+GeoPackage or shapefile."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from neighbourhoods.importing.boundaries import (
     BoundarySummary,
     dataset_name_for,
     import_boundaries,
-    read_boundary_file,
+    read_boundary_layers,
 )
 
 LEVEL_NAMES = {"GM": "municipalities", "WK": "wijken", "BU": "buurten"}
@@ -25,13 +26,20 @@ class DryRunRollback(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Import a GeoJSON FeatureCollection of CBS buurten, wijken or municipalities (WGS84, or RD "
-        "New with a crs member) into a named boundary dataset. Nothing is written when the file "
-        "has an error."
+        "Import CBS buurten, wijken or municipalities into a named boundary dataset: a GeoJSON "
+        "FeatureCollection (WGS84, or RD New with a crs member), or the Wijk- en buurtkaart as CBS "
+        "publishes it (GeoPackage or shapefile). Nothing is written when the file has an error."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", type=Path, help="GeoJSON file")
+        parser.add_argument(
+            "path", type=Path, help="GeoJSON (.geojson, .gz, .zst), GeoPackage or shapefile"
+        )
+        parser.add_argument(
+            "--layer",
+            help="The GeoPackage layer to import (default: its layers named gemeenten, wijken and "
+            "buurten, in that order).",
+        )
         parser.add_argument(
             "--dataset", help="Dataset name (default: the file name without .geojson)."
         )
@@ -49,41 +57,54 @@ class Command(BaseCommand):
         *args: Any,
         path: Path,
         dataset: str | None = None,
+        layer: str | None = None,
         activate: bool = False,
         dry_run: bool = False,
         **options: Any,
     ) -> None:
-        summary: BoundarySummary | None = None
+        summaries: list[BoundarySummary] = []
         try:
-            features = read_boundary_file(path)
-            with transaction.atomic():
-                summary = import_boundaries(
-                    features=features,
-                    dataset_name=dataset or dataset_name_for(path),
-                    source=path.name,
-                    activate=activate,
-                    progress=self._show_progress if self.stdout.isatty() else None,
+            levels = read_boundary_layers(path, layer=layer)
+            last_level = levels[-1][1][0].level
+            if activate and last_level == "GM":
+                raise BoundaryFileError(
+                    "A municipality (GM) file has no dataset to activate; import buurten with "
+                    "--activate."
                 )
+            with transaction.atomic():
+                for _name, features in levels:
+                    summaries.append(
+                        import_boundaries(
+                            features=features,
+                            dataset_name=dataset or dataset_name_for(path),
+                            source=path.name,
+                            # With several layers, activate once the buurten are in.
+                            activate=activate and features is levels[-1][1],
+                            progress=self._show_progress if self.stdout.isatty() else None,
+                        )
+                    )
                 if dry_run:
                     raise DryRunRollback
         except DryRunRollback:
             pass
         except BoundaryFileError as error:
             raise CommandError(f"{error} Nothing was written.") from error
-        assert summary is not None
         if self.stdout.isatty():
             self.stdout.write("\r\033[K", ending="")
-        self._report(summary, dry_run=dry_run)
+        for number, summary in enumerate(summaries, start=1):
+            self._report(summary, dry_run=dry_run, last=number == len(summaries))
 
     def _show_progress(self, located: int) -> None:
         self.stdout.write(f"\rre-assigning addresses: {located:,} located\033[K", ending="")
         self.stdout.flush()
 
-    def _report(self, summary: BoundarySummary, *, dry_run: bool) -> None:
+    def _report(self, summary: BoundarySummary, *, dry_run: bool, last: bool = True) -> None:
         kind = LEVEL_NAMES[summary.level]
         counts = f"{summary.created} {kind} created, {summary.updated} updated, " + (
             f"{summary.unchanged} unchanged."
         )
+        if summary.water:
+            counts += f" {summary.water} of the {kind} are water."
         self.stdout.write(f"Dataset {summary.dataset}: {counts}" if summary.dataset else counts)
         for left, right, area in summary.overlaps:
             self.stdout.write(
@@ -99,6 +120,9 @@ class Command(BaseCommand):
                 f"Addresses re-assigned: {summary.addresses_assigned} in a buurt, "
                 f"{summary.addresses_outside} outside every buurt."
             )
+        if not last:
+            # The closing lines are said once, after the last layer.
+            return
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
         elif summary.dataset and not summary.activated:
