@@ -112,3 +112,24 @@ def serious_accessibility_violations(page, axe_source: str) -> list[dict]:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def log_in_to_admin(page, live_server, user, *, password: str, start: str = "/beheer/") -> None:
+    """Sign `user` in through the admin's two steps, the password and then a code from a confirmed
+    authenticator (made here when the user has none), ending on `start`."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.officers.admin_support import authenticator_code
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    page.goto(live_server.url + start)
+    page.wait_for_url("**/beheer/login/**")
+    page.fill("#id_username", user.get_username())
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/beheer/login/code/**")
+    page.fill("#id_code", authenticator_code(device))
+    page.click("#second-factor-form input[type=submit]")
+    page.wait_for_url(live_server.url + start)

@@ -6,7 +6,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from tests import factories
-from tests.officers.admin_support import PASSWORD, authenticator_code, make_editor
+from tests.browser.conftest import log_in_to_admin
+from tests.officers.admin_support import PASSWORD, make_editor
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def site(transactional_db, settings, tmp_path):
 def test_an_editor_changes_the_introduction_and_photo_and_residents_see_both(
     site, page, live_server, screenshot_dir
 ):
-    _log_in(page, live_server, site["editor"])
+    log_in_to_admin(page, live_server, site["editor"], password=PASSWORD)
 
     page.goto(f"{live_server.url}/beheer/officers/officer/{site['officer'].pk}/change/")
     page.fill("#id_intro_nl", "Ik ben elke dinsdag op het buurtspreekuur in het wijkcentrum.")
@@ -51,19 +52,6 @@ def test_an_editor_changes_the_introduction_and_photo_and_residents_see_both(
     page.screenshot(path=str(screenshot_dir / "admin-editor-profile.png"), full_page=True)
 
 
-def _log_in(page, live_server, editor) -> None:
-    """The password, then the code from the editor's authenticator."""
-    page.goto(live_server.url + "/beheer/")
-    page.wait_for_url("**/beheer/login/**")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/beheer/login/code/**")
-    page.fill("#id_code", authenticator_code(TOTPDevice.objects.get(user=editor)))
-    page.click("#second-factor-form input[type=submit]")
-    page.wait_for_url(live_server.url + "/beheer/")
-
-
 def _broken_images(page) -> list[str]:
     return page.evaluate(
         "() => [...document.images].filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)"
@@ -71,7 +59,7 @@ def _broken_images(page) -> list[str]:
 
 
 def test_a_chosen_photo_survives_an_error_in_another_field(site, page, live_server, screenshot_dir):
-    _log_in(page, live_server, site["editor"])
+    log_in_to_admin(page, live_server, site["editor"], password=PASSWORD)
     page.goto(f"{live_server.url}/beheer/officers/officer/{site['officer'].pk}/change/")
     page.set_input_files("#id_photo", str(site["photo"]))
     page.fill("#id_photo_alt", "Anna Voorbeeld in uniform voor het bureau")

@@ -6,6 +6,7 @@ import pytest
 from neighbourhoods.models import Municipality
 from officers.models import Assignment
 from tests import factories
+from tests.browser.conftest import log_in_to_admin
 from tests.officers.admin_support import PASSWORD, make_editor
 
 
@@ -25,12 +26,7 @@ def site(transactional_db):
 
 
 def test_the_buurt_autocomplete_offers_only_the_editors_region(site, page, live_server):
-    page.goto(live_server.url + "/beheer/")
-    page.wait_for_url("**/beheer/login/**")
-    page.fill("#id_username", site["editor"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/beheer/")
+    log_in_to_admin(page, live_server, site["editor"], password=PASSWORD)
 
     page.goto(f"{live_server.url}/beheer/officers/officer/{site['officer'].pk}/change/")
     page.click("#assignments-group .add-row a")

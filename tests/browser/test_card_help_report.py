@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from guidance.models import AnswerReport
 from neighbourhoods.models import Buurt
 from officers.models import Assignment, ContactChannel, Event, Officer
+from tests.browser.conftest import log_in_to_admin
 from tests.guidance.conftest import ensure_national_entries
 
 from .conftest import serious_accessibility_violations
@@ -200,10 +201,9 @@ def test_a_wrong_answer_report_reaches_the_admin(
 
     from django.contrib.auth.models import User
 
-    User.objects.create_superuser("beheer", "beheer@example.org", "secret-pass-123")
-    page.goto(f"{live_server.url}/beheer/guidance/answerreport/")
-    page.get_by_label("Gebruikersnaam").fill("beheer")
-    page.get_by_label("Wachtwoord").fill("secret-pass-123")
-    page.get_by_role("button", name="Aanmelden").click()
+    user = User.objects.create_superuser("beheer", "beheer@example.org", "secret-pass-123")
+    log_in_to_admin(
+        page, live_server, user, password="secret-pass-123", start="/beheer/guidance/answerreport/"
+    )
     page.get_by_role("link", name=BUURT).wait_for()
     page.screenshot(path=screenshot_dir / "report-admin.png", full_page=True)

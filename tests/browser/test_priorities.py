@@ -13,7 +13,7 @@ from django.utils import timezone
 from officers import changes
 from officers.models import ChangeLogEntry, Priority, PriorityUpdate
 from tests import factories
-from tests.browser.conftest import serious_accessibility_violations
+from tests.browser.conftest import log_in_to_admin, serious_accessibility_violations
 from tests.officers.admin_support import PASSWORD, make_editor
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -102,12 +102,7 @@ def test_an_editor_adds_an_update_and_the_page_and_feed_show_it(
     before = _feed_titles(resident, feed_url)
     assert before == ["Nieuw aandachtspunt: Fietsendiefstal bij het station"]
 
-    page.goto(live_server.url + "/beheer/")
-    page.wait_for_url("**/beheer/login/**")
-    page.fill("#id_username", site["editor"].username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(live_server.url + "/beheer/")
+    log_in_to_admin(page, live_server, site["editor"], password=PASSWORD)
     page.goto(f"{live_server.url}/beheer/officers/priority/{site['bikes'].pk}/change/")
     page.fill("#id_updates-1-text", "Camera's bij de stalling geplaatst.")
     page.screenshot(path=str(screenshot_dir / "admin-priority-update.png"), full_page=True)
