@@ -137,6 +137,9 @@ def page_key(request: HttpRequest) -> str:
 CACHEABLE_QUERY = {
     "buurt": re.compile(r"[A-Za-z0-9]{1,10}"),
     "gezocht": re.compile(r"1"),
+    "via": re.compile(r"postcode"),
+    # A code that names no other active buurt is answered with `Cache-Control: private`.
+    "ook": re.compile(r"[A-Za-z0-9]{1,10}"),
 }
 
 
