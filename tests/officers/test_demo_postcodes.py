@@ -84,3 +84,7 @@ def test_the_tour_postcodes(client, demo):
     amsterdam = client.post(url, {"postcode": "1012 JS", "huisnummer": "1"})
     assert amsterdam.status_code == 200
     assert "Heerlen (met Hoensbroek)" in amsterdam.content.decode()
+    typo = client.post(url, {"postcode": "6411 ZZ", "huisnummer": "1"})
+    assert typo.status_code == 200
+    assert "Controleer de postcode" in typo.content.decode()
+    assert "Buiten het gebied" not in typo.content.decode()
