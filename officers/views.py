@@ -182,7 +182,7 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     also = request.GET.get("ook", "")
-    context = pages.buurt_page_context(code=code.upper(), also_code=also.upper())
+    context = pages.buurt_page_context(code=code.upper(), also_code=also)
     if context is None:
         raise Http404(_("No buurt has this code."))
     context["from_search"] = request.GET.get("gezocht") == "1"

@@ -121,7 +121,7 @@ def test_a_centroid_near_another_buurt_shows_both(client, register):
     assert page.index("nearby buurt West") < page.index("Anna Voorbeeld")
 
 
-@pytest.mark.parametrize("also", ["BU99999999", "BU00010002", "x" * 40, "<b>", ""])
+@pytest.mark.parametrize("also", ["BU99999999", "BU00010002", "bu00010001", "x" * 40, "<b>", ""])
 def test_any_other_also_code_is_ignored_and_never_cached(client, register, settings, also):
     settings.PAGE_CACHE_SECONDS = 300
     cache.clear()
