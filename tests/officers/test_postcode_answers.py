@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from neighbourhoods.models import Municipality, Postcode
 from neighbourhoods.parsing import parse_house_number
@@ -18,9 +19,11 @@ LOOKUP = "/api/v1/lookup"
 
 @pytest.fixture
 def client(client, settings):
-    """A resident who chose English with the language switch."""
+    """A resident who chose English with the language switch; the test's thread is back in the
+    default language afterwards, as the next test expects."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    yield client
+    translation.deactivate()
 
 
 def make_postcode(postcode, buurt=None, *, near=None, gemeente="GM0001", place="Heerlen"):
