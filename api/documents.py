@@ -18,7 +18,12 @@ from shapely.geometry.polygon import orient
 
 from neighbourhoods.models import Address, Buurt
 from officers import calendar
-from officers.finding import RegisterAddress, current_assignments, published_officers_with_areas
+from officers.finding import (
+    CoveredMunicipality,
+    RegisterAddress,
+    current_assignments,
+    published_officers_with_areas,
+)
 from officers.models import Assignment, ClosingDay, Officer, Priority, Station
 from officers.pages import (
     buurt_path,
@@ -151,6 +156,14 @@ ADDRESS_MEMBERS = {
     "postcode": "postcode",
     "woonplaats": "woonplaats",
 }
+
+
+def covered_municipality_document(municipality: CoveredMunicipality) -> dict[str, Any]:
+    return {
+        "code": municipality.code,
+        "name": municipality.name,
+        "places": list(municipality.places),
+    }
 
 
 def address_document(address: Address | RegisterAddress) -> dict[str, Any]:

@@ -100,6 +100,39 @@ SCHEMAS: dict[str, Any] = {
             },
         ]
     },
+    "OutsideCoverageProblem": {
+        "allOf": [
+            _ref("Problem"),
+            {
+                "type": "object",
+                "required": ["covered_municipalities"],
+                "properties": {
+                    "covered_municipalities": {
+                        "type": "array",
+                        "description": "What the portal covers: the municipalities of the "
+                        "current boundaries, each with its places (woonplaatsen).",
+                        "items": _ref("CoveredMunicipality"),
+                    }
+                },
+            },
+        ]
+    },
+    "LookupNotFoundProblem": {
+        "oneOf": [_ref("AddressNotFoundProblem"), _ref("OutsideCoverageProblem")],
+        "description": "`address-not-found` (with `alternatives`) or `outside-coverage` (with "
+        "`covered_municipalities`).",
+    },
+    "CoveredMunicipality": _object(
+        {
+            "code": _string("The gemeentecode.", examples=["GM0917"]),
+            "name": _string(examples=["Heerlen"]),
+            "places": {
+                "type": "array",
+                "description": "Its places (woonplaatsen), A-Z.",
+                "items": _string(),
+            },
+        }
+    ),
     "RateLimitedProblem": {
         "allOf": [
             _ref("Problem"),
@@ -314,12 +347,31 @@ SCHEMAS: dict[str, Any] = {
                     "postcode": _string(
                         "The postcode as normalised.", pattern="^[0-9]{4}[A-Z]{2}$"
                     ),
+                    "match": _string(
+                        "How the buurt was found: `address`, through an address of the "
+                        "address register; `postcode`, through the postcode's centroid, when the "
+                        "address register holds no address with the postcode.",
+                        enum=["address", "postcode"],
+                    ),
                     "address": _nullable(_ref("Address")),
+                    "nearby": _nullable(
+                        _object(
+                            {
+                                "buurt": _ref("Buurt"),
+                                "officers": {"type": "array", "items": _ref("Officer")},
+                            },
+                            description="With `match` `postcode` only: another buurt within 50 "
+                            "metres of the postcode's centroid, with its officers; the address "
+                            "may lie in either.",
+                        )
+                    ),
                 }
             ),
         ],
         "description": "`address` is null when only a postcode was given (all its addresses lie "
-        "in one buurt); `buurt` is null when the address lies outside every buurt.",
+        "in one buurt) or when the answer is by postcode; `buurt` is null when the address "
+        "lies outside every buurt; `nearby` is null unless a postcode's centroid lies near "
+        "another buurt.",
     },
     "PointAnswer": {
         "allOf": [_ref("AreaAnswer"), _object({"location": _ref("Location")})],
@@ -560,9 +612,10 @@ PATHS: dict[str, Any] = {
             ),
             "404": _problem_response(
                 "No such address. When only the letter or addition is unknown, `alternatives` "
-                "lists the addresses at that number.",
-                ["address-not-found"],
-                schema="AddressNotFoundProblem",
+                "lists the addresses at that number. A postcode that lies outside the area the "
+                "portal covers gets `outside-coverage`, with the covered municipalities.",
+                ["address-not-found", "outside-coverage"],
+                schema="LookupNotFoundProblem",
             ),
             "422": _problem_response(
                 "The postcode spans several buurten, or a letter or addition came without the "

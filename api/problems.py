@@ -19,6 +19,7 @@ TITLES: dict[str, Promise] = {
     "invalid-coordinates": _("Invalid coordinates"),
     "invalid-page": _("Invalid page"),
     "address-not-found": _("Address not found"),
+    "outside-coverage": _("Outside the covered area"),
     "not-found": _("Not found"),
     "method-not-allowed": _("Method not allowed"),
     "house-number-required": _("House number required"),

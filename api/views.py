@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.models import Buurt
 from neighbourhoods.spatial import find_buurt_for_point
-from officers.finding import Finding, Outcome, find_officers, officers_for_buurt
+from officers.finding import (
+    CandidateBuurt,
+    Finding,
+    Outcome,
+    covered_area,
+    find_officers,
+    officers_for_buurt,
+)
 from officers.models import Officer, Station
 from officers.pages import nearest_station
 from wijkportaal.cache import public_data
@@ -59,6 +66,11 @@ def _problem_for(finding: Finding) -> Problem | None:
         return None
     if finding.outcome == Outcome.HOUSE_NUMBER_REQUIRED:
         return Problem(status=422, code="house-number-required", detail=detail)
+    if finding.outcome == Outcome.OUTSIDE_COVERAGE:
+        covered = [documents.covered_municipality_document(m) for m in covered_area()]
+        return Problem(
+            status=404, code="outside-coverage", detail=detail, covered_municipalities=covered
+        )
     alternatives = [documents.address_document(address) for address in finding.alternatives]
     return Problem(status=404, code="address-not-found", detail=detail, alternatives=alternatives)
 
@@ -71,21 +83,27 @@ def lookup(request: HttpRequest) -> dict[str, Any]:
     if problem is not None:
         raise problem
     address = finding.address
+    near = finding.near_buurt
+    nearby = None
+    if near is not None:
+        answer = _shared_area_answer(request, near)
+        nearby = {"buurt": answer["buurt"], "officers": answer["officers"]}
     return {
         "postcode": query.postcode,
+        "match": finding.matched_by.value if finding.matched_by else None,
         "address": documents.address_document(address) if address is not None else None,
-        **_shared_area_answer(request, finding),
+        **_shared_area_answer(request, finding.buurt),
+        "nearby": nearby,
     }
 
 
-def _shared_area_answer(request: HttpRequest, finding: Finding) -> dict[str, Any]:
+def _shared_area_answer(request: HttpRequest, candidate: CandidateBuurt | None) -> dict[str, Any]:
     """The part of a lookup answer about the buurt, cached: every address of a buurt shares it.
 
     Keyed on the buurt, the day (assignments, absences and closing days go by date), the language
     and the site's origin (its URLs are absolute), in the current page generation, so a staff
     save shows at once.
     """
-    candidate = finding.buurt
     if candidate is None:
         return _area_answer(request, buurt=None, officers=[])
 

@@ -14,9 +14,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.models import Address, Buurt
+from neighbourhoods.models import Address, Buurt, Municipality, Postcode
 from neighbourhoods.parsing import HouseNumber
-from neighbourhoods.streets import recognise_street
+from neighbourhoods.streets import name_key, recognise_street
 from wijkportaal.cache import public_data
 
 from .models import Assignment, Officer
@@ -33,12 +33,15 @@ class Outcome(enum.Enum):
     NUMBER_NOT_FOUND = "number-not-found"
     PLACE_NOT_FOUND = "place-not-found"
     STREET_NOT_FOUND = "street-not-found"
+    OUTSIDE_COVERAGE = "outside-coverage"
 
 
 class MatchedBy(enum.Enum):
-    """How the search found the buurt: through an address in the register."""
+    """How the search found the buurt: through an address in the address register, or, when that
+    holds no address with the postcode, through the postcode's centroid in the postcode register."""
 
     ADDRESS = "address"
+    POSTCODE = "postcode"
 
 
 # What the resident reads for each outcome that is not an answer, on the pages and in the API.
@@ -64,6 +67,10 @@ MESSAGES: dict[Outcome, Promise] = {
         "We do not know this place. Check the spelling, or choose one of the places we serve."
     ),
     Outcome.STREET_NOT_FOUND: _("We do not know this street in this place. Check the spelling."),
+    Outcome.OUTSIDE_COVERAGE: _(
+        "This address lies outside the area Wijkportaal covers, so we cannot show its wijkagent "
+        "here. Find your wijkagent on politie.nl or call 0900-8844; in an emergency, call 112."
+    ),
 }
 # The street message when close street names are offered with it.
 STREET_SUGGESTED_MESSAGE = _(
@@ -110,9 +117,11 @@ class AssignedOfficer:
 class Finding:
     """The answer to a resident's search, before it becomes a redirect, a form error or JSON.
 
-    `buurten` are the candidate buurten in order and `officers` theirs, wijkagent first. When the
-    typed address is not an answer, `field` names the part of it the resident should look at
-    (None: the address as a whole), `alternatives` the addresses that do exist at the number and
+    `buurten` are the candidate buurten in order and `officers` those of the first, wijkagent
+    first. An answer by postcode (`matched_by` POSTCODE) whose centroid lies within 50 m of
+    another buurt (the postcode register's `near_buurt`) has that buurt second. When the typed
+    address is not an answer, `field` names the part of it the resident should look at (None:
+    the address as a whole), `alternatives` the addresses that do exist at the number and
     `suggestions` the closest street or place names.
     """
 
@@ -129,6 +138,11 @@ class Finding:
     @property
     def buurt(self) -> CandidateBuurt | None:
         return self.buurten[0] if self.buurten else None
+
+    @property
+    def near_buurt(self) -> CandidateBuurt | None:
+        """The other buurt near a postcode's centroid, when the centroid alone cannot decide."""
+        return self.buurten[1] if len(self.buurten) > 1 else None
 
     @property
     def message(self) -> Promise | str | None:
@@ -176,11 +190,20 @@ def find_officers(
     day = day or timezone.localdate()
     by_street = bool(straat or woonplaats)
     if house_number is None and not by_street:
-        return _postcode_only(_located_addresses(BY_POSTCODE, [postcode], day=day))
+        located = _located_addresses(BY_POSTCODE, [postcode], day=day)
+        if not located:
+            return _by_postcode(postcode, day=day)
+        return _postcode_only(located)
     if house_number is None:
         raise ValueError("A search by street needs a house number.")
     if by_street:
         recognised = recognise_street(street=straat, place=woonplaats)
+        if (
+            recognised.place is None
+            and not recognised.suggestions
+            and not _is_covered_place(woonplaats)
+        ):
+            return Finding(Outcome.OUTSIDE_COVERAGE, field="woonplaats")
         if recognised.place is None:
             return Finding(
                 Outcome.PLACE_NOT_FOUND, suggestions=recognised.suggestions, field="woonplaats"
@@ -195,6 +218,8 @@ def find_officers(
         unknown = Finding(Outcome.NUMBER_NOT_FOUND, field="huisnummer")
     else:
         located = _located_addresses(BY_NUMBER, [postcode, house_number.number], day=day)
+        if not located:
+            return _by_postcode(postcode, day=day)
         unknown = Finding(Outcome.ADDRESS_NOT_FOUND)
     if not located:
         return unknown
@@ -285,8 +310,6 @@ def _matching_suffix(located: list[_Located], house_number: HouseNumber) -> _Loc
 
 def _postcode_only(located: list[_Located]) -> Finding:
     """A postcode without a number answers when all its addresses lie in one buurt."""
-    if not located:
-        return Finding(Outcome.ADDRESS_NOT_FOUND)
     if len({entry.buurt for entry in located}) > 1:
         return Finding(Outcome.HOUSE_NUMBER_REQUIRED, field="huisnummer")
     return _found(located[0], with_address=False)
@@ -305,6 +328,148 @@ def _found(entry: _Located, *, with_address: bool) -> Finding:
         address=address,
         buurten=(entry.buurt,),
         officers=tuple(entry.officers),
+    )
+
+
+# The postcode register's answer, in one round trip, for a postcode the address register could
+# not answer: whether the address register holds the postcode at all (then only the number is
+# wrong), whether the postcode's PC4 lies in the covered area (then an unknown postcode is a typo,
+# not an address elsewhere), and the register's row with its buurt, the nearby buurt and the
+# buurt's officers. The PC4 is covered when one of its postcodes names a municipality of the
+# active dataset or lies in one of its buurten, or an address of it does; postcodes are ASCII,
+# so a range on their indexes finds the PC4.
+_POSTCODE_REGISTER = """
+    SELECT f.has_address, f.covered, p.id, b.id, b.code, b.name, n.id, n.code, n.name,
+        o.id, o.slug, o.name, s.role
+    FROM (SELECT
+        EXISTS (SELECT 1 FROM neighbourhoods_address WHERE postcode = %s) AS has_address,
+        EXISTS (
+            SELECT 1 FROM neighbourhoods_postcode q
+            WHERE q.postcode BETWEEN %s AND %s AND (q.buurt_id IS NOT NULL OR q.gemeente_code IN (
+                SELECT m.code FROM neighbourhoods_municipality m
+                JOIN neighbourhoods_wijk w ON w.municipality_id = m.id
+                JOIN neighbourhoods_dataset d ON d.id = w.dataset_id
+                WHERE d.is_active = %s
+            ))
+        ) OR EXISTS (
+            SELECT 1 FROM neighbourhoods_address r
+            WHERE r.postcode BETWEEN %s AND %s AND r.buurt_id IS NOT NULL
+        ) AS covered
+    ) f
+    LEFT JOIN neighbourhoods_postcode p ON p.postcode = %s
+    LEFT JOIN neighbourhoods_buurt b ON b.id = p.buurt_id
+    LEFT JOIN neighbourhoods_buurt n ON n.id = p.near_buurt_id
+    LEFT JOIN officers_assignment s ON s.buurt_id = p.buurt_id AND s.valid_from <= %s
+        AND (s.valid_until IS NULL OR s.valid_until >= %s)
+    LEFT JOIN officers_officer o ON o.id = s.officer_id AND o.is_published = %s
+"""
+
+
+def _by_postcode(postcode: str, *, day: dt.date) -> Finding:
+    """The answer for a postcode the address register holds no matching address for: by the
+    postcode's centroid when the postcode register knows it, else a typo inside the covered area
+    or an address outside it."""
+    connection = connections[router.db_for_read(Address)]
+    day_value = connection.ops.adapt_datefield_value(day)
+    pc4 = postcode[:4]
+    first_and_last = [f"{pc4}AA", f"{pc4}ZZ"]
+    values = [
+        postcode,
+        *first_and_last,
+        True,
+        *first_and_last,
+        postcode,
+        day_value,
+        day_value,
+        True,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_POSTCODE_REGISTER, values)
+        rows = cursor.fetchall()
+    first = rows[0]
+    has_address, covered, postcode_id, buurt_id, code, name = first[:6]
+    near_id, near_code, near_name = first[6:9]
+    if has_address:
+        return Finding(Outcome.ADDRESS_NOT_FOUND)
+    if postcode_id is None:
+        return Finding(Outcome.ADDRESS_NOT_FOUND if covered else Outcome.OUTSIDE_COVERAGE)
+    if buurt_id is None:
+        if covered:
+            return Finding(Outcome.OUTSIDE_AREA, MatchedBy.POSTCODE)
+        return Finding(Outcome.OUTSIDE_COVERAGE)
+    buurten = [CandidateBuurt(buurt_id, code, name)]
+    if near_id is not None and near_id != buurt_id:
+        buurten.append(CandidateBuurt(near_id, near_code, near_name))
+    officers = _in_role_order(
+        [
+            AssignedOfficer(officer_id, slug, officer_name, role)
+            for *_ignored, officer_id, slug, officer_name, role in rows
+            if officer_id is not None
+        ]
+    )
+    outcome = {0: Outcome.NO_OFFICER, 1: Outcome.ONE_OFFICER}.get(
+        len(officers), Outcome.SEVERAL_OFFICERS
+    )
+    return Finding(outcome, MatchedBy.POSTCODE, buurten=tuple(buurten), officers=tuple(officers))
+
+
+@dataclass(frozen=True)
+class CoveredMunicipality:
+    """A municipality of the active dataset and its places (woonplaatsen), A-Z."""
+
+    code: str
+    name: str
+    places: tuple[str, ...]
+
+    def __str__(self) -> str:
+        """As the pages name it: "Heerlen (with Hoensbroek)"."""
+        if not self.other_places:
+            return self.name
+        return gettext("%(municipality)s (with %(places)s)") % {
+            "municipality": self.name,
+            "places": ", ".join(self.other_places),
+        }
+
+    @property
+    def other_places(self) -> tuple[str, ...]:
+        """Its places not named like the municipality itself: Hoensbroek for Heerlen."""
+        return tuple(place for place in self.places if name_key(place) != name_key(self.name))
+
+
+def covered_area() -> tuple[CoveredMunicipality, ...]:
+    """What the portal covers: the municipalities of the active dataset with the places the
+    postcode and address registers name in them. Public data, cached in the page generation."""
+    return public_data("covered-area", _covered_area)
+
+
+def _covered_area() -> tuple[CoveredMunicipality, ...]:
+    municipalities = list(
+        Municipality.objects.filter(wijken__dataset__is_active=True)
+        .distinct()
+        .order_by("name", "code")
+        .values_list("code", "name")
+    )
+    places: dict[str, set[str]] = {code: set() for code, _name in municipalities}
+    rows = (
+        Postcode.objects.filter(gemeente_code__in=places)
+        .exclude(woonplaats="")
+        .values_list("gemeente_code", "woonplaats")
+        .distinct()
+    )
+    for code, place in rows:
+        places[code].add(place)
+    return tuple(
+        CoveredMunicipality(code, name, tuple(sorted(places[code] | {name}, key=name_key)))
+        for code, name in municipalities
+    )
+
+
+def _is_covered_place(typed: str) -> bool:
+    """Whether a typed place is a covered municipality or one of its places."""
+    key = name_key(typed)
+    return any(
+        key in {name_key(place) for place in (municipality.name, *municipality.places)}
+        for municipality in covered_area()
     )
 
 

@@ -449,14 +449,35 @@ def coming_absences_by_officer(
     return absences
 
 
-def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class AlsoShownBuurt:
+    """The second buurt a postcode search offers when the postcode's centroid lies near it."""
+
+    buurt: Buurt
+    listed_officers: list[ListedOfficer]
+
+
+def buurt_page_context(
+    *, code: str, also_code: str = "", now: dt.datetime | None = None
+) -> dict[str, Any] | None:
     """A buurt with its map, officers (and their absences), station, events and priorities in a
-    fixed number of queries, however many officers it has."""
+    fixed number of queries, however many officers it has, and as `also` the other active buurt
+    named by `also_code` with its officers (None when it names none)."""
     now = now or timezone.now()
     buurt = Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
     if buurt is None:
         return None
+    also_buurt = None
+    if also_code and also_code != code:
+        also_buurt = (
+            Buurt.objects.active()
+            .select_related("wijk__municipality")
+            .defer(*without_boundaries())
+            .filter(code=also_code)
+            .first()
+        )
     officers = officers_for_buurt(buurt)
+    also_officers = officers_for_buurt(also_buurt) if also_buurt is not None else []
     wijk_buurten = list(
         Buurt.objects.filter(wijk_id=buurt.wijk_id)
         .only("id", "code", "name", "boundary")
@@ -473,22 +494,28 @@ def buurt_page_context(*, code: str, now: dt.datetime | None = None) -> dict[str
         else []
     )
     today = timezone.localdate()
-    absences = coming_absences_by_officer(officers, today=today) if officers else {}
+    everyone = officers + [o for o in also_officers if o not in officers]
+    absences = coming_absences_by_officer(everyone, today=today) if everyone else {}
     # Each card offers a way to reach the officer right there: their public channels.
-    prefetch_related_objects(officers, public_channels())
-    listed = [
-        ListedOfficer(
-            officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
-        )
-        for officer in officers
-    ]
+    prefetch_related_objects(everyone, public_channels())
+
+    def listed(people: list[Officer]) -> list[ListedOfficer]:
+        return [
+            ListedOfficer(
+                officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
+            )
+            for officer in people
+        ]
+
+    listed_here = listed(officers)
     return {
         "buurt": buurt,
         "officers": officers,
-        "listed_officers": listed,
+        "listed_officers": listed_here,
         # The buurt's own wijkagent first, then who stands in (`officers_for_buurt` sets the role).
-        "wijkagenten": [o for o in listed if not o.is_deputy],
-        "deputies": [o for o in listed if o.is_deputy],
+        "wijkagenten": [o for o in listed_here if not o.is_deputy],
+        "deputies": [o for o in listed_here if o.is_deputy],
+        "also": AlsoShownBuurt(also_buurt, listed(also_officers)) if also_buurt else None,
         **_station_context(station, now),
         "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
@@ -658,7 +685,3 @@ def wijk_list(request: HttpRequest, gemeente: str) -> HttpResponse:
         return entry
     context = wijk_list_context(municipality=entry.municipality)
     return render(request, "officers/wijk_list.html", {**context, "served": entry})
-
-
-def outside_area_context() -> dict[str, Any]:
-    return {}

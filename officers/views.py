@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +21,7 @@ from wijkportaal.limits import search_rate_limited
 from wijkportaal.replicas import public_read
 
 from . import calendar, departures, pages
-from .finding import Finding, Outcome, find_officers
+from .finding import Finding, MatchedBy, Outcome, covered_area, find_officers
 from .forms import AddressSearchForm, StreetSearchForm
 from .models import Event, Officer
 from .vcard import officer_vcard
@@ -30,20 +31,28 @@ def _home(request: HttpRequest, **context: Any) -> HttpResponse:
     context.setdefault("form", AddressSearchForm())
     context.setdefault("street_form", StreetSearchForm())
     context["places"] = served_places()
+    context["covered_area"] = covered_area()
     return render(request, "officers/search.html", context)
 
 
 def _destination(finding: Finding) -> str | None:
     """Where a search that found an address ends; None when the resident must correct the input.
 
-    The URL holds an officer slug or a buurt code, never the address.
+    The URL holds an officer slug or buurt codes, and whether the postcode alone answered, never
+    the address.
     """
     buurt = finding.buurt
+    by_postcode = finding.matched_by == MatchedBy.POSTCODE
+    marker = {"via": "postcode"} if by_postcode else {}
+    if by_postcode and buurt is not None and finding.near_buurt is not None:
+        page = reverse("officers:buurt", kwargs={"code": buurt.code})
+        return f"{page}?{urlencode({'ook': finding.near_buurt.code})}"
     if finding.outcome == Outcome.ONE_OFFICER and buurt is not None:
         profile = reverse("officers:profile", kwargs={"slug": finding.officers[0].slug})
-        return f"{profile}?{urlencode({'buurt': buurt.code})}"
+        return f"{profile}?{urlencode({'buurt': buurt.code, **marker})}"
     if finding.outcome in {Outcome.SEVERAL_OFFICERS, Outcome.NO_OFFICER} and buurt is not None:
-        return reverse("officers:buurt", kwargs={"code": buurt.code}) + "?gezocht=1"
+        page = reverse("officers:buurt", kwargs={"code": buurt.code})
+        return f"{page}?{urlencode({'gezocht': '1', **marker})}"
     if finding.outcome == Outcome.OUTSIDE_AREA:
         return reverse("officers:outside-area")
     return None
@@ -62,6 +71,7 @@ def _answer(
         return HttpResponseRedirect(destination, status=303)
     form.add_error(finding.field, str(finding.message))
     context["alternatives"] = finding.alternatives
+    context["outside_coverage"] = finding.outcome == Outcome.OUTSIDE_COVERAGE
     if finding.outcome == Outcome.PLACE_NOT_FOUND:
         context["place_suggestions"] = finding.suggestions
     elif finding.outcome == Outcome.STREET_NOT_FOUND:
@@ -119,6 +129,7 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if context is None:
         return _former_profile(request, slug=slug)
+    context["by_postcode"] = request.GET.get("via") == "postcode"
     return _fresh_until_hours_change(render(request, "officers/profile.html", context), context)
 
 
@@ -183,11 +194,18 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
-    context = pages.buurt_page_context(code=code.upper())
+    also = request.GET.get("ook", "")
+    context = pages.buurt_page_context(code=code.upper(), also_code=also)
     if context is None:
         raise Http404(_("No buurt has this code."))
     context["from_search"] = request.GET.get("gezocht") == "1"
-    return _fresh_until_hours_change(render(request, "officers/buurt.html", context), context)
+    context["by_postcode"] = request.GET.get("via") == "postcode"
+    response = _fresh_until_hours_change(render(request, "officers/buurt.html", context), context)
+    if also and context["also"] is None:
+        # Ignored, and kept out of the page cache: a code that names no other active buurt
+        # must not make a cache entry of its own.
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _fresh_until_hours_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
@@ -201,4 +219,4 @@ def _fresh_until_hours_change(response: HttpResponse, context: Mapping[str, Any]
 
 @require_safe
 def outside_area(request: HttpRequest) -> HttpResponse:
-    return render(request, "officers/outside_area.html", pages.outside_area_context())
+    return render(request, "officers/outside_area.html", {"covered_area": covered_area()})

@@ -131,9 +131,10 @@ def page_key(request: HttpRequest) -> str:
     """The path, the query parameters the page reads, and the language; the page's generation
     is stored with the entry, not in the key.
 
-    The pages read only `buurt` (the searched buurt on a profile) and `gezocht=1`; anything else
-    in a query string changes nothing on the page and is left out of the key, and `buurt` counts
-    only when it names a real buurt. So no query string, however random, adds an entry that a
+    The pages read only `buurt` (the searched buurt on a profile), `ook` (a second buurt near a
+    postcode), `gezocht=1` and `via=postcode`; anything else in a query string changes nothing on
+    the page and is left out of the key, and `buurt` and `ook` count only when they name a real
+    buurt. So no query string, however random, adds an entry that a
     page without it would not have.
     """
     query = []
@@ -142,6 +143,11 @@ def page_key(request: HttpRequest) -> str:
         query.append(f"buurt={buurt}")
     if request.GET.get("gezocht") == "1":
         query.append("gezocht=1")
+    if request.GET.get("via") == "postcode":
+        query.append("via=postcode")
+    also = request.GET.get("ook", "")
+    if also and _is_real_buurt_code(also):
+        query.append(f"ook={also}")
     location = request.path + ("?" + "&".join(query) if query else "")
     path_digest = hashlib.sha256(location.encode()).hexdigest()
     language = translation.get_language() or settings.LANGUAGE_CODE

@@ -222,6 +222,8 @@ def _html_outcome(client: Any, postcode: str, number: str, letter: str, addition
         if location.startswith("/buurt/"):
             return "buurt:" + location.split("/")[2]
         return "outside"
+    if response.context.get("outside_coverage"):
+        return "outside-coverage"
     errors = response.context["form"].errors.as_data()
     if "postcode" in errors:
         return "invalid-postcode"

@@ -79,4 +79,12 @@ def test_a_cached_answer_is_the_same_bytes_as_a_fresh_one(client, register):
     warm = client.get(WEST)
     assert warm.content == cold.content
     assert warm["ETag"] == cold["ETag"]
-    assert list(warm.json()) == ["postcode", "address", "buurt", "officers", "station"]
+    assert list(warm.json()) == [
+        "postcode",
+        "match",
+        "address",
+        "buurt",
+        "officers",
+        "station",
+        "nearby",
+    ]

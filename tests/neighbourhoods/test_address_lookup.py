@@ -21,5 +21,11 @@ def test_postcode_across_buurten_needs_the_number(buurten):
     assert finding.field == "huisnummer"
 
 
-def test_unknown_postcode(buurten):
-    assert find_officers(postcode="9999ZZ").outcome == Outcome.ADDRESS_NOT_FOUND
+def test_an_unknown_postcode_in_a_covered_area_is_a_typo(buurten):
+    factories.make_address(buurten["west"], postcode="6411NH")
+    assert find_officers(postcode="6411ZZ").outcome == Outcome.ADDRESS_NOT_FOUND
+
+
+def test_an_unknown_postcode_elsewhere_is_outside_coverage(buurten):
+    factories.make_address(buurten["west"], postcode="6411NH")
+    assert find_officers(postcode="9999ZZ").outcome == Outcome.OUTSIDE_COVERAGE

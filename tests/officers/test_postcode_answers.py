@@ -1,0 +1,278 @@
+"""Answers by postcode: a postcode the address register does not hold, but the postcode register
+knows, answers with its buurt and says so; near another buurt, the page shows both; a postcode
+or place outside the covered area gets the coverage answer."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from neighbourhoods.models import Municipality, Postcode
+from neighbourhoods.parsing import parse_house_number
+from officers.finding import MatchedBy, Outcome, find_officers
+from tests import factories
+
+LOOKUP = "/api/v1/lookup"
+
+
+@pytest.fixture
+def client(client, settings):
+    """A resident who chose English with the language switch; the test's thread is back in the
+    default language afterwards, as the next test expects."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.deactivate()
+
+
+def make_postcode(postcode, buurt=None, *, near=None, gemeente="GM0001", place="Heerlen"):
+    lon, lat = (buurt.label_lon, buurt.label_lat) if buurt else (4.9, 52.37)
+    return Postcode.objects.create(
+        postcode=postcode,
+        woonplaats=place,
+        gemeente_code=gemeente,
+        gemeente_name="Testgemeente" if gemeente == "GM0001" else "Elders",
+        lat=lat,
+        lon=lon,
+        buurt=buurt,
+        near_buurt=near,
+    )
+
+
+@pytest.fixture
+def register(buurten):
+    """West has Anna, Oost has Bram and Carla, Noord has nobody. The address register holds one
+    address, in 6411NH; the postcode register the rest."""
+    anna = factories.make_officer("Anna Voorbeeld", slug="anna-voorbeeld")
+    factories.assign(anna, buurten["west"])
+    bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    carla = factories.make_officer("Carla Fictief", slug="carla-fictief")
+    factories.assign(carla, buurten["east"])
+    factories.assign(bram, buurten["east"], role="deputy")
+    factories.make_address(buurten["east"], postcode="6411NH", huisnummer=13)
+    make_postcode("6411NH", buurten["west"])  # the address register answers first
+    make_postcode("6411HA", buurten["west"])
+    make_postcode("6411PV", buurten["east"])
+    make_postcode("6414AA", buurten["north"], place="Hoensbroek")
+    make_postcode("6411DR", buurten["east"], near=buurten["west"])
+    make_postcode("1012JS", gemeente="GM0363", place="Amsterdam")
+    return {"anna": anna, "bram": bram, "carla": carla}
+
+
+def post(client, **typed):
+    return client.post(reverse("officers:search"), typed)
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+@pytest.mark.parametrize("number", ["", "1", "7", "7A", "123-4", "99999"])
+def test_a_postcode_the_address_register_lacks_answers_by_postcode(client, register, number):
+    response = post(client, postcode="6411 ha", huisnummer=number)
+    assert response.status_code == 303
+    assert response["Location"] == "/wijkagent/anna-voorbeeld/?buurt=BU00010001&via=postcode"
+    page = client.get(response["Location"])
+    assert "We answered based on your postcode" in text(page)
+    assert "6411" not in response["Location"]
+
+
+def test_the_notice_in_dutch(client, register, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = client.get(post(client, postcode="6411HA", huisnummer="")["Location"])
+    assert "op basis van je postcode" in text(page)
+
+
+def test_an_address_search_says_nothing_of_a_postcode(client, register):
+    response = post(client, postcode="6411NH", huisnummer="13")
+    assert response["Location"] == "/buurt/BU00010002/?gezocht=1"
+    assert "based on your postcode" not in text(client.get(response["Location"]))
+
+
+def test_the_address_register_comes_first_even_without_the_number(client, register):
+    # 6411NH is in both registers, in different buurten: the address register decides, and an
+    # unknown number there is today's "check your address", not a guess by postcode.
+    assert post(client, postcode="6411NH", huisnummer="")["Location"].startswith(
+        "/buurt/BU00010002/"
+    )
+    response = post(client, postcode="6411NH", huisnummer="15")
+    assert response.status_code == 200
+    assert "Check the postcode and house number" in text(response)
+
+
+def test_several_officers_or_none_end_on_the_buurt_page(client, register):
+    several = post(client, postcode="6411PV", huisnummer="3")
+    assert several["Location"] == "/buurt/BU00010002/?gezocht=1&via=postcode"
+    page = text(client.get(several["Location"]))
+    assert "We answered based on your postcode" in page
+    assert page.index("Carla Fictief") < page.index("Bram Verzonnen")
+    nobody = post(client, postcode="6414AA", huisnummer="")
+    assert nobody["Location"] == "/buurt/BU00010003/?gezocht=1&via=postcode"
+    assert "no wijkagent at the moment" in text(client.get(nobody["Location"]))
+
+
+def test_a_centroid_near_another_buurt_shows_both(client, register):
+    response = post(client, postcode="6411DR", huisnummer="5")
+    assert response["Location"] == "/buurt/BU00010002/?ook=BU00010001"
+    page = text(client.get(response["Location"]))
+    assert "Why you see two buurten" in page
+    assert "less than 50 metres from the buurt West" in page
+    # The buurt containing the centroid first, with its officers, then the other with its own.
+    assert page.index("Wijkagenten of Oost") < page.index("Carla Fictief")
+    assert page.index("Carla Fictief") < page.index("nearby buurt West")
+    assert page.index("nearby buurt West") < page.index("Anna Voorbeeld")
+
+
+@pytest.mark.parametrize("also", ["BU99999999", "BU00010002", "bu00010001", "x" * 40, "<b>", ""])
+def test_any_other_also_code_is_ignored_and_never_cached(client, register, settings, also):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    response = client.get("/buurt/BU00010002/", {"ook": also})
+    assert response.status_code == 200
+    assert "Why you see two buurten" not in text(response)
+    assert "Anna Voorbeeld" not in text(response)
+    assert not [key for key in cache._cache if ":public-page:" in key]
+
+
+def test_the_page_cache_serves_the_pages_the_search_ends_on(
+    client, register, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    for location in (
+        "/buurt/BU00010002/?ook=BU00010001",
+        "/wijkagent/anna-voorbeeld/?buurt=BU00010001&via=postcode",
+        "/buurt/BU00010003/?gezocht=1&via=postcode",
+    ):
+        first = client.get(location)
+        with django_assert_num_queries(0):
+            second = client.get(location)
+        assert first.content == second.content
+
+
+def test_a_postcode_answer_costs_two_queries(register, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        finding = find_officers(postcode="6411DR", house_number=parse_house_number("5"))
+    assert finding.matched_by == MatchedBy.POSTCODE
+    assert [buurt.code for buurt in finding.buurten] == ["BU00010002", "BU00010001"]
+    assert [officer.slug for officer in finding.officers] == ["carla-fictief", "bram-verzonnen"]
+
+
+def test_an_address_answer_is_matched_by_address(register):
+    finding = find_officers(postcode="6411NH", house_number=parse_house_number("13"))
+    assert finding.matched_by == MatchedBy.ADDRESS
+    assert finding.near_buurt is None
+
+
+# Outside the covered area.
+
+
+def test_the_home_page_says_what_the_portal_covers(client, register):
+    assert "Wijkportaal covers Testgemeente (with Heerlen, Hoensbroek)." in text(client.get("/"))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        {"postcode": "1012 JS", "huisnummer": "1"},  # in the register, another municipality
+        {"postcode": "1012JS", "huisnummer": ""},
+        {"postcode": "9999ZZ", "huisnummer": "1"},  # in no register, no covered PC4
+    ],
+)
+def test_a_postcode_outside_the_covered_area_gets_the_coverage_answer(client, register, typed):
+    response = post(client, **typed)
+    assert response.status_code == 200
+    page = text(response)
+    assert "outside the area Wijkportaal covers" in page
+    assert "Wijkportaal covers Testgemeente (with Heerlen, Hoensbroek)." in page
+    assert 'href="https://www.politie.nl/mijn-buurt/wijkagenten"' in response.content.decode()
+    assert "0900-8844" in page
+    assert "112" in page
+    assert "Check the postcode" not in page
+
+
+def test_a_typo_inside_the_covered_area_gets_the_usual_help(client, register):
+    response = post(client, postcode="6411ZZ", huisnummer="1")
+    page = text(response)
+    assert "Check the postcode and house number" in page
+    assert "outside the area Wijkportaal covers" not in page
+
+
+def test_a_street_search_in_a_place_not_covered(client, register):
+    response = client.post(
+        reverse("officers:street-search"),
+        {"straat": "Damrak", "huisnummer": "1", "woonplaats": "Amsterdam"},
+    )
+    page = text(response)
+    assert "outside the area Wijkportaal covers" in page
+    assert "Wijkportaal covers Testgemeente (with Heerlen, Hoensbroek)." in page
+
+
+def test_a_misspelt_covered_place_is_still_a_typo(client, register):
+    response = client.post(
+        reverse("officers:street-search"),
+        {"straat": "Teststraat", "huisnummer": "1", "woonplaats": "Heerlne"},
+    )
+    page = text(response)
+    assert "outside the area Wijkportaal covers" not in page
+    assert "Did you mean?" in page
+
+
+def test_the_covered_area_follows_the_active_dataset(client, register, buurten):
+    Municipality.objects.create(code="GM0363", name="Amsterdam")
+    assert find_officers(postcode="1012JS").outcome == Outcome.OUTSIDE_COVERAGE
+
+
+# The API.
+
+
+def test_the_api_says_it_matched_by_postcode(client, register):
+    answer = client.get(LOOKUP, {"postcode": "6411HA", "huisnummer": "8"}).json()
+    assert answer["match"] == "postcode"
+    assert answer["address"] is None
+    assert answer["buurt"]["code"] == "BU00010001"
+    assert [officer["slug"] for officer in answer["officers"]] == ["anna-voorbeeld"]
+    assert answer["nearby"] is None
+
+
+def test_the_api_lists_the_nearby_buurt(client, register):
+    answer = client.get(LOOKUP, {"postcode": "6411DR"}).json()
+    assert answer["match"] == "postcode"
+    assert answer["buurt"]["code"] == "BU00010002"
+    assert answer["nearby"]["buurt"]["code"] == "BU00010001"
+    assert [officer["slug"] for officer in answer["nearby"]["officers"]] == ["anna-voorbeeld"]
+
+
+def test_the_api_says_it_matched_by_address(client, register):
+    answer = client.get(LOOKUP, {"postcode": "6411NH", "huisnummer": "13"}).json()
+    assert answer["match"] == "address"
+    assert answer["address"]["huisnummer"] == 13
+
+
+def test_the_api_answers_outside_coverage_with_the_covered_municipalities(client, register):
+    response = client.get(LOOKUP, {"postcode": "1012JS", "huisnummer": "1"})
+    assert response.status_code == 404
+    problem = response.json()
+    assert problem["code"] == "outside-coverage"
+    assert problem["covered_municipalities"] == [
+        {
+            "code": "GM0001",
+            "name": "Testgemeente",
+            "places": ["Heerlen", "Hoensbroek", "Testgemeente"],
+        }
+    ]
+    typo = client.get(LOOKUP, {"postcode": "6411ZZ", "huisnummer": "1"}).json()
+    assert typo["code"] == "address-not-found"
+
+
+def test_the_openapi_document_describes_match_nearby_and_coverage(client):
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert "outside-coverage" in schemas["Problem"]["properties"]["code"]["enum"]
+    answer = schemas["LookupAnswer"]["allOf"][1]["properties"]
+    assert answer["match"]["enum"] == ["address", "postcode"]
+    assert "nearby" in answer
+    not_found = document["paths"]["/lookup"]["get"]["responses"]["404"]
+    assert "outside-coverage" in not_found["description"]
+    assert "covered_municipalities" in schemas["OutsideCoverageProblem"]["allOf"][1]["properties"]
