@@ -240,7 +240,8 @@ def test_street_search_errors_open_on_their_summary_on_a_phone(
     form.get_by_role("button").click()
     page.wait_for_selector(".error-summary")
     summary = page.locator(".search-block", has=form).locator(".error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # The browser applies autofocus once the page has rendered, a moment after it is parsed.
+    page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
     assert summary.evaluate("el => el === document.activeElement")
     box = summary.bounding_box()
     assert box["y"] >= 0 and box["y"] + 40 <= 812  # the summary's heading is on screen
@@ -253,8 +254,10 @@ def test_postcode_errors_focus_their_own_summary(demo, page, live_server):
     page.locator("#id_huisnummer").fill("dertien")
     page.locator("form", has=page.locator("#id_postcode")).get_by_role("button").click()
     page.wait_for_selector(".error-summary")
-    focused = page.evaluate("document.activeElement.getAttribute('aria-labelledby')")
-    assert focused == "id_error-summary-heading"
+    # The browser applies autofocus once the page has rendered, a moment after it is parsed.
+    page.wait_for_function(
+        "() => document.activeElement.getAttribute('aria-labelledby') === 'id_error-summary-heading'"
+    )
 
 
 # --- Item 18: an officer who has left ---
