@@ -47,12 +47,16 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django_otp.oath import totp
+
 from bench import harness
 from bench.load_fault import connections_held, free_port, postgres_bindir
 
 HARD_LIMIT_SECONDS = 540
 TEMPLATE = harness.ROOT / "deploy" / "nginx" / "wijkportaal.conf.template"
 ADMIN_PATH = "beheer"
+# The staff accounts' authenticator key (hex), so the test can sign in past the second factor.
+STAFF_TOTP_KEY = "3132333435363738393031323334353637383930"
 STAFF_PASSWORD = secrets.token_urlsafe(16)
 # Real Heerlen sample addresses (postcode, house number) the lookups and the restore drill use.
 LOOKUPS = [("6411NH", "13"), ("6411KE", "2"), ("6411JV", "14"), ("6412AA", "60")]
@@ -205,7 +209,18 @@ class Staff:
         fields = [("username", self.username), ("password", password), ("next", f"/{ADMIN_PATH}/")]
         if token:
             fields.append(("csrfmiddlewaretoken", token.group(1)))
-        return self.post(login, fields)
+        answer = self.post(login, fields)
+        if answer.status != 302 or "/login/code/" not in answer.headers.get("location", ""):
+            return answer
+        # The second step: a code from the authenticator the set-up gave each staff account.
+        step = f"/{ADMIN_PATH}/login/code/"
+        form = self.get(step)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        code = f"{totp(bytes.fromhex(STAFF_TOTP_KEY)):06d}"
+        fields = [("code", code), ("next", f"/{ADMIN_PATH}/")]
+        if token:
+            fields.append(("csrfmiddlewaretoken", token.group(1)))
+        return self.post(step, fields)
 
     @property
     def logged_in(self) -> bool:
@@ -1094,6 +1109,15 @@ def set_up(root: Path, stack: contextlib.ExitStack) -> Cluster:
             username,
             "--email",
             f"{username}@example.org",
+        )
+        harness.manage(
+            env,
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import User; "
+            "from django_otp.plugins.otp_totp.models import TOTPDevice; "
+            f"TOTPDevice.objects.create(user=User.objects.get(username='{username}'), "
+            f"name='authenticator', key='{STAFF_TOTP_KEY}', confirmed=True)",
         )
     nodes = {}
     for name, port in zip("AB", node_ports, strict=True):

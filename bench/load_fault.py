@@ -319,6 +319,9 @@ def main() -> int:
             # Workers are not recycled: a graceful restart closes keep-alive connections, and the
             # killed worker's check would blame the requests wrk loses on them on the kill.
             env["GUNICORN_MAX_REQUESTS"] = "0"
+            # This test stops the database rather than hanging it; the hang deadline must not
+            # turn a lookup that queues behind wrk on two shared cores into a 503.
+            env["REQUEST_DEADLINE_SECONDS"] = "10"
             server = harness.Gunicorn(
                 env=env,
                 port=args.port,
