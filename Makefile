@@ -105,7 +105,7 @@ check: install
 # The import benchmark: 1.2 million real BAG addresses on PostgreSQL and SQLite (a few minutes).
 # Uses its own databases; BENCH_PG_URL overrides the PostgreSQL one.
 bench-imports: install
-	$(BIN)/python -m bench.import_addresses
+	$(BIN)/python -m bench.import_addresses $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -99,14 +99,28 @@ def increment(name: str, *, window: int, now: float | None = None) -> Count:
         raise _failed(error) from error
 
 
+# Count and expiry in one atomic step and one round trip; a count that somehow lost its expiry
+# gets one again, so no client is limited for good.
+_INCREMENT_LUA = """
+local count = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+    left = tonumber(ARGV[1])
+    redis.call('PEXPIRE', KEYS[1], left)
+end
+return {count, left}
+"""
+
+
+@cache
+def _increment_script(url: str) -> Any:
+    return _redis(url).register_script(_INCREMENT_LUA)
+
+
 def _increment_redis(name: str, *, window: int, now: float) -> Count:
-    key = _redis_key(name)
-    pipe = _redis(settings.COUNTERS_REDIS_URL).pipeline(transaction=True)
-    pipe.set(key, 0, ex=window, nx=True)
-    pipe.incr(key)
-    pipe.pttl(key)
-    _, value, ttl_ms = pipe.execute()
-    return Count(value=int(value), expires=now + max(int(ttl_ms), 0) / 1000)
+    script = _increment_script(settings.COUNTERS_REDIS_URL)
+    value, left_ms = script(keys=[_redis_key(name)], args=[window * 1000])
+    return Count(value=int(value), expires=now + int(left_ms) / 1000)
 
 
 def _increment_database(name: str, *, window: int, now: float) -> Count:

@@ -41,7 +41,8 @@ def kill_the_kept_connection() -> None:
     params.pop("cursor_factory", None)
     params.pop("context", None)
     with psycopg.connect(**params, autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # Waits until the process has ended, as a restart has long ended it by the next request.
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
     close_old_connections()
 
 
