@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -512,6 +513,8 @@ class Cluster:
     archive: Path
     officer_id: int = 0
     officer_slug: str = ""
+    # The A-Z page of the served municipality, where the bare /wijkagenten/ redirects to.
+    officer_list: str = ""
     extra: list[Callable[[], None]] = field(default_factory=list)
 
     @property
@@ -608,7 +611,19 @@ def check_replication(cluster: Cluster) -> None:
     )
 
 
+def final_path(port: int, path: str) -> str:
+    """The path a browser ends on after following redirects from `path`."""
+    for _ in range(5):
+        answer = fetch(port, "GET", path)
+        if answer.status not in {301, 302, 303, 307, 308}:
+            return path
+        path = urllib.parse.urlsplit(answer.headers["location"]).path
+    raise RuntimeError(f"Too many redirects from {path}")
+
+
 def find_officer(cluster: Cluster) -> None:
+    # A redirect is not an answer: residents are counted on the page they end on.
+    cluster.officer_list = final_path(cluster.proxy, "/wijkagenten/")
     answer = fetch(cluster.proxy, "GET", lookup_path(*LOOKUPS[0]))
     officers = json.loads(answer.body)["officers"]
     cluster.officer_slug = officers[0]["slug"]
@@ -824,7 +839,7 @@ class Residents:
             ("GET", f"/wijkagent/{self.cluster.officer_slug}/"),
             ("GET", lookup_path(*LOOKUPS[number % len(LOOKUPS)])),
             ("POST", "/"),
-            ("GET", "/wijkagenten/"),
+            ("GET", self.cluster.officer_list),
         ]
         count = 0
         while not self.stopping.is_set():
@@ -887,7 +902,8 @@ def check_primary_down(cluster: Cluster) -> None:
         bool(while_down) and not failed,
         f"{len(while_down)} resident requests while the primary was down, statuses "
         f"{sorted({a[2] for a in while_down})}, by path "
-        f"{sorted({a[1] for a in while_down})}; not answered: {len(failed)}",
+        f"{sorted({a[1] for a in while_down})}; not answered: {len(failed)}"
+        + (f" (path, status: {dict(Counter((a[1], a[2]) for a in failed))})" if failed else ""),
     )
     check(
         "the admin says it is read-only",
@@ -1004,7 +1020,7 @@ def check_redis_down(cluster: Cluster) -> None:
     paths = [
         ("GET", "/"),
         ("GET", f"/wijkagent/{cluster.officer_slug}/"),
-        ("GET", "/wijkagenten/"),
+        ("GET", cluster.officer_list),
         ("GET", lookup_path(*LOOKUPS[1])),
         ("POST", "/"),
     ]
