@@ -1,5 +1,6 @@
 """The scale-out design run on real parts: nginx, two gunicorn nodes, a PostgreSQL primary with a
-streaming replica, and Redis, each its own instance on loopback, checked under faults.
+streaming replica, and two Redis servers (the page cache's, and the counters' own), each its own
+instance on loopback, checked under faults.
 
 nginx runs the committed deploy/nginx/wijkportaal.conf.template, rendered as docs/scale-out.md
 tells operators to. Checks (each prints its figures; docs/scale-out.md explains them):
@@ -14,7 +15,9 @@ tells operators to. Checks (each prints its figures; docs/scale-out.md explains 
 7. the primary stopped: public pages and lookups answer from the replica, the admin says it is
    read-only, writes work again when it returns (seconds of read-only service);
 8. a base backup restored with WAL archive replay (point-in-time recovery) answers the same lookups;
-9. Redis stopped: pages served uncached, nothing 500s; staff still sign in.
+9. the page cache's Redis stopped: pages served uncached, nothing 500s; staff still sign in;
+10. the counters' Redis stopped: residents served (limits per process), staff sign-in fails closed
+    with a clear message.
 
 Everything stops by itself (a hard limit of 9 minutes) and on Ctrl-C; exit status 0 when every check
 passes. Usage: python -m bench.cluster
@@ -329,9 +332,13 @@ def statements_served(server: Postgres) -> int:
 
 
 class Redis:
-    def __init__(self, *, root: Path, port: int) -> None:
+    """One Redis server on its own port; `options` are what production gives that server."""
+
+    def __init__(self, *, root: Path, name: str, port: int, options: tuple[str, ...]) -> None:
         self.port = port
         self.root = root
+        self.name = name
+        self.options = options
         self.process: subprocess.Popen | None = None
 
     @property
@@ -353,11 +360,12 @@ class Redis:
                 "--dir",
                 str(self.root),
                 "--logfile",
-                str(self.root / "redis.log"),
+                str(self.root / f"{self.name}.log"),
+                *self.options,
             ],
             start_new_session=True,
         )
-        wait_for_port(self.port, what="Redis")
+        wait_for_port(self.port, what=f"Redis ({self.name})")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -507,6 +515,7 @@ class Cluster:
     primary: Postgres
     replica: Postgres
     redis: Redis
+    counters_redis: Redis
     nginx: Nginx
     nodes: dict[str, harness.Gunicorn]
     env: dict[str, str]
@@ -1012,10 +1021,8 @@ def check_restore(cluster: Cluster) -> None:
     )
 
 
-def check_redis_down(cluster: Cluster) -> None:
-    section("9. Redis stopped")
-    cluster.redis.stop()
-    time.sleep(0.5)
+def resident_round_trips(cluster: Cluster, *, subnet: int) -> list[tuple[str, str, int, float]]:
+    """Each public door three times (method, path, status, seconds), a new client each round."""
     answers = []
     paths = [
         ("GET", "/"),
@@ -1035,26 +1042,58 @@ def check_redis_down(cluster: Cluster) -> None:
                 path,
                 body=body,
                 headers=headers,
-                source=f"127.0.7.{round_ + 1}",
+                source=f"127.0.{subnet}.{round_ + 1}",
             )
             answers.append((method, path.split("?")[0], answer.status, time.monotonic() - started))
-    bad = [a for a in answers if a[2] >= 500]
+    return answers
+
+
+def describe(answers: list[tuple[str, str, int, float]]) -> tuple[bool, str]:
+    """Whether every answer is a page or the search's redirect, and the figures to print."""
+    bad = [a[:3] for a in answers if a[2] not in {200, 303}]
     slowest = max(a[3] for a in answers)
-    check(
-        "pages and lookups served uncached, nothing 500s",
-        not bad,
+    return not bad, (
         f"{len(answers)} requests, statuses {sorted({a[2] for a in answers})}, slowest "
-        f"{slowest * 1000:.0f} ms; failed: {bad or 'none'}",
+        f"{slowest * 1000:.0f} ms; not answered: {bad or 'none'}"
     )
-    # The sign-in counters live in the database, not in Redis: signing in does not depend on it.
+
+
+def check_redis_down(cluster: Cluster) -> None:
+    section("9. The page cache's Redis stopped")
+    cluster.redis.stop()
+    time.sleep(0.5)
+    answered, figures = describe(resident_round_trips(cluster, subnet=7))
+    check("pages and lookups served uncached, nothing 500s", answered, figures)
+    # The sign-in counters are in a Redis of their own: the page cache is not needed to sign in.
     staff = Staff(cluster.proxy, "staff", client="127.0.0.1")
     login = staff.log_in(STAFF_PASSWORD)
     check(
-        "staff sign in while Redis is down",
+        "staff sign in while the page cache's Redis is down",
         login.status < 500 and staff.logged_in,
         f"the login answered {login.status}, "
         + ("signed in" if staff.logged_in else "NOT signed in")
-        + " (the sign-in counters are in the database)",
+        + " (the sign-in counters are in their own Redis)",
+    )
+    cluster.redis.start()
+
+
+def check_counters_down(cluster: Cluster) -> None:
+    section("10. The counters' Redis stopped")
+    cluster.counters_redis.stop()
+    time.sleep(0.5)
+    # The API and search limits then count per process; residents are never refused for it.
+    answered, figures = describe(resident_round_trips(cluster, subnet=8))
+    check("residents served while the counters are down", answered, figures)
+    # Without its counts the sign-in throttle could not stop a guessing run: it fails closed.
+    staff = Staff(cluster.proxy, "staff", client="127.0.0.1")
+    login = staff.log_in(STAFF_PASSWORD)
+    told = "Inloggen kan even niet" in login.text or "not possible for a moment" in login.text
+    check(
+        "staff sign-in fails closed with a clear message",
+        login.status == 200 and told and not staff.logged_in,
+        f"the login answered {login.status}, "
+        + ("signed in" if staff.logged_in else "not signed in")
+        + (", saying signing in is not possible for a moment" if told else ", with NO message"),
     )
 
 
@@ -1095,10 +1134,25 @@ def set_up(root: Path, stack: contextlib.ExitStack) -> Cluster:
     replica.start()
     stack.callback(quietly(lambda: replica.running and replica.stop("immediate")))
 
-    redis = Redis(root=root, port=free_port(range(16379, 16400)))
+    # Two servers, as docs/deployment.md runs them: the page cache's may evict, the counters'
+    # must not (an evicted count would unlock a paused account), and Redis sets that per server.
+    redis = Redis(
+        root=root,
+        name="redis-cache",
+        port=free_port(range(16379, 16400)),
+        options=("--maxmemory", "512mb", "--maxmemory-policy", "allkeys-lru"),
+    )
     redis.start()
     stack.callback(redis.stop)
-    print(f"Redis on {redis.port}", flush=True)
+    counters_redis = Redis(
+        root=root,
+        name="redis-counters",
+        port=free_port(range(redis.port + 1, 16400)),
+        options=("--maxmemory-policy", "noeviction"),
+    )
+    counters_redis.start()
+    stack.callback(counters_redis.stop)
+    print(f"Redis: page cache on {redis.port}, counters on {counters_redis.port}", flush=True)
 
     static, media = root / "static", root / "media"
     node_ports = [free_port(range(18001, 18050))]
@@ -1109,6 +1163,7 @@ def set_up(root: Path, stack: contextlib.ExitStack) -> Cluster:
     env.update(
         {
             "DATABASE_REPLICA_URL": replica.url(),
+            "COUNTERS_REDIS_URL": counters_redis.url,
             "NUM_PROXIES": "1",
             "API_RATE_LIMIT_PER_MINUTE": "60",
             # The load step posts the search form from one client through nginx at full speed.
@@ -1177,6 +1232,7 @@ def set_up(root: Path, stack: contextlib.ExitStack) -> Cluster:
         primary=primary,
         replica=replica,
         redis=redis,
+        counters_redis=counters_redis,
         nginx=nginx,
         nodes=nodes,
         env=env,
@@ -1219,6 +1275,7 @@ def main() -> int:
             check_primary_down,
             check_restore,
             check_redis_down,
+            check_counters_down,
         ):
             try:
                 step(cluster)
