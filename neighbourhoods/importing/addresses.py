@@ -30,7 +30,7 @@ from ..spatial import CellLocator, active_buurt_index
 from ..streets import register_changed
 from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .files import ImportFileError, open_import_file
-from .summary import ImportCounts, ImportProgress
+from .summary import ImportCounts, ImportProgress, SkippedRow
 
 HEADER = (
     "straat",
@@ -76,19 +76,6 @@ class TooManyBadRows(AddressFileError):
     def __init__(self, message: str, summary: AddressImportSummary) -> None:
         super().__init__(message)
         self.summary = summary
-
-
-@dataclass(frozen=True)
-class SkippedRow:
-    """A skipped row: its line, and its file when the import read several."""
-
-    line: int
-    reason: str
-    path: Path | None = None
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}, line {self.line}" if self.path is not None else f"line {self.line}"
 
 
 @dataclass

@@ -24,6 +24,7 @@ from ..models import Buurt, Dataset, Municipality, Postcode
 from ..parsing import InvalidInput, normalise_postcode
 from ..spatial import BuurtIndex
 from .files import ImportFileError, open_import_file
+from .summary import SkippedRow
 
 # A generous box around the Netherlands: a centroid outside it is a source error, not a place.
 NETHERLANDS_LAT = (50.7, 53.6)
@@ -65,13 +66,6 @@ class PostcodeRow:
     gemeente_name: str = ""
 
 
-@dataclass(frozen=True)
-class SkippedRow:
-    line: int
-    kind: str
-    reason: str
-
-
 @dataclass
 class PostcodeImportSummary:
     rows: int = 0
@@ -81,7 +75,7 @@ class PostcodeImportSummary:
     # Stored without a buurt: a municipality the portal does not cover, or in no buurt at all.
     outside: int = 0
     skipped_rows: list[SkippedRow] = field(default_factory=list)
-    skipped_by_kind: Counter = field(default_factory=Counter)
+    skipped_by_kind: Counter[str] = field(default_factory=Counter)
 
     @property
     def skipped(self) -> int:
@@ -90,7 +84,7 @@ class PostcodeImportSummary:
     def skip(self, line: int, kind: str, reason: str) -> None:
         self.skipped_by_kind[kind] += 1
         if len(self.skipped_rows) < MAX_LISTED:
-            self.skipped_rows.append(SkippedRow(line, kind, reason))
+            self.skipped_rows.append(SkippedRow(line, reason))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
-"""What every import reports: its counts, and where a long one has got to."""
+"""What every import reports: its counts, its skipped rows, and where a long one has got to."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+# Erases a command's progress line when the import ends, so what follows starts on a clean line.
+CLEAR_LINE = "\r\033[K"
 
 
 @dataclass
@@ -33,3 +39,59 @@ class ImportProgress:
         if not self.fraction or self.fraction >= 1:
             return None
         return self.seconds * (1 - self.fraction) / self.fraction
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A skipped row: its line, and its file when the import read several."""
+
+    line: int
+    reason: str
+    path: Path | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}, line {self.line}" if self.path is not None else f"line {self.line}"
+
+
+class RowImportSummary(Protocol):
+    """What the address and postcode imports both count, and so both commands report."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    outside: int
+    skipped_rows: list[SkippedRow]
+    skipped_by_kind: Counter[str]
+
+    @property
+    def skipped(self) -> int: ...
+
+
+def skipped_report(summary: RowImportSummary, *, listed: int | None) -> list[str]:
+    """Lines for stderr: the first `listed` skipped rows (all that were kept when None) with their
+    line and reason, how many more there were, then a count per reason."""
+    rows = summary.skipped_rows if listed is None else summary.skipped_rows[:listed]
+    lines = [f"{row.where}: skipped, {row.reason}" for row in rows]
+    if summary.skipped > len(rows):
+        lines.append(
+            f"... {summary.skipped - len(rows)} more skipped rows not listed "
+            "(--verbosity 2 lists the first thousand)."
+        )
+    lines.extend(
+        f"skipped, {kind}: {count}" for kind, count in sorted(summary.skipped_by_kind.items())
+    )
+    return lines
+
+
+def counts_report(summary: RowImportSummary, *, dry_run: bool) -> list[str]:
+    """Lines for stdout once the import is done: what happened to the rows."""
+    lines = [
+        f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.skipped} skipped; "
+        f"{summary.outside} outside every buurt."
+    ]
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    return lines

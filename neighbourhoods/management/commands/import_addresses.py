@@ -15,7 +15,12 @@ from neighbourhoods.importing.addresses import (
     TooManyBadRows,
     import_addresses,
 )
-from neighbourhoods.importing.summary import ImportProgress
+from neighbourhoods.importing.summary import (
+    CLEAR_LINE,
+    ImportProgress,
+    counts_report,
+    skipped_report,
+)
 
 # Skipped rows listed at the default verbosity; the rest are counted per reason.
 LISTED = 20
@@ -78,27 +83,12 @@ class Command(BaseCommand):
             raise CommandError("Interrupted: nothing was written.") from None
         self._clear_progress(on_terminal)
         self._report_skipped(summary)
-        self.stdout.write(
-            f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.skipped} skipped; "
-            f"{summary.outside} outside every buurt."
-        )
-        if dry_run:
-            self.stdout.write("Dry run: nothing was written.")
+        for line in counts_report(summary, dry_run=dry_run):
+            self.stdout.write(line)
 
     def _report_skipped(self, summary: AddressImportSummary) -> None:
-        """Skipped rows go to stderr: each with its line and reason (the first ones, or the first
-        thousand with --verbosity 2), then a count per reason."""
-        listed = summary.skipped_rows if self.verbosity >= 2 else summary.skipped_rows[:LISTED]
-        for row in listed:
-            self.stderr.write(f"{row.where}: skipped, {row.reason}")
-        if summary.skipped > len(listed):
-            self.stderr.write(
-                f"... {summary.skipped - len(listed)} more skipped rows not listed "
-                "(--verbosity 2 lists the first thousand)."
-            )
-        for kind, count in sorted(summary.skipped_by_kind.items()):
-            self.stderr.write(f"skipped, {kind}: {count}")
+        for line in skipped_report(summary, listed=None if self.verbosity >= 2 else LISTED):
+            self.stderr.write(line)
 
     def _show_progress(self, progress: ImportProgress) -> None:
         eta = progress.eta_seconds
@@ -112,4 +102,4 @@ class Command(BaseCommand):
 
     def _clear_progress(self, on_terminal: bool) -> None:
         if on_terminal:
-            self.stdout.write("\r\033[K", ending="")
+            self.stdout.write(CLEAR_LINE, ending="")

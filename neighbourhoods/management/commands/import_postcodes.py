@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from neighbourhoods.importing.postcodes import (
     PostcodeFileError,
-    PostcodeImportSummary,
     PostcodeProgress,
     import_postcodes,
 )
+from neighbourhoods.importing.summary import CLEAR_LINE, counts_report, skipped_report
 
 # Skipped rows listed at the default verbosity; the rest are counted per reason.
 LISTED = 100
@@ -41,39 +41,18 @@ class Command(BaseCommand):
                 path=path, dry_run=dry_run, progress=self._show_progress if on_terminal else None
             )
         except PostcodeFileError as error:
-            self._clear_progress(on_terminal)
             raise CommandError(f"{error} Nothing was written.") from error
         except KeyboardInterrupt:
-            self._clear_progress(on_terminal)
             raise CommandError("Interrupted: nothing was written.") from None
-        self._clear_progress(on_terminal)
-        self._report_skipped(summary)
-        self.stdout.write(
-            f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
-            f"{summary.unchanged} unchanged, {summary.skipped} skipped; "
-            f"{summary.outside} outside every buurt."
-        )
-        if dry_run:
-            self.stdout.write("Dry run: nothing was written.")
-
-    def _report_skipped(self, summary: PostcodeImportSummary) -> None:
-        """Skipped rows go to stderr: each with its line and reason (the first ones, or up to a
-        thousand with --verbosity 2), then a count per reason."""
-        listed = summary.skipped_rows if self.verbosity >= 2 else summary.skipped_rows[:LISTED]
-        for row in listed:
-            self.stderr.write(f"line {row.line}: skipped, {row.reason}")
-        if summary.skipped > len(listed):
-            self.stderr.write(
-                f"... {summary.skipped - len(listed)} more skipped rows not listed "
-                "(--verbosity 2 lists the first thousand)."
-            )
-        for kind, count in sorted(summary.skipped_by_kind.items()):
-            self.stderr.write(f"skipped, {kind}: {count}")
+        finally:
+            if on_terminal:
+                self.stdout.write(CLEAR_LINE, ending="")
+        listed = None if self.verbosity >= 2 else LISTED
+        for line in skipped_report(summary, listed=listed):
+            self.stderr.write(line)
+        for line in counts_report(summary, dry_run=dry_run):
+            self.stdout.write(line)
 
     def _show_progress(self, progress: PostcodeProgress) -> None:
         self.stdout.write(f"\r{progress.phase}: {progress.rows:,} rows\033[K", ending="")
         self.stdout.flush()
-
-    def _clear_progress(self, on_terminal: bool) -> None:
-        if on_terminal:
-            self.stdout.write("\r\033[K", ending="")
