@@ -16,10 +16,10 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from neighbourhoods.covered import CoveredMunicipality
 from neighbourhoods.models import Address, Buurt
 from officers import calendar
 from officers.finding import (
-    CoveredMunicipality,
     RegisterAddress,
     current_assignments,
     published_officers_with_areas,

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from neighbourhoods.covered import covered_area
 from neighbourhoods.models import Buurt
 from neighbourhoods.spatial import find_buurt_for_point
 from officers.finding import (
     CandidateBuurt,
     Finding,
     Outcome,
-    covered_area,
     find_officers,
     officers_for_buurt,
 )

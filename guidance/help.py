@@ -5,29 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.utils.text import slugify
-
 from neighbourhoods.models import Municipality
 
 from .models import HelpEntry
-
-
-def covered_municipalities() -> list[tuple[Municipality, str]]:
-    """Municipalities with a buurt in the active boundary dataset, A-Z, each with the slug of
-    its name (`heerlen`) as /wijkagenten/<gemeente>/ spells it: should two names give one slug,
-    both carry their CBS code as well (officers.pages.served_municipalities, which this app may
-    not import, has the same rule)."""
-    municipalities = list(
-        Municipality.objects.filter(wijken__buurten__dataset__is_active=True)
-        .distinct()
-        .order_by("name", "code")
-    )
-    slugs = [slugify(m.name) or m.code.lower() for m in municipalities]
-    clashing = {slug for slug in slugs if slugs.count(slug) > 1}
-    return [
-        (municipality, slugify(f"{slug}-{municipality.code}") if slug in clashing else slug)
-        for municipality, slug in zip(municipalities, slugs, strict=True)
-    ]
 
 
 @dataclass(frozen=True)

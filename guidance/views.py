@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from neighbourhoods.covered import ServedMunicipality, served_municipalities
 from neighbourhoods.models import Buurt, Municipality
 
 from . import help, reports
@@ -21,7 +22,7 @@ def _help_page(
     request: HttpRequest,
     *,
     municipality: Municipality | None,
-    covered: list[tuple[Municipality, str]],
+    served: list[ServedMunicipality],
 ) -> HttpResponse:
     return render(
         request,
@@ -29,7 +30,7 @@ def _help_page(
         {
             "municipality": municipality,
             "topics": help.help_topics(municipality=municipality, language=get_language()),
-            "municipalities": covered,
+            "municipalities": [(entry.municipality, entry.slug) for entry in served],
         },
     )
 
@@ -37,19 +38,19 @@ def _help_page(
 @require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
     """The national channels, and a municipality's own when the portal covers just one."""
-    covered = help.covered_municipalities()
-    municipality = covered[0][0] if len(covered) == 1 else None
-    return _help_page(request, municipality=municipality, covered=covered)
+    served = served_municipalities()
+    municipality = served[0].municipality if len(served) == 1 else None
+    return _help_page(request, municipality=municipality, served=served)
 
 
 @require_safe
 def municipality_help_page(request: HttpRequest, gemeente: str) -> HttpResponse:
     """The national channels and those of one municipality, by the slug of its name."""
-    covered = help.covered_municipalities()
-    municipality = next((m for m, slug in covered if slug == gemeente), None)
+    served = served_municipalities()
+    municipality = next((m.municipality for m in served if m.slug == gemeente), None)
     if municipality is None:
         raise Http404(_("The portal does not cover this municipality."))
-    return _help_page(request, municipality=municipality, covered=covered)
+    return _help_page(request, municipality=municipality, served=served)
 
 
 def _shown_buurt(code: str) -> Buurt | None:

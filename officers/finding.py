@@ -14,7 +14,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.models import Address, Buurt, Municipality, Postcode
+from neighbourhoods.covered import covered_area
+from neighbourhoods.models import Address, Buurt
 from neighbourhoods.parsing import HouseNumber
 from neighbourhoods.streets import name_key, recognise_street
 from wijkportaal.cache import public_data
@@ -411,57 +412,6 @@ def _by_postcode(postcode: str, *, day: dt.date) -> Finding:
         len(officers), Outcome.SEVERAL_OFFICERS
     )
     return Finding(outcome, MatchedBy.POSTCODE, buurten=tuple(buurten), officers=tuple(officers))
-
-
-@dataclass(frozen=True)
-class CoveredMunicipality:
-    """A municipality of the active dataset and its places (woonplaatsen), A-Z."""
-
-    code: str
-    name: str
-    places: tuple[str, ...]
-
-    def __str__(self) -> str:
-        """As the pages name it: "Heerlen (with Hoensbroek)"."""
-        if not self.other_places:
-            return self.name
-        return gettext("%(municipality)s (with %(places)s)") % {
-            "municipality": self.name,
-            "places": ", ".join(self.other_places),
-        }
-
-    @property
-    def other_places(self) -> tuple[str, ...]:
-        """Its places not named like the municipality itself: Hoensbroek for Heerlen."""
-        return tuple(place for place in self.places if name_key(place) != name_key(self.name))
-
-
-def covered_area() -> tuple[CoveredMunicipality, ...]:
-    """What the portal covers: the municipalities of the active dataset with the places the
-    postcode and address registers name in them. Public data, cached in the page generation."""
-    return public_data("covered-area", _covered_area)
-
-
-def _covered_area() -> tuple[CoveredMunicipality, ...]:
-    municipalities = list(
-        Municipality.objects.filter(wijken__dataset__is_active=True)
-        .distinct()
-        .order_by("name", "code")
-        .values_list("code", "name")
-    )
-    places: dict[str, set[str]] = {code: set() for code, _name in municipalities}
-    rows = (
-        Postcode.objects.filter(gemeente_code__in=places)
-        .exclude(woonplaats="")
-        .values_list("gemeente_code", "woonplaats")
-        .distinct()
-    )
-    for code, place in rows:
-        places[code].add(place)
-    return tuple(
-        CoveredMunicipality(code, name, tuple(sorted(places[code] | {name}, key=name_key)))
-        for code, name in municipalities
-    )
 
 
 def _is_covered_place(typed: str) -> bool:

@@ -7,12 +7,12 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import shapely
 from django.db.models import (
-    Exists,
     OuterRef,
     Prefetch,
     QuerySet,
@@ -24,10 +24,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from neighbourhoods.covered import served_municipalities, served_municipality
 from neighbourhoods.maps import MapMarker, MapShape, render_map
 from neighbourhoods.models import Buurt, Municipality, without_boundaries
 
@@ -542,54 +542,6 @@ def index_letter(name: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
-@dataclass(frozen=True)
-class ServedMunicipality:
-    """A municipality with buurten in the active dataset, and the slug of its lists' URLs."""
-
-    municipality: Municipality
-    slug: str
-
-    @property
-    def name(self) -> str:
-        return self.municipality.name
-
-
-def served_municipalities() -> list[ServedMunicipality]:
-    """The municipalities the portal covers, A-Z, each with a slug of its name (`heerlen`).
-
-    Names are unique among Dutch municipalities, and CBS spells apart the few alike ("Bergen
-    (NH.)", "Bergen (L.)"); should two ever give one slug, both carry their code as well.
-    """
-    covered = Buurt.objects.active().filter(wijk__municipality=OuterRef("pk"))
-    municipalities = list(
-        Municipality.objects.filter(Exists(covered)).only("code", "name").order_by("name", "code")
-    )
-    slugs = [
-        slugify(municipality.name) or municipality.code.lower() for municipality in municipalities
-    ]
-    clashing = {slug for slug in slugs if slugs.count(slug) > 1}
-    return [
-        ServedMunicipality(
-            municipality=municipality,
-            slug=slugify(f"{slug}-{municipality.code}") if slug in clashing else slug,
-        )
-        for municipality, slug in zip(municipalities, slugs, strict=True)
-    ]
-
-
-def served_municipality(key: str) -> tuple[ServedMunicipality | None, bool]:
-    """The covered municipality a URL names by slug (canonical) or by CBS code (`GM0917`, which
-    the caller redirects to the slug); (None, False) when it names none."""
-    served = served_municipalities()
-    for entry in served:
-        if entry.slug == key:
-            return entry, True
-    for entry in served:
-        if entry.municipality.code == key.upper():
-            return entry, False
-    return None, False
-
-
 def officer_list_context(*, municipality: Municipality) -> dict[str, Any]:
     """The published officers assigned today to a buurt of the municipality, A-Z, each with
     those buurten: three queries whatever the size of the country."""
@@ -623,65 +575,52 @@ def wijk_list_context(*, municipality: Municipality) -> dict[str, Any]:
     return {"wijken": list(wijken.values())}
 
 
-def _by_municipality(
-    request: HttpRequest, *, list_name: str, template: str, title: str
+def _municipality_page(
+    request: HttpRequest,
+    gemeente: str | None,
+    *,
+    list_name: str,
+    title: str,
+    template: str,
+    context: Callable[..., dict[str, Any]],
 ) -> HttpResponse:
-    """The bare list path: the choice of municipalities, or straight to the only one."""
-    served = served_municipalities()
-    if len(served) == 1:
-        return redirect(list_name, gemeente=served[0].slug)
-    context = {"municipalities": served, "list_name": list_name, "title": title}
-    return render(request, template, context)
-
-
-def _municipality_or_redirect(
-    gemeente: str, *, list_name: str
-) -> ServedMunicipality | HttpResponse:
+    """A list per municipality. At the bare path the choice of municipalities (or straight to the
+    only one); named by CBS code, a redirect to the slug; named by slug, the list itself."""
+    if gemeente is None:
+        served = served_municipalities()
+        if len(served) == 1:
+            return redirect(list_name, gemeente=served[0].slug)
+        choice = {"municipalities": served, "list_name": list_name, "title": title}
+        return render(request, "officers/municipality_choice.html", choice)
     entry, canonical = served_municipality(gemeente)
     if entry is None:
         raise Http404(_("The portal does not cover this municipality."))
     if not canonical:
         return redirect(list_name, gemeente=entry.slug, permanent=True)
-    return entry
+    return render(request, template, {**context(municipality=entry.municipality), "served": entry})
 
 
 @require_safe
-def officer_municipalities(request: HttpRequest) -> HttpResponse:
-    """All wijkagenten: first choose the municipality."""
-    return _by_municipality(
+def officer_list(request: HttpRequest, gemeente: str | None = None) -> HttpResponse:
+    """All wijkagenten: first choose the municipality, then its wijkagenten A-Z."""
+    return _municipality_page(
         request,
+        gemeente,
         list_name="officers:municipality-list",
-        template="officers/municipality_choice.html",
         title=_("All wijkagenten"),
+        template="officers/officer_list.html",
+        context=officer_list_context,
     )
 
 
 @require_safe
-def officer_list(request: HttpRequest, gemeente: str) -> HttpResponse:
-    """The wijkagenten of one municipality, A-Z."""
-    entry = _municipality_or_redirect(gemeente, list_name="officers:municipality-list")
-    if not isinstance(entry, ServedMunicipality):
-        return entry
-    context = officer_list_context(municipality=entry.municipality)
-    return render(request, "officers/officer_list.html", {**context, "served": entry})
-
-
-@require_safe
-def wijk_municipalities(request: HttpRequest) -> HttpResponse:
-    """Browse without an address: first choose the municipality."""
-    return _by_municipality(
+def wijk_list(request: HttpRequest, gemeente: str | None = None) -> HttpResponse:
+    """Browse without an address: first choose the municipality, then its wijken and buurten."""
+    return _municipality_page(
         request,
+        gemeente,
         list_name="officers:municipality-wijken",
-        template="officers/municipality_choice.html",
         title=_("Wijken and buurten"),
+        template="officers/wijk_list.html",
+        context=wijk_list_context,
     )
-
-
-@require_safe
-def wijk_list(request: HttpRequest, gemeente: str) -> HttpResponse:
-    """Browse without an address: every wijk of one municipality with its buurten."""
-    entry = _municipality_or_redirect(gemeente, list_name="officers:municipality-wijken")
-    if not isinstance(entry, ServedMunicipality):
-        return entry
-    context = wijk_list_context(municipality=entry.municipality)
-    return render(request, "officers/wijk_list.html", {**context, "served": entry})

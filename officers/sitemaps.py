@@ -14,10 +14,10 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from neighbourhoods.covered import served_municipalities
 from neighbourhoods.models import Buurt
 
 from .models import Officer
-from .pages import served_municipalities
 
 # Rows per sitemap page: rendering the country's buurten in one template would take seconds.
 SITEMAP_PAGE = 5000

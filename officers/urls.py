@@ -38,13 +38,13 @@ urlpatterns = [
     ),
     # Per municipality, named by the slug of its name (`/wijkagenten/heerlen/`); its CBS code
     # (`/wijkagenten/GM0917/`) redirects there. The bare paths offer the choice.
-    path("wijkagenten/", cache_public_page(pages.officer_municipalities), name="list"),
+    path("wijkagenten/", cache_public_page(pages.officer_list), name="list"),
     path(
         "wijkagenten/<slug:gemeente>/",
         cache_public_page(pages.officer_list),
         name="municipality-list",
     ),
-    path("wijken/", cache_public_page(pages.wijk_municipalities), name="wijken"),
+    path("wijken/", cache_public_page(pages.wijk_list), name="wijken"),
     path("wijken/<slug:gemeente>/", cache_public_page(pages.wijk_list), name="municipality-wijken"),
     # An index of sections, each in pages of SITEMAP_PAGE rows: no one request renders them all.
     path(

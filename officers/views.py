@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from neighbourhoods.covered import covered_area
 from neighbourhoods.streets import served_places
 from wijkportaal.limits import search_rate_limited
 from wijkportaal.replicas import public_read
 
 from . import calendar, departures, pages
-from .finding import Finding, MatchedBy, Outcome, covered_area, find_officers
+from .finding import Finding, MatchedBy, Outcome, find_officers
 from .forms import AddressSearchForm, StreetSearchForm
 from .models import Event, Officer
 from .vcard import officer_vcard
