@@ -14,7 +14,6 @@ import contextlib
 import csv
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from ..spatial import CellLocator, active_buurt_index
 from ..streets import register_changed
 from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .files import ImportFileError, open_import_file
-from .summary import ImportCounts, ImportProgress, SkippedRow
+from .summary import LISTED_SKIPPED_ROWS, ImportProgress, RowImportSummary, SkippedRow
 
 HEADER = (
     "straat",
@@ -46,9 +45,6 @@ HEADER = (
 )
 BATCH_SIZE = 50_000
 DEFAULT_MAX_BAD_SHARE = 0.01
-# Skipped rows kept with their line number and reason; the rest are only counted, so memory
-# stays flat however bad a very large file is.
-LISTED_SKIPPED_ROWS = 1_000
 STAGING_TABLE = "wp_address_import_staging"
 DUPLICATES_TABLE = "wp_address_import_duplicates"
 KEY_COLUMNS = ("postcode", "huisnummer", "huisletter", "huisnummertoevoeging")
@@ -79,23 +75,15 @@ class TooManyBadRows(AddressFileError):
 
 
 @dataclass
-class AddressImportSummary(ImportCounts):
+class AddressImportSummary(RowImportSummary):
     """What an import did. `skipped` = bad rows + repeated addresses; `outside` = rows written
     without a buurt because no buurt of the active dataset covers them."""
 
-    rows: int = 0
     bad: int = 0
     duplicates: int = 0
-    outside: int = 0
-    skipped_rows: list[SkippedRow] = field(default_factory=list)
-    skipped_by_kind: Counter[str] = field(default_factory=Counter)
     # The files in import order, and the position of each one's line 0.
     paths: list[Path] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> int:
-        return self.bad + self.duplicates
 
     def start_file(self, path: Path, offset: int) -> None:
         self.paths.append(path)

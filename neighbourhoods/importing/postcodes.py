@@ -8,9 +8,9 @@ import csv
 import io
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from ..models import Buurt, Dataset, Municipality, Postcode
 from ..parsing import InvalidInput, normalise_postcode
 from ..spatial import BuurtIndex
 from .files import ImportFileError, open_import_file
-from .summary import SkippedRow
+from .summary import LISTED_SKIPPED_ROWS, RowImportSummary, SkippedRow
 
 # A generous box around the Netherlands: a centroid outside it is a source error, not a place.
 NETHERLANDS_LAT = (50.7, 53.6)
@@ -37,8 +37,6 @@ NEAR_DEGREES = 0.001
 GEONAMES_COLUMNS = 12
 GEONAMES_COUNTRY = "NL"
 MUNICIPALITY_CODE_RE = re.compile(r"^(?:GM)?(\d{4})$", re.IGNORECASE)
-# Listed skipped rows are kept up to this many; the rest are only counted per kind.
-MAX_LISTED = 1000
 WRITE_BATCH = 1000
 PROGRESS_EVERY = 10_000
 
@@ -67,23 +65,13 @@ class PostcodeRow:
 
 
 @dataclass
-class PostcodeImportSummary:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    # Stored without a buurt: a municipality the portal does not cover, or in no buurt at all.
-    outside: int = 0
-    skipped_rows: list[SkippedRow] = field(default_factory=list)
-    skipped_by_kind: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def skipped(self) -> int:
-        return sum(self.skipped_by_kind.values())
+class PostcodeImportSummary(RowImportSummary):
+    """What an import did; `outside` counts postcodes stored without a buurt: of a municipality
+    the portal does not cover, or in no buurt at all."""
 
     def skip(self, line: int, kind: str, reason: str) -> None:
         self.skipped_by_kind[kind] += 1
-        if len(self.skipped_rows) < MAX_LISTED:
+        if len(self.skipped_rows) < LISTED_SKIPPED_ROWS:
             self.skipped_rows.append(SkippedRow(line, reason))
 
 
@@ -426,7 +414,7 @@ def import_postcodes(
     ones, leave the rest. A centroid outside the Netherlands, or outside the municipality it
     names when the active dataset covers that municipality, is skipped and reported by line;
     a postcode of a municipality the portal does not cover is stored without a buurt."""
-    summary = PostcodeImportSummary()
+    summary = PostcodeImportSummary(dry_run=dry_run)
     rows = read_postcode_file(path, summary)
     if progress is not None:
         progress(PostcodeProgress("read", summary.rows))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 # Erases a command's progress line when the import ends, so what follows starts on a clean line.
 CLEAR_LINE = "\r\033[K"
+# Skipped rows kept with their line and reason; the rest are only counted, so memory stays flat
+# however bad a very large file is.
+LISTED_SKIPPED_ROWS = 1_000
 
 
 @dataclass
@@ -54,19 +56,19 @@ class SkippedRow:
         return f"{self.path}, line {self.line}" if self.path is not None else f"line {self.line}"
 
 
-class RowImportSummary(Protocol):
-    """What the address and postcode imports both count, and so both commands report."""
+@dataclass
+class RowImportSummary(ImportCounts):
+    """What a row-by-row import (addresses, postcodes) did: `outside` = rows stored without a
+    buurt; skipped rows are counted per kind, and the first LISTED_SKIPPED_ROWS kept."""
 
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    outside: int
-    skipped_rows: list[SkippedRow]
-    skipped_by_kind: Counter[str]
+    rows: int = 0
+    outside: int = 0
+    skipped_rows: list[SkippedRow] = field(default_factory=list)
+    skipped_by_kind: Counter[str] = field(default_factory=Counter)
 
     @property
-    def skipped(self) -> int: ...
+    def skipped(self) -> int:
+        return sum(self.skipped_by_kind.values())
 
 
 def skipped_report(summary: RowImportSummary, *, listed: int | None) -> list[str]:
@@ -85,13 +87,13 @@ def skipped_report(summary: RowImportSummary, *, listed: int | None) -> list[str
     return lines
 
 
-def counts_report(summary: RowImportSummary, *, dry_run: bool) -> list[str]:
+def counts_report(summary: RowImportSummary) -> list[str]:
     """Lines for stdout once the import is done: what happened to the rows."""
     lines = [
         f"{summary.rows} rows: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.skipped} skipped; "
         f"{summary.outside} outside every buurt."
     ]
-    if dry_run:
+    if summary.dry_run:
         lines.append("Dry run: nothing was written.")
     return lines

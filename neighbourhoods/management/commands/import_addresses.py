@@ -83,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError("Interrupted: nothing was written.") from None
         self._clear_progress(on_terminal)
         self._report_skipped(summary)
-        for line in counts_report(summary, dry_run=dry_run):
+        for line in counts_report(summary):
             self.stdout.write(line)
 
     def _report_skipped(self, summary: AddressImportSummary) -> None:

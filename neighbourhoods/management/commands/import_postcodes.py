@@ -50,7 +50,7 @@ class Command(BaseCommand):
         listed = None if self.verbosity >= 2 else LISTED
         for line in skipped_report(summary, listed=listed):
             self.stderr.write(line)
-        for line in counts_report(summary, dry_run=dry_run):
+        for line in counts_report(summary):
             self.stdout.write(line)
 
     def _show_progress(self, progress: PostcodeProgress) -> None:
