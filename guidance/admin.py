@@ -19,6 +19,13 @@ from neighbourhoods.regions import Region, municipalities_in, region_of
 from .models import AnswerReport, HelpEntry
 
 
+def _page_link(url_name: str, *, key: str, value: str) -> str:
+    """A link to the resident page a report was about, named by its code or slug; "-" for none."""
+    if not value:
+        return "-"
+    return format_html('<a href="{}">{}</a>', reverse(url_name, kwargs={key: value}), value)
+
+
 @admin.register(HelpEntry)
 class HelpEntryAdmin(RegionalAdminMixin, admin.ModelAdmin):
     """National entries are for national staff; a regional editor keeps their municipalities'."""
@@ -95,17 +102,11 @@ class AnswerReportAdmin(RegionalAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("buurt shown"), ordering="buurt_code")
     def buurt_link(self, report: AnswerReport) -> str:
-        if not report.buurt_code:
-            return "-"
-        url = reverse("officers:buurt", kwargs={"code": report.buurt_code})
-        return format_html('<a href="{}">{}</a>', url, report.buurt_code)
+        return _page_link("officers:buurt", key="code", value=report.buurt_code)
 
     @admin.display(description=_("officer shown"))
     def officer_link(self, report: AnswerReport) -> str:
-        if not report.officer_slug:
-            return "-"
-        url = reverse("officers:profile", kwargs={"slug": report.officer_slug})
-        return format_html('<a href="{}">{}</a>', url, report.officer_slug)
+        return _page_link("officers:profile", key="slug", value=report.officer_slug)
 
     @admin.display(description=_("deleted after"))
     def deletion_due(self, report: AnswerReport) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import icalendar
@@ -12,7 +13,7 @@ from django.utils import timezone
 from icalendar.prop import vText
 
 from .hours import STATION_TIME_ZONE
-from .models import Event
+from .models import Event, Officer
 
 WEEK = dt.timedelta(days=7)
 # How far ahead an open-ended weekly event's VTIMEZONE spells out the clock changes; calendar
@@ -41,6 +42,14 @@ def not_over(queryset: QuerySet[Event], *, now: dt.datetime) -> QuerySet[Event]:
         | Q(recurrence=Event.Recurrence.WEEKLY)
         & (Q(repeat_until__isnull=True) | Q(repeat_until__gte=today))
     )
+
+
+def not_over_of(officers: Sequence[Officer], *, now: dt.datetime) -> list[Event]:
+    """The events of these officers that are not over, each with its officer (no query for none)."""
+    if not officers:
+        return []
+    events = Event.objects.filter(officer__in=officers).select_related("officer")
+    return list(not_over(events, now=now))
 
 
 def next_occurrence(event: Event, *, now: dt.datetime) -> Occurrence | None:

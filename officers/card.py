@@ -21,7 +21,7 @@ from neighbourhoods.models import Buurt
 from . import calendar
 from .finding import officers_for_buurt
 from .hours import DayHours, Interval, station_opening_status
-from .models import Event, Officer
+from .models import Officer
 from .pages import (
     buurt_path,
     coming_absences_by_officer,
@@ -104,15 +104,7 @@ def buurt_card_context(
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
     for officer in officers:
         officer.current_absences = current_of(absences.get(officer.pk, []), today=today)
-    events = (
-        list(
-            calendar.not_over(Event.objects.filter(officer__in=officers), now=now).select_related(
-                "officer"
-            )
-        )
-        if officers
-        else []
-    )
+    events = calendar.not_over_of(officers, now=now)
     occurrences = [
         shown
         for shown in with_absences(calendar.upcoming(events, now=now), absences=absences)

@@ -19,6 +19,14 @@ from neighbourhoods.parsing import (
     split_street_and_house_number,
 )
 
+# Text, not numeric: a house number may carry a letter or addition (13E, 13-2).
+HOUSE_NUMBER_ATTRS = {
+    "autocomplete": "off",
+    "inputmode": "text",
+    "spellcheck": "false",
+    "size": "6",
+}
+
 
 def _same_house_number(typed: str, other: str) -> bool:
     try:
@@ -68,9 +76,7 @@ class AddressSearchForm(forms.Form):
         max_length=12,
         required=False,
         help_text=_("For example 13 or 13E"),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false", "size": "6"}
-        ),
+        widget=forms.TextInput(attrs=HOUSE_NUMBER_ATTRS),
     )
     toevoeging = forms.CharField(
         label=_("Addition (optional)"),
@@ -142,9 +148,7 @@ class StreetSearchForm(forms.Form):
         max_length=12,
         help_text=_("With a letter or addition if you have one, for example 13E or 13-2"),
         error_messages={"required": _("Enter your house number, for example 13.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "text", "spellcheck": "false", "size": "6"}
-        ),
+        widget=forms.TextInput(attrs=HOUSE_NUMBER_ATTRS),
     )
     woonplaats = forms.CharField(
         label=_("Place"),

@@ -484,15 +484,7 @@ def buurt_page_context(
         .order_by("name")
     )
     station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon, next_opening=True)
-    events = (
-        list(
-            calendar.not_over(Event.objects.filter(officer__in=officers), now=now).select_related(
-                "officer"
-            )
-        )
-        if officers
-        else []
-    )
+    events = calendar.not_over_of(officers, now=now)
     today = timezone.localdate()
     everyone = officers + [o for o in also_officers if o not in officers]
     absences = coming_absences_by_officer(everyone, today=today) if everyone else {}

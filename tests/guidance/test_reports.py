@@ -157,6 +157,20 @@ def test_staff_see_reports_and_mark_them_handled(staff_client, buurten):
     assert client.get("/beheer/guidance/answerreport/add/").status_code == 403
 
 
+def test_a_report_links_to_the_pages_it_was_about(staff_client, buurten):
+    client, _user = staff_client
+    report = AnswerReport.objects.create(
+        buurt_code="BU00010001", officer_slug="anna-voorbeeld", correction="Klopt niet"
+    )
+    bare = AnswerReport.objects.create(correction="Geen pagina")
+    page = client.get(f"/beheer/guidance/answerreport/{report.pk}/change/").content.decode()
+    assert '<a href="/buurt/BU00010001/">BU00010001</a>' in page
+    assert '<a href="/wijkagent/anna-voorbeeld/">anna-voorbeeld</a>' in page
+    page = client.get(f"/beheer/guidance/answerreport/{bare.pk}/change/").content.decode()
+    assert 'href="/buurt/' not in page
+    assert 'href="/wijkagent/' not in page
+
+
 def test_anonymous_visitors_do_not_see_reports(client, db):
     response = client.get("/beheer/guidance/answerreport/")
     assert response.status_code == 302
