@@ -138,7 +138,6 @@ def service_unavailable_response(request: HttpRequest | None = None) -> HttpResp
     API clients (paths under /api/) get the same message as an RFC 9457 problem document, with
     the API's CORS header so that a web page calling the API can read it.
     """
-    language = translation.get_language() or settings.LANGUAGE_CODE
     if request is not None and request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
@@ -163,10 +162,15 @@ def service_unavailable_response(request: HttpRequest | None = None) -> HttpResp
         response["Access-Control-Allow-Origin"] = "*"
         response["Access-Control-Expose-Headers"] = "ETag, Retry-After"
         return response
+    return standalone_unavailable_page("503.html")
+
+
+def standalone_unavailable_page(template: str) -> HttpResponse:
+    """A 503 page with the emergency numbers, rendered without a request context or the database."""
     html = render_to_string(
-        "503.html",
+        template,
         {
-            "LANGUAGE_CODE": language,
+            "LANGUAGE_CODE": translation.get_language() or settings.LANGUAGE_CODE,
             "EMERGENCY_NUMBER": EMERGENCY_NUMBER,
             "POLICE_NUMBER": POLICE_NON_EMERGENCY_NUMBER,
             "ANONYMOUS_TIPS_NUMBER": ANONYMOUS_TIPS_NUMBER,

@@ -25,11 +25,8 @@ from django.db.backends.signals import connection_created
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from .context_processors import EMERGENCY_NUMBER, POLICE_NON_EMERGENCY_NUMBER
-from .middleware import RETRY_AFTER_SECONDS, UNAVAILABLE_ERRORS
+from .middleware import UNAVAILABLE_ERRORS, standalone_unavailable_page
 
 logger = logging.getLogger("wijkportaal.replicas")
 
@@ -241,18 +238,7 @@ def is_public_read(request: HttpRequest, view: Callable[..., Any]) -> bool:
 
 def read_only_response(request: HttpRequest) -> HttpResponse:
     """The admin's answer while the primary is down: nothing can be saved, residents are served."""
-    html = render_to_string(
-        "wijkportaal/read_only.html",
-        {
-            "LANGUAGE_CODE": translation.get_language() or settings.LANGUAGE_CODE,
-            "EMERGENCY_NUMBER": EMERGENCY_NUMBER,
-            "POLICE_NUMBER": POLICE_NON_EMERGENCY_NUMBER,
-        },
-    )
-    response = HttpResponse(html, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
+    return standalone_unavailable_page("wijkportaal/read_only.html")
 
 
 def _unreachable(aliases: tuple[str, ...]) -> list[str]:
