@@ -567,6 +567,13 @@ def _get(
     }
 
 
+_NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
+_BUURT_CODE = _path(
+    "code",
+    "CBS buurtcode, any case.",
+    _string(pattern=parameters.BUURT_CODE_PATTERN, examples=["BU09173300"]),
+)
+
 PATHS: dict[str, Any] = {
     "/lookup": _get(
         operation_id="lookup",
@@ -668,7 +675,7 @@ PATHS: dict[str, Any] = {
         responses={
             "200": _ok("OfficerPage", "One page of officers."),
             "400": _problem_response("page is not a whole number from 1.", ["invalid-page"]),
-            "404": {"$ref": "#/components/responses/NotFound"},
+            "404": _NOT_FOUND,
         },
     ),
     "/officers/{slug}": _get(
@@ -685,7 +692,7 @@ PATHS: dict[str, Any] = {
         ],
         responses={
             "200": _ok("Officer", "The officer."),
-            "404": {"$ref": "#/components/responses/NotFound"},
+            "404": _NOT_FOUND,
         },
     ),
     "/buurten/{code}": _get(
@@ -693,16 +700,10 @@ PATHS: dict[str, Any] = {
         summary="A buurt of the current boundaries with its officers and station",
         description="Buurten of earlier boundary datasets are not found.",
         tag="buurten",
-        parameters_=[
-            _path(
-                "code",
-                "CBS buurtcode, any case.",
-                _string(pattern=parameters.BUURT_CODE_PATTERN, examples=["BU09173300"]),
-            )
-        ],
+        parameters_=[_BUURT_CODE],
         responses={
             "200": _ok("BuurtAnswer", "The buurt; an empty officer list when it has none."),
-            "404": {"$ref": "#/components/responses/NotFound"},
+            "404": _NOT_FOUND,
         },
     ),
     "/buurten/{code}.geojson": _get(
@@ -710,16 +711,10 @@ PATHS: dict[str, Any] = {
         summary="A buurt's boundary as a GeoJSON Feature",
         description="RFC 7946: WGS84 longitude and latitude. Source: CBS / Kadaster.",
         tag="buurten",
-        parameters_=[
-            _path(
-                "code",
-                "CBS buurtcode, any case.",
-                _string(pattern=parameters.BUURT_CODE_PATTERN, examples=["BU09173300"]),
-            )
-        ],
+        parameters_=[_BUURT_CODE],
         responses={
             "200": _ok("BuurtFeature", "The boundary.", media_type=GEO_JSON),
-            "404": {"$ref": "#/components/responses/NotFound"},
+            "404": _NOT_FOUND,
         },
     ),
     "/stations": _get(
@@ -744,7 +739,7 @@ PATHS: dict[str, Any] = {
         ],
         responses={
             "200": _ok("Station", "The station."),
-            "404": {"$ref": "#/components/responses/NotFound"},
+            "404": _NOT_FOUND,
         },
     ),
     "/openapi.json": _get(
