@@ -1,17 +1,22 @@
 """Priorities in the browser: residents read them on the buurt page and the profile (phone and
 desktop, Dutch and English, no serious accessibility violation); an editor adds an update in the
-admin and the page and the Atom feed show it."""
+admin and the page and the Atom feeds show it, on hand-made data and on the demo with the page
+cache on."""
 
 from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
-from django.utils import timezone
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import formats, timezone
 
 from officers import changes
-from officers.models import ChangeLogEntry, Priority, PriorityUpdate
+from officers.models import ChangeLogBuurt, ChangeLogEntry, Priority, PriorityUpdate
 from tests import factories
 from tests.browser.conftest import log_in_to_admin, serious_accessibility_violations
 from tests.officers.admin_support import PASSWORD, make_editor
@@ -120,3 +125,88 @@ def test_an_editor_adds_an_update_and_the_page_and_feed_show_it(
         "Nieuw aandachtspunt: Fietsendiefstal bij het station",
     ]
     resident.close()
+
+
+def _valid_feed(context, url: str) -> list[str]:
+    """The entry titles of an Atom feed that a feed reader's parser takes without complaint."""
+    response = context.request.get(url)
+    assert response.ok
+    parsed = feedparser.parse(response.body())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert all(entry.id.startswith("tag:") and entry.updated for entry in parsed.entries)
+    return [entry.title for entry in parsed.entries]
+
+
+def test_the_demo_shows_priorities_with_dates_and_both_feeds_follow_a_staff_save(
+    transactional_db, settings, page, live_server, screenshot_dir
+):
+    """The issue's Done means on the demo, with the page cache on: Heerlen-Centrum's page shows
+    its priorities with dates, and its feed and its wijkagent's feed, both already cached, show
+    an update an editor saves at once."""
+    cache.clear()
+    call_command("load_demo", verbosity=0)
+    settings.PAGE_CACHE_SECONDS = 300
+    resident = page.context.browser.new_context(locale="nl-NL")
+    resident_page = resident.new_page()
+    resident_page.goto(live_server.url + "/buurt/BU09173300/")
+    items = resident_page.locator("section.priorities li.priority")
+    assert items.count() >= 3
+    last_updates = []
+    for index in range(items.count()):
+        item = items.nth(index)
+        stamp = item.locator("p.small time")
+        day = dt.date.fromisoformat(stamp.get_attribute("datetime"))
+        assert day <= timezone.localdate()
+        assert stamp.inner_text() == formats.date_format(day, "j F Y")
+        if "priority--closed" in item.get_attribute("class"):
+            assert "Afgesloten op" in item.inner_text()
+        else:
+            assert "Laatste update" in item.inner_text()
+            last_updates.append(day)
+    assert last_updates and last_updates == sorted(last_updates, reverse=True)
+    assert "Fietsendiefstal rond het station" in items.nth(0).inner_text()
+    resident_page.locator("section.priorities").screenshot(
+        path=str(screenshot_dir / "demo-priorities.png")
+    )
+
+    feeds = [
+        live_server.url + "/buurt/BU09173300/berichten.atom",
+        live_server.url + "/wijkagent/anna-voorbeeld/berichten.atom",
+    ]
+    before = {}
+    for url in feeds:
+        before[url] = _valid_feed(resident, url)
+        assert "Nieuw aandachtspunt: Fietsendiefstal rond het station" in before[url]
+    bikes = Priority.objects.get(title="Fietsendiefstal rond het station")
+    # Written past the model signals, so nothing is invalidated: the feeds come from the cache.
+    [quiet] = ChangeLogEntry.objects.bulk_create(
+        [ChangeLogEntry(kind=ChangeLogEntry.Kind.PRIORITY_UPDATED, priority=bikes)]
+    )
+    ChangeLogBuurt.objects.bulk_create([ChangeLogBuurt(entry_id=quiet.pk, code="BU09173300")])
+    for url in feeds:
+        assert _valid_feed(resident, url) == before[url]
+
+    editor = User.objects.create_superuser("redactie", "redactie@example.org", "demo-pass-123")
+    log_in_to_admin(
+        page,
+        live_server,
+        editor,
+        password="demo-pass-123",
+        start=f"/beheer/officers/priority/{bikes.pk}/change/",
+    )
+    page.fill(f"#id_updates-{bikes.updates.count()}-text", "Camera's bij de stalling geplaatst.")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/beheer/officers/priority/")
+
+    buurt_feed, officer_feed = (_valid_feed(resident, url) for url in feeds)
+    saved = "Aandachtspunt bijgewerkt: Fietsendiefstal rond het station"
+    assert buurt_feed == [saved, saved, *before[feeds[0]]]  # the save's entry and the quiet one
+    assert officer_feed == [saved, *before[feeds[1]]]
+    resident_page.goto(live_server.url + "/buurt/BU09173300/")
+    first = resident_page.locator("section.priorities li.priority").nth(0)
+    today = timezone.localdate()
+    assert first.locator("p.small time").get_attribute("datetime") == today.isoformat()
+    assert "Camera's bij de stalling geplaatst." in first.inner_text()
+    resident.close()
+    cache.clear()

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from officers.models import ChangeLogEntry, Priority
+from tests.officers.test_feeds import ATOM, valid_atom
 
 
 @pytest.fixture
@@ -20,10 +21,11 @@ def test_heerlen_centrum_shows_its_priorities_and_its_wijkagents_feed_has_them(d
     assert "Fietsendiefstal rond het station" in page
     assert "Woninginbraken in de donkere maanden" in page  # the wijk's
     assert "Paaltjes geplaatst door de gemeente" in page  # a closed one, with its outcome
-    feed = client.get("/wijkagent/anna-voorbeeld/berichten.atom").content.decode()
-    assert "Fietsendiefstal rond het station" in feed
-    buurt_feed = client.get("/buurt/BU09173300/berichten.atom").content.decode()
-    assert "Woninginbraken in de donkere maanden" in buurt_feed
+    for url in ("/wijkagent/anna-voorbeeld/berichten.atom", "/buurt/BU09173300/berichten.atom"):
+        feed = valid_atom(client.get(url).content)
+        titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+        assert "Nieuw aandachtspunt: Fietsendiefstal rond het station" in titles
+        assert "Nieuw aandachtspunt: Woninginbraken in de donkere maanden" in titles  # the wijk's
 
 
 def test_loading_again_keeps_what_staff_changed(demo):

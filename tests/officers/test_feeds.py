@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -25,8 +26,13 @@ TODAY = timezone.localdate()
 
 
 def valid_atom(body: bytes) -> ET.Element:
-    """The feed element, after checking what RFC 4287 requires of a feed and its entries."""
+    """The feed element, after checking what RFC 4287 requires of a feed and its entries, and
+    that a feed reader's own parser takes it as Atom 1.0 without complaint."""
+    parsed = feedparser.parse(body)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
     feed = ET.fromstring(body)  # noqa: S314 (the portal's own answer, not untrusted input)
+    assert len(parsed.entries) == len(feed.findall(f"{ATOM}entry"))
     assert feed.tag == f"{ATOM}feed"
 
     def one(element: ET.Element, name: str) -> ET.Element:
