@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -31,6 +32,8 @@ class HelpEntryAdmin(RegionalAdminMixin, admin.ModelAdmin):
     """National entries are for national staff; a regional editor keeps their municipalities'."""
 
     list_display = ("channel_nl", "topic", "municipality", "phone", "order")
+    # An address typed without a scheme is the organisation's site, which is on HTTPS.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ("topic", ("municipality", admin.EmptyFieldListFilter), "municipality")
     search_fields = ("channel_nl", "channel_en", "phone")
     fieldsets = (

@@ -25,6 +25,12 @@ _EDITABLE = {
         "priorityupdate",
     ),
 }
+# The help entries of their municipalities, and the wrong-answer reports about them to read and
+# mark handled (reports come from residents and go by the deletion command); the admin keeps
+# both to the editor's region.
+_GUIDANCE = {
+    ("guidance", f"{action}_helpentry") for action in ("add", "change", "delete", "view")
+} | {("guidance", "view_answerreport"), ("guidance", "change_answerreport")}
 EDITOR_PERMISSIONS: frozenset[tuple[str, str]] = frozenset(
     {
         (app_label, f"{action}_{model}")
@@ -33,6 +39,7 @@ EDITOR_PERMISSIONS: frozenset[tuple[str, str]] = frozenset(
         for action in ("add", "change", "delete", "view")
     }
     | {("neighbourhoods", "view_buurt")}
+    | _GUIDANCE
 )
 
 
@@ -45,7 +52,7 @@ def ensure_editor_group() -> Group:
     # The content-type cache can outlive the rows it caches (a flush in between, as between
     # transactional tests); stale ids would make create_permissions point at nothing.
     ContentType.objects.clear_cache()
-    for label in ("officers", "neighbourhoods"):
+    for label in ("officers", "neighbourhoods", "guidance"):
         create_permissions(apps.get_app_config(label), verbosity=0)
     group, _ = Group.objects.get_or_create(name=EDITOR_GROUP)
     group.permissions.set(

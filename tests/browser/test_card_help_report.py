@@ -23,6 +23,7 @@ from neighbourhoods.models import Buurt
 from officers.models import Assignment, ContactChannel, Event, Officer
 from tests.browser.conftest import log_in_to_admin
 from tests.guidance.conftest import ensure_national_entries
+from tests.officers.admin_support import PASSWORD, make_editor
 
 from .conftest import serious_accessibility_violations
 
@@ -261,11 +262,10 @@ def test_a_wrong_answer_report_reaches_the_admin(
     assert report.address == "Stationstraat 13 E, Heerlen"
     assert report.municipality.name == "Heerlen"
 
-    from django.contrib.auth.models import User
-
-    user = User.objects.create_superuser("beheer", "beheer@example.org", "secret-pass-123")
+    # Heerlen's editor, as the README's create_editor makes one, sees it.
+    user = make_editor("redactie", gemeenten=["GM0917"])
     log_in_to_admin(
-        page, live_server, user, password="secret-pass-123", start="/beheer/guidance/answerreport/"
+        page, live_server, user, password=PASSWORD, start="/beheer/guidance/answerreport/"
     )
     page.get_by_role("link", name=BUURT).wait_for()
     page.screenshot(path=screenshot_dir / "report-admin.png", full_page=True)

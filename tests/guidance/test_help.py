@@ -116,3 +116,61 @@ def test_profile_and_buurt_pages_link_to_the_help_page(client, buurten):
 def test_the_help_page_takes_two_queries(client, one_municipality, django_assert_num_queries):
     with django_assert_num_queries(2):
         client.get("/hulp/")
+
+
+def help_entry_form(entry: HelpEntry, **changes) -> dict:
+    data = {
+        "topic": entry.topic,
+        "municipality": entry.municipality_id or "",
+        "order": entry.order,
+        "channel_nl": entry.channel_nl,
+        "channel_en": entry.channel_en,
+        "advice_nl": entry.advice_nl,
+        "advice_en": entry.advice_en,
+        "phone": entry.phone,
+        "website": entry.website,
+    }
+    return {**data, **changes}
+
+
+def test_an_editor_keeps_their_municipalitys_entries_and_not_the_national_ones(
+    client, one_municipality
+):
+    from tests.officers.admin_support import log_in_verified, make_editor
+
+    # An editor as create_editor makes one: the group's permissions and one municipality.
+    log_in_verified(client, make_editor("regio", gemeenten=[one_municipality.code]))
+    own = HelpEntry.objects.get(municipality=one_municipality)
+    national = HelpEntry.objects.get(municipality=None, topic=HelpEntry.Topic.DOMESTIC_VIOLENCE)
+    listing = client.get("/beheer/guidance/helpentry/").content.decode()
+    assert "Gemeente Testgemeente" in listing
+    assert "Veilig Thuis" not in listing
+
+    url = f"/beheer/guidance/helpentry/{own.pk}/change/"
+    response = client.post(url, help_entry_form(own, phone="14 098"))
+    assert response.status_code == 302
+    assert 'href="tel:14098"' in client.get("/hulp/").content.decode()
+
+    national_url = f"/beheer/guidance/helpentry/{national.pk}/change/"
+    assert client.get(national_url).status_code == 403
+    assert client.post(national_url, help_entry_form(national, phone="0800-1")).status_code == 403
+    # A new entry of theirs needs their municipality: a national one is not theirs to write.
+    response = client.post(
+        "/beheer/guidance/helpentry/add/",
+        help_entry_form(own, municipality="", channel_nl="Landelijk nieuw"),
+    )
+    assert response.status_code == 200
+    assert not HelpEntry.objects.filter(channel_nl="Landelijk nieuw").exists()
+    national.refresh_from_db()
+    assert national.phone == "0800-2000"
+
+
+def test_a_website_typed_without_a_scheme_is_taken_as_https(client, one_municipality):
+    from tests.officers.admin_support import log_in_verified, make_editor
+
+    log_in_verified(client, make_editor("regio", gemeenten=[one_municipality.code]))
+    own = HelpEntry.objects.get(municipality=one_municipality)
+    url = f"/beheer/guidance/helpentry/{own.pk}/change/"
+    assert client.post(url, help_entry_form(own, website="www.heerlen.nl")).status_code == 302
+    own.refresh_from_db()
+    assert own.website == "https://www.heerlen.nl"

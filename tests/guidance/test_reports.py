@@ -203,18 +203,14 @@ def test_the_privacy_page_says_what_happens_to_a_report(client, db):
     assert "alleen als u het vakje aanvinkt" in html
 
 
-def test_a_regional_editor_sees_only_reports_of_their_region(client, buurten):
-    from django.contrib.auth.models import Permission
-
+def test_a_regional_editor_sees_only_reports_of_their_region_and_marks_them_handled(
+    client, buurten
+):
     from neighbourhoods.models import Municipality
     from tests.officers.admin_support import make_editor
 
+    # An editor as create_editor makes one: the group's permissions and one municipality.
     editor = make_editor("regio", gemeenten=["GM0001"])
-    editor.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="guidance", codename__in=["view_answerreport"]
-        )
-    )
     own = AnswerReport.objects.create(
         buurt_code="BU00010001",
         municipality=Municipality.objects.get(code="GM0001"),
@@ -231,3 +227,15 @@ def test_a_regional_editor_sees_only_reports_of_their_region(client, buurten):
     assert "BU03630000" not in listing
     assert client.get(f"/beheer/guidance/answerreport/{own.pk}/change/").status_code == 200
     assert client.get(f"/beheer/guidance/answerreport/{elsewhere.pk}/change/").status_code == 403
+    response = client.post(
+        "/beheer/guidance/answerreport/",
+        {"action": "mark_handled", "_selected_action": [own.pk, elsewhere.pk]},
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert own.handled_by == editor
+    assert elsewhere.handled_at is None  # not in their region, so not in what they selected from
+    # Deleting is the command's job, 90 days after handling; editors do not delete reports.
+    assert client.post(f"/beheer/guidance/answerreport/{own.pk}/delete/").status_code == 403
+    assert AnswerReport.objects.filter(pk=own.pk).exists()

@@ -91,6 +91,11 @@ def pages(objects):
         ),
         # Buurten come from boundary imports: nobody adds one by hand.
         ("buurt add", reverse("admin:neighbourhoods_buurt_add"), FORBIDDEN, FORBIDDEN),
+        ("help entries", reverse("admin:guidance_helpentry_changelist"), ALLOWED, ALLOWED),
+        ("help entry add", reverse("admin:guidance_helpentry_add"), ALLOWED, ALLOWED),
+        ("reports", reverse("admin:guidance_answerreport_changelist"), ALLOWED, ALLOWED),
+        # Reports come from residents: nobody adds one by hand.
+        ("report add", reverse("admin:guidance_answerreport_add"), FORBIDDEN, FORBIDDEN),
         ("users", reverse("admin:auth_user_changelist"), FORBIDDEN, ALLOWED),
         ("groups", reverse("admin:auth_group_changelist"), FORBIDDEN, ALLOWED),
     ]
@@ -157,6 +162,11 @@ def test_the_migration_made_the_group_with_exactly_the_editors_permissions(db):
     assert not {perm for perm in held if perm[0] in {"auth", "contenttypes", "sessions", "admin"}}
     assert not {perm for perm in held if perm[1].endswith(("address", "dataset", "wijk"))}
     assert ("neighbourhoods", "change_buurt") not in held
+    assert ("guidance", "change_helpentry") in held
+    assert {perm for perm in held if perm[1].endswith("answerreport")} == {
+        ("guidance", "view_answerreport"),
+        ("guidance", "change_answerreport"),
+    }
 
 
 def test_the_group_migration_is_idempotent_and_reversible(db):
@@ -169,11 +179,16 @@ def test_the_group_migration_is_idempotent_and_reversible(db):
     assert not Group.objects.filter(name=EDITOR_GROUP).exists()
     migration.create_editor_group(apps, None)
     migration.create_editor_group(apps, None)
-    # A later migration adds the priorities' permissions to the group 0003 made.
-    later = import_module("officers.migrations.0006_priorities_change_log")
-    later.grant_editors(apps, None)
-    later.grant_editors(apps, None)
+    # Later migrations add the priorities' permissions, then the help entries' and the reports',
+    # to the group 0003 made.
+    for name in ("0006_priorities_change_log", "0009_editors_help_entries_and_reports"):
+        later = import_module(f"officers.migrations.{name}")
+        later.grant_editors(apps, None)
+        later.grant_editors(apps, None)
     group = Group.objects.get(name=EDITOR_GROUP)
-    assert group.permissions.count() == len(EDITOR_PERMISSIONS)
+    held = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert held == EDITOR_PERMISSIONS
+    later.revoke_editors(apps, None)
+    assert not group.permissions.filter(content_type__app_label="guidance").exists()
     # The migration borrows the registry it is given; the real one must come back unchanged.
     assert apps.get_app_config("neighbourhoods").models_module is not None
