@@ -74,3 +74,12 @@ def test_a_superuser_is_not_made_an_editor(db, monkeypatch):
     with pytest.raises(CommandError, match="superuser"):
         create_editor("baas", monkeypatch=monkeypatch)
     assert not User.objects.get(username="baas").groups.exists()
+
+
+def test_without_a_terminal_the_prompt_becomes_a_clear_message(db, monkeypatch):
+    # As in a script or `docker exec` without -t: no password variable, and stdin is no terminal.
+    monkeypatch.delenv("EDITOR_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError, match="no terminal to ask for a password on"):
+        call_command("create_editor", "redacteur", stdout=io.StringIO())
+    assert not User.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -131,6 +132,13 @@ class Command(BaseCommand):
             if no_input:
                 raise CommandError(
                     f"Set ${PASSWORD_VARIABLE} to create {username} without a prompt."
+                )
+            # Without a terminal (a script, `docker exec` without -t) getpass would end in a
+            # traceback; say what to do instead.
+            if not sys.stdin.isatty():
+                raise CommandError(
+                    f"There is no terminal to ask for a password on: set ${PASSWORD_VARIABLE} "
+                    f"to create {username}, or run the command in a terminal."
                 )
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
