@@ -26,7 +26,8 @@ class DemoPriority:
     outcome: str = ""
 
 
-DEMO_NOTE = " (Demo: fictional.)"
+# In Dutch like the rest of the text: staff write priorities in Dutch only.
+DEMO_NOTE = " (Demo: verzonnen.)"
 
 DEMO_PRIORITIES = (
     DemoPriority(

@@ -50,3 +50,9 @@ def test_a_stale_demo_priority_shows_staff_what_the_coverage_page_lists(demo):
 
     stale = stale_priorities(day=timezone.localdate())
     assert [p.title for p in stale] == ["Verkeersveiligheid bij de basisschool"]
+
+
+def test_the_demo_priorities_are_dutch_throughout(demo, client):
+    page = client.get("/buurt/BU09173300/").content.decode()
+    assert "(Demo: verzonnen.)" in page
+    assert "fictional" not in page

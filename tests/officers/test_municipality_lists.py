@@ -194,3 +194,12 @@ def test_a_large_section_is_split_into_pages_the_index_names(
     assert "http://testserver/sitemap-buurten.xml?p=2" in index
     buurten = [url for url in locations(client) if "/buurt/" in url]
     assert len(buurten) == len(set(buurten)) == 4
+
+
+def test_the_a_to_z_list_says_where_an_officer_only_stands_in(client, buurten):
+    anna = factories.make_officer("Anna Thuis", slug="anna-thuis")
+    factories.assign(anna, buurten["west"])
+    factories.assign(anna, buurten["east"], role="deputy")
+    html = client.get("/wijkagenten/testgemeente/").content.decode()
+    assert "Oost (als vervanger)" in html
+    assert "West (als vervanger)" not in html

@@ -132,9 +132,19 @@ def test_the_buurt_page_shows_buurt_and_wijk_priorities_newest_first_with_dates(
     assert "Elders" not in html and "Lang geleden" not in html
     assert f'Last update: <time datetime="{days_ago(2).isoformat()}">' in html
     assert "Flitspaal geplaatst." in html
-    assert "For the whole wijk Testwijk." in html
+    assert "For the whole district Testwijk." in html
     assert "Hangplek verplaatst met jongerenwerk." in html
     assert f'id="aandachtspunt-{closed.pk}"' in html
+
+
+def test_a_wijk_priority_names_the_wijk_once_in_dutch(client, anna, buurten):
+    # CBS names wijken "Wijk 33 Heerlen-Centrum": "de hele wijk Wijk 33 ..." said it twice.
+    buurten["west"].wijk.name = "Wijk 33 Heerlen-Centrum"
+    buurten["west"].wijk.save()
+    make_priority(wijk=buurten["west"].wijk, title="Woninginbraken", opened_on=days_ago(3))
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert "Voor heel Wijk 33 Heerlen-Centrum." in html
+    assert "wijk Wijk" not in html
 
 
 def test_the_profile_shows_the_priorities_of_the_officers_buurten(client, anna, buurten):
