@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape, format_html
@@ -68,3 +70,15 @@ def rank(value: str) -> str:
     any other title as typed."""
     known = RANKS.get((value or "").strip().casefold())
     return str(known) if known is not None else value
+
+
+@register.filter
+def split_shown(listed: Iterable[Any], shown: Iterable[Any]) -> tuple[list[Any], list[Any]]:
+    """A nearby buurt's listed officers split in two: those without a card on the page yet, and
+    those the page shows already (an officer of both buurten gets one card, not two)."""
+    on_page = {officer.pk for officer in shown}
+    people = list(listed)
+    return (
+        [entry for entry in people if entry.officer.pk not in on_page],
+        [entry for entry in people if entry.officer.pk in on_page],
+    )

@@ -12,6 +12,7 @@ from django.utils import translation
 from neighbourhoods.models import Municipality, Postcode
 from neighbourhoods.parsing import parse_house_number
 from officers.finding import MatchedBy, Outcome, find_officers
+from officers.models import Priority
 from tests import factories
 
 LOOKUP = "/api/v1/lookup"
@@ -122,6 +123,45 @@ def test_a_centroid_near_another_buurt_shows_both(client, register):
     assert page.index("Wijkagenten of Oost") < page.index("Carla Fictief")
     assert page.index("Carla Fictief") < page.index("nearby buurt West")
     assert page.index("nearby buurt West") < page.index("Anna Voorbeeld")
+
+
+def test_the_nearby_buurt_follows_the_officers_and_says_who_stands_in(client, register, buurten):
+    # A deputy in the nearby buurt is called a deputy, not a wijkagent; the nearby buurt's
+    # officers come right after this buurt's, before its priorities (on a phone those would
+    # push the second candidate far down), and the notice offers the wrong-answer report.
+    dina = factories.make_officer("Dina Invaller", slug="dina-invaller")
+    factories.assign(dina, buurten["west"], role="deputy")
+    Priority.objects.create(
+        buurt=buurten["east"], title="Fietsendiefstal", issue="Fietsen weg.", action="Surveillance."
+    )
+    response = client.get("/buurt/BU00010002/?ook=BU00010001")
+    html = response.content.decode()
+    nearby = html[
+        html.index('id="also-heading"') : html.index("</section>", html.index('id="also-heading"'))
+    ]
+    assert "Dina Invaller" in nearby
+    assert re.search(r"Dina Invaller</a></h3>\s*<p class=\"role\">Deputy wijkagent", nearby)
+    assert re.search(r"Anna Voorbeeld</a></h3>\s*<p class=\"role\">Wijkagent", nearby)
+    assert html.index('id="also-heading"') < html.index("Fietsendiefstal")
+    assert 'href="/klopt-dit-niet/?buurt=BU00010002"' in html
+    assert "Is this answer wrong?" in text(response)
+
+
+def test_an_officer_of_both_buurten_gets_one_card_and_is_named_in_the_other(
+    client, register, buurten
+):
+    # Carla works in both: her card (with her channels) stands once, under Oost.
+    factories.assign(register["carla"], buurten["west"])
+    factories.add_channel(register["carla"], "phone", "06-12345678")
+    html = client.get("/buurt/BU00010002/?ook=BU00010001").content.decode()
+    assert html.count('<h3><a href="/wijkagent/carla-fictief/">') == 1
+    nearby = html[html.index('id="also-heading"') :].split("</section>")[0]
+    assert re.search(
+        r"Also working here, with their details above:\s*"
+        r'<a href="/wijkagent/carla-fictief/">Carla Fictief</a> \(wijkagent\)\.',
+        nearby,
+    )
+    assert "Anna Voorbeeld" in nearby  # West's own wijkagent keeps her card
 
 
 @pytest.mark.parametrize("also", ["BU99999999", "BU00010002", "bu00010001", "x" * 40, "<b>", ""])

@@ -1,0 +1,72 @@
+"""What a walk of issues 19 and 20 on the real Heerlen data still found, in Chromium on a phone:
+the page with two buurten.
+Each test writes a screenshot of the fixed page to test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from tests.browser.conftest import serious_accessibility_violations
+
+
+@pytest.fixture
+def demo(transactional_db):
+    cache.clear()
+    call_command("load_demo", verbosity=0)
+    yield
+    cache.clear()
+
+
+def english(page, live_server) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
+def search_postcode(page, live_server, postcode: str, number: str = "") -> None:
+    page.goto(live_server.url + "/")
+    form = page.locator("form", has=page.locator("#id_postcode"))
+    form.locator("#id_postcode").fill(postcode)
+    form.locator("#id_huisnummer").fill(number)
+    form.get_by_role("button").click()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_both_buurten_and_their_wijkagenten_come_before_the_priorities(
+    demo, page, live_server, screenshot_dir, axe_source, language
+):
+    # 6411 BP's centre lies in Heerlen-Centrum near 't Loon; Heerlen-Centrum has three priorities,
+    # which used to stand between the two buurten, some 2,000 px of a phone's screen.
+    if language == "en":
+        english(page, live_server)
+    search_postcode(page, live_server, "6411 BP")
+    page.wait_for_url("**/buurt/BU09173300/?ook=BU09173303")
+    officers = page.locator("#officers-heading").bounding_box()
+    nearby = page.locator("#also-heading").bounding_box()
+    priorities = page.locator("#priorities-heading").bounding_box()
+    assert officers["y"] < nearby["y"] < priorities["y"]
+    # Anna Voorbeeld is the wijkagent of both: one card, with her channels, and a mention below.
+    cards = page.locator("article", has=page.get_by_role("link", name="Anna Voorbeeld"))
+    assert cards.count() == 1
+    assert cards.locator('a[href^="mailto:"]').count() == 1
+    nearby = page.locator("section", has=page.locator("#also-heading"))
+    assert nearby.get_by_role("link", name="Anna Voorbeeld").is_visible()
+    notice = page.locator(".notice--why")
+    assert notice.get_by_role("link").get_attribute("href") == "/klopt-dit-niet/?buurt=BU09173300"
+    page.screenshot(
+        path=str(screenshot_dir / f"walk-two-buurten-375-{language}.png"), full_page=True
+    )
+    assert serious_accessibility_violations(page, axe_source) == []
+
+
+def test_a_deputy_of_the_nearby_buurt_is_called_a_deputy(demo, page, live_server):
+    # 6413 NX lies in Nieuw-Einde near Weggebekker, where Tom Toneel only stands in.
+    search_postcode(page, live_server, "6413 NX")
+    page.wait_for_url("**/buurt/BU09172100/?ook=BU09172000")
+    nearby = page.locator("section", has=page.locator("#also-heading"))
+    tom = nearby.locator("article", has=page.get_by_role("link", name="Tom Toneel"))
+    assert tom.locator(".role").inner_text().startswith("Vervangend wijkagent")
+    olga = nearby.locator("article", has=page.get_by_role("link", name="Olga Bedenkers"))
+    assert olga.locator(".role").inner_text().startswith("Wijkagent")
+
+
