@@ -1,12 +1,15 @@
 """What a walk of issues 19 and 20 on the real Heerlen data still found, in Chromium on a phone:
-the page with two buurten.
+the page with two buurten and the choice of addresses at a number.
 Each test writes a screenshot of the fixed page to test-artifacts/."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from PIL import Image
 
 from tests.browser.conftest import serious_accessibility_violations
 
@@ -70,3 +73,28 @@ def test_a_deputy_of_the_nearby_buurt_is_called_a_deputy(demo, page, live_server
     assert olga.locator(".role").inner_text().startswith("Wijkagent")
 
 
+def test_a_choice_that_wraps_keeps_its_bullet_and_postcode_on_its_first_line(
+    demo, page, live_server, screenshot_dir
+):
+    # "Demostraat Maria Gewanden 4A, 6499 AA Hoensbroek" takes two lines at 375 px: the bullet
+    # stood by the second, and the postcode broke in two.
+    search_postcode(page, live_server, "6499 AA", "4")
+    choice = page.locator(".alternatives li").first
+    choice.wait_for()
+    box = choice.bounding_box()
+    assert box["height"] > 40  # it does wrap
+    marker = Image.open(
+        io.BytesIO(
+            page.screenshot(
+                clip={"x": box["x"] - 20, "y": box["y"], "width": 18, "height": box["height"]}
+            )
+        )
+    ).convert("L")
+    dark_rows = [
+        y
+        for y in range(marker.height)
+        if min(marker.getpixel((x, y)) for x in range(marker.width)) < 100
+    ]
+    assert dark_rows and max(dark_rows) < box["height"] / 2
+    assert choice.locator(".postcode-text").evaluate("el => el.getClientRects().length") == 1
+    page.screenshot(path=str(screenshot_dir / "walk-address-choices-375.png"))
