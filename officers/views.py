@@ -70,9 +70,19 @@ def _answer(
     destination = _destination(finding)
     if destination is not None:
         return HttpResponseRedirect(destination, status=303)
+    if finding.outcome == Outcome.OUTSIDE_COVERAGE:
+        # An answer, not a mistake: the resident typed a real address elsewhere, so no field is
+        # marked wrong and the page opens on the coverage notice instead of an error summary.
+        context["outside_coverage"] = True
+        return _home(request, **context)
     form.add_error(finding.field, str(finding.message))
     context["alternatives"] = finding.alternatives
-    context["outside_coverage"] = finding.outcome == Outcome.OUTSIDE_COVERAGE
+    # A real address the registers lack (a postcode whose published centre is wrong, a number
+    # the register does not hold yet) still has a way on: choosing the buurt from the list.
+    context["address_unknown"] = finding.outcome in {
+        Outcome.ADDRESS_NOT_FOUND,
+        Outcome.NUMBER_NOT_FOUND,
+    }
     if finding.outcome == Outcome.PLACE_NOT_FOUND:
         context["place_suggestions"] = finding.suggestions
     elif finding.outcome == Outcome.STREET_NOT_FOUND:

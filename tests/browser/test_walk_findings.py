@@ -1,5 +1,5 @@
 """What a walk of issues 19 and 20 on the real Heerlen data still found, in Chromium on a phone:
-the page with two buurten and the choice of addresses at a number.
+the page with two buurten, the coverage answer and a real postcode the registers cannot place.
 Each test writes a screenshot of the fixed page to test-artifacts/."""
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ def search_postcode(page, live_server, postcode: str, number: str = "") -> None:
     form = page.locator("form", has=page.locator("#id_postcode"))
     form.locator("#id_postcode").fill(postcode)
     form.locator("#id_huisnummer").fill(number)
+    form.get_by_role("button").click()
+
+
+def search_street(page, live_server, street: str, number: str, place: str) -> None:
+    page.goto(live_server.url + "/")
+    form = page.locator("form", has=page.locator("#street_straat"))
+    form.locator("#street_straat").fill(street)
+    form.locator("#street_huisnummer").fill(number)
+    form.locator("#street_woonplaats").fill(place)
     form.get_by_role("button").click()
 
 
@@ -71,6 +80,50 @@ def test_a_deputy_of_the_nearby_buurt_is_called_a_deputy(demo, page, live_server
     assert tom.locator(".role").inner_text().startswith("Vervangend wijkagent")
     olga = nearby.locator("article", has=page.get_by_role("link", name="Olga Bedenkers"))
     assert olga.locator(".role").inner_text().startswith("Wijkagent")
+
+
+@pytest.mark.parametrize("form", ["postcode", "street"])
+def test_the_coverage_answer_opens_on_the_answer_not_on_an_error(
+    demo, page, live_server, screenshot_dir, axe_source, form
+):
+    if form == "postcode":
+        search_postcode(page, live_server, "1012 JS", "1")
+    else:
+        search_street(page, live_server, "Damrak", "1", "Amsterdam")
+    outside = page.get_by_role("region", name="Buiten het gebied van Wijkportaal")
+    outside.wait_for()
+    # The browser applies autofocus once the page has rendered, a moment after it is parsed.
+    page.wait_for_function("() => document.activeElement.classList.contains('notice--outside')")
+    box = outside.bounding_box()
+    assert box["y"] >= 0 and box["y"] + 40 <= 812  # its heading is on the phone's screen
+    assert page.locator(".error-summary").count() == 0
+    assert page.locator("[aria-invalid=true]").count() == 0
+    assert page.title().startswith("Buiten ons gebied")
+    assert outside.locator('a[href="tel:09008844"]').count() == 1
+    assert outside.locator('a[href="tel:112"]').count() == 1
+    page.screenshot(path=str(screenshot_dir / f"walk-outside-coverage-{form}-375.png"))
+    assert serious_accessibility_violations(page, axe_source) == []
+    page.locator(".language-switch button").click()
+    page.wait_for_url("**/?opnieuw=1")
+    assert "please enter your address again" in page.get_by_role("status").inner_text()
+
+
+def test_a_real_postcode_the_registers_cannot_place_leads_to_the_list_of_buurten(
+    demo, page, live_server, screenshot_dir
+):
+    # 6431 AM is a real Hoensbroek postcode; GeoNames puts its centre in France, so the import
+    # skipped it and the search cannot tell its buurt.
+    search_postcode(page, live_server, "6431 AM", "1")
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert "Controleer de postcode en het huisnummer" in summary.inner_text()
+    link = page.locator(".search-block", has=summary).get_by_role(
+        "link", name="Alle wijken en hun buurten"
+    )
+    page.screenshot(path=str(screenshot_dir / "walk-unplaced-postcode-375.png"))
+    link.click()
+    page.wait_for_url("**/wijken/heerlen/")
+    assert page.get_by_role("link", name="Hoensbroek-Centrum").is_visible()
 
 
 def test_a_choice_that_wraps_keeps_its_bullet_and_postcode_on_its_first_line(

@@ -164,6 +164,43 @@ def test_an_officer_of_both_buurten_gets_one_card_and_is_named_in_the_other(
     assert "Anna Voorbeeld" in nearby  # West's own wijkagent keeps her card
 
 
+def test_the_coverage_answer_is_not_told_as_a_mistake(client, register):
+    response = post(client, postcode="1012 JS", huisnummer="1")
+    html = response.content.decode()
+    assert "There is a problem" not in html
+    assert "error-summary" not in html and "aria-invalid" not in html
+    assert "<title>Outside our area: Find your wijkagent" in html
+    # The page opens on the answer, whose numbers are links a phone can call.
+    assert re.search(r'<section class="notice notice--outside"[^>]*tabindex="-1" autofocus', html)
+    assert 'href="tel:09008844"' in html.split("notice--outside")[1].split("</section>")[0]
+    assert 'href="tel:112"' in html.split("notice--outside")[1].split("</section>")[0]
+    # The language switch cannot keep the address: the form it leads to says so.
+    assert 'name="next" value="/?opnieuw=1"' in html
+
+
+def test_the_street_form_marks_no_field_wrong_for_a_place_outside(client, register):
+    response = client.post(
+        reverse("officers:street-search"),
+        {"straat": "Damrak", "huisnummer": "1", "woonplaats": "Amsterdam"},
+    )
+    html = response.content.decode()
+    assert "aria-invalid" not in html and "There is a problem" not in html
+    assert 'value="Amsterdam"' in html  # the form keeps what was typed
+    assert "outside the area Wijkportaal covers" in text(response)
+
+
+def test_an_unknown_address_inside_the_covered_area_offers_the_list_of_buurten(client, register):
+    # A real postcode whose published centre is wrong, or a number the register lacks, still
+    # has a way on.
+    for response in (
+        post(client, postcode="6411ZZ", huisnummer="1"),
+        post(client, postcode="6411NH", huisnummer="15"),
+    ):
+        assert "Check the postcode and house number" in text(response)
+        assert "Then choose your buurt from the list" in text(response)
+        assert 'href="/wijken/"' in response.content.decode()
+
+
 @pytest.mark.parametrize("also", ["BU99999999", "BU00010002", "bu00010001", "x" * 40, "<b>", ""])
 def test_any_other_also_code_is_ignored_and_never_cached(client, register, settings, also):
     settings.PAGE_CACHE_SECONDS = 300

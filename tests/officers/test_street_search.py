@@ -150,7 +150,6 @@ def test_the_addresses_to_choose_from_stand_under_the_street_form(client, street
             "huisnummer",
         ),
         ({"straat": "Stationstraat", "huisnummer": "13", "woonplaats": ""}, "woonplaats"),
-        ({"straat": "Stationstraat", "huisnummer": "13", "woonplaats": "Atlantis"}, "woonplaats"),
     ],
 )
 def test_bad_street_input_is_named_on_the_right_field(client, streets, data, field):
@@ -158,6 +157,17 @@ def test_bad_street_input_is_named_on_the_right_field(client, streets, data, fie
     assert response.status_code == 200
     assert response.context["street_form"].errors[field]
     assert f'href="#street_{field}"' in response.content.decode()
+
+
+def test_a_place_nothing_like_a_served_one_gets_the_coverage_answer(client, streets):
+    # Not a mistake in a field: an address elsewhere, answered with where the portal works.
+    response = client.post(
+        "/adres/", {"straat": "Stationstraat", "huisnummer": "13", "woonplaats": "Atlantis"}
+    )
+    assert response.status_code == 200
+    assert not response.context["street_form"].errors
+    assert response.context["outside_coverage"]
+    assert 'value="Atlantis"' in response.content.decode()
 
 
 def test_get_on_the_street_search_goes_home(client, db):
