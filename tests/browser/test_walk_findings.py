@@ -96,6 +96,8 @@ def test_the_coverage_answer_opens_on_the_answer_not_on_an_error(
     page.wait_for_function("() => document.activeElement.classList.contains('notice--outside')")
     box = outside.bounding_box()
     assert box["y"] >= 0 and box["y"] + 40 <= 812  # its heading is on the phone's screen
+    # The heading sits at the top of the notice, not below a section heading's margin.
+    assert outside.get_by_role("heading").bounding_box()["y"] - box["y"] < 24
     assert page.locator(".error-summary").count() == 0
     assert page.locator("[aria-invalid=true]").count() == 0
     assert page.title().startswith("Buiten ons gebied")
