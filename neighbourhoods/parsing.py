@@ -124,6 +124,22 @@ def split_postcode_and_house_number(raw: str) -> SplitAddress | None:
     return SplitAddress(f"{match[1]} {match[2].upper()}", match[3])
 
 
+# A house number somewhere inside a street field with more after it ("Stationstraat 13E Heerlen"):
+# too uncertain to split ("13 bis"?), but enough to say which part goes where.
+NUMBER_INSIDE_STREET_RE = re.compile(
+    r"^\s*(?P<street>.*?[^\d\s])\s+(?P<number>\d{1,5}(?:\s*[A-Za-z](?![A-Za-z]))?)(?![\d])"
+)
+
+
+def number_inside_street(raw: str) -> SplitAddress | None:
+    """`'Stationstraat 13E Heerlen'` -> street `'Stationstraat'` and number `'13E'`; None when
+    no house number follows a street name."""
+    match = NUMBER_INSIDE_STREET_RE.match(raw or "")
+    if match is None:
+        return None
+    return SplitAddress(match["street"], match["number"])
+
+
 def split_street_and_house_number(raw: str) -> SplitAddress | None:
     """`'Stationstraat 13E'` -> street and number, `'Stationstraat 13E, Heerlen'` also the place;
     None when the field ends in no house number."""

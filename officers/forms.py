@@ -14,6 +14,7 @@ from neighbourhoods.parsing import (
     InvalidInput,
     SplitAddress,
     normalise_postcode,
+    number_inside_street,
     parse_house_number,
     split_postcode_and_house_number,
     split_street_and_house_number,
@@ -54,6 +55,17 @@ def _split_whole_address(
     if place_field and split.place and not (data.get(place_field) or "").strip():
         moved[place_field] = split.place
     return moved
+
+
+def _postcode_in(typed: str) -> str:
+    """The postcode a street field holds instead of a street ("6411 NH", alone or with a
+    number), written as on letters; empty when it holds none."""
+    split = split_postcode_and_house_number(typed)
+    try:
+        postcode = normalise_postcode(split.first if split else typed)
+    except InvalidInput:
+        return ""
+    return f"{postcode[:4]} {postcode[4:]}"
 
 
 class AddressSearchForm(forms.Form):
@@ -176,4 +188,38 @@ class StreetSearchForm(forms.Form):
                 self.add_error(
                     "huisnummer", forms.ValidationError(str(error.message), code="invalid")
                 )
+        typed_street = self.data.get("straat", "")
+        postcode = _postcode_in(typed_street)
+        if postcode:
+            # "6411 NH 13E" in the street field: the postcode form is the one to use.
+            self.errors.pop("huisnummer", None)
+            self.errors.pop("woonplaats", None)
+            self.add_error(
+                "straat",
+                forms.ValidationError(
+                    _("%(postcode)s is a postcode: search with it in the postcode form above.")
+                    % {"postcode": postcode},
+                    code="postcode-in-street",
+                ),
+            )
+            cleaned.pop("straat", None)
+            return cleaned
+        inside = number_inside_street(typed_street)
+        if inside is not None and self.has_error("huisnummer", code="required"):
+            # The number is there, in the street field with more after it (the place, say):
+            # "enter your house number" would send the resident looking for what they typed.
+            del self.errors["huisnummer"]
+            self.add_error(
+                "straat",
+                forms.ValidationError(
+                    _(
+                        "Type only the street here (%(street)s). The house number "
+                        "(%(number)s) goes in the house number field, the place in the place "
+                        "field."
+                    )
+                    % {"street": inside.first, "number": inside.house_number},
+                    code="whole-address",
+                ),
+            )
+            cleaned.pop("straat", None)
         return cleaned

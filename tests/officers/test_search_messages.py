@@ -89,3 +89,31 @@ def test_a_whole_address_in_the_street_field_is_understood(client, register, fie
     response = client.post(reverse("officers:street-search"), fields)
     assert response.status_code == 303
     assert response["Location"] == "/wijkagent/anna-voorbeeld/?buurt=BU00010001"
+
+
+def test_a_street_field_with_the_place_after_the_number_says_which_part_goes_where(
+    client, register
+):
+    # Without a comma the place cannot be told from an addition ("13 bis"), so it is not
+    # guessed; but "enter your house number" sent the resident looking for what they typed.
+    response = client.post(reverse("officers:street-search"), {"straat": "Teststraat 13E Heerlen"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Typ hier alleen de straat (Teststraat). Het huisnummer (13E) hoort in het veld "
+        "Huisnummer, de plaats in het veld Woonplaats." in html
+    )
+    assert "Vul je huisnummer in" not in html
+    assert 'value="Teststraat 13E Heerlen"' in html
+
+
+@pytest.mark.parametrize("typed", ["6411 NH 13E", "6411nh"])
+def test_a_postcode_in_the_street_field_points_to_the_postcode_form(client, register, typed):
+    response = client.post(
+        reverse("officers:street-search"),
+        {"straat": typed, "huisnummer": "", "woonplaats": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "6411 NH is een postcode: zoek ermee in het postcodeformulier hierboven." in html
+    assert "Vul je woonplaats in" not in html
