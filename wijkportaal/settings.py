@@ -361,7 +361,9 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 # A mail server that does not answer must not hold a resident's request (the confirmation is
 # sent while they wait) or the digest run for long.
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", default=10)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Wijkportaal <wijkportaal@localhost>")
+DEFAULT_FROM_EMAIL = (
+    env.str("DEFAULT_FROM_EMAIL", default="").strip() or "Wijkportaal <wijkportaal@localhost>"
+)
 
 # Where the Heerlen demo and the tests find the shared open data; the demo itself ships in fixtures/.
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=BASE_DIR.parent / "shared" / "data")
