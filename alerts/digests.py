@@ -106,7 +106,7 @@ class ChangeReader:
         self.now = now
         self.horizon = horizon
         self.site = site
-        self.checks_codes = Dataset.objects.filter(is_active=True).exists()
+        self.has_active_dataset = Dataset.objects.filter(is_active=True).exists()
         self._entries: dict[tuple[str, int], list[ChangeLogEntry]] = {}
         self._deputies: dict[tuple[str, int], dict[int, Officer]] = {}
         self._names: dict[str, str | None] = {}
@@ -135,7 +135,7 @@ class ChangeReader:
 
     def is_gone(self, code: str) -> bool:
         # Without an active dataset nothing can be said to be gone.
-        return self.checks_codes and self.buurt_name(code) is None
+        return self.has_active_dataset and self.buurt_name(code) is None
 
     def succession(self, code: str) -> Succession:
         if code not in self._successions:

@@ -134,30 +134,46 @@ def request_manage_link(
     return _send(messages.manage_message(subscriber, site=site))
 
 
+# Every change to an address and its subscriptions locks the address's row first, as a digest
+# run does (alerts/digests.py): one order of locks, so the two never wait on each other in a circle.
+
+
+def _lock(subscriber_id: int) -> Subscriber | None:
+    return Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+
+
 def confirm(subscription: Subscription, *, language: str, now: dt.datetime | None = None) -> None:
     """Start the alerts: from the newest change on, in the language of the confirming page."""
     if subscription.is_confirmed:
         return
     with transaction.atomic():
+        if _lock(subscription.subscriber_id) is None:
+            return
+        Subscriber.objects.filter(pk=subscription.subscriber_id).update(language=language)
         subscription.confirmed_at = now or timezone.now()
         # Only news after the confirmation: the change log's history is on the buurt's page.
         subscription.last_change_id = ChangeLogEntry.objects.aggregate(top=Max("pk"))["top"] or 0
         subscription.save(update_fields=["confirmed_at", "last_change_id"])
-        Subscriber.objects.filter(pk=subscription.subscriber_id).update(language=language)
 
 
 def unsubscribe(subscriber: Subscriber) -> None:
     """End every subscription of the address and delete the address."""
-    subscriber.delete()
+    with transaction.atomic():
+        locked = _lock(subscriber.pk)
+        if locked is not None:
+            locked.delete()
 
 
 def end_subscription(subscriber: Subscriber, *, subscription_id: int) -> bool:
     """End one subscription; the address goes with its last one. Whether the address is kept."""
     with transaction.atomic():
-        subscriber.subscriptions.filter(pk=subscription_id).delete()
-        if subscriber.subscriptions.exists():
+        locked = _lock(subscriber.pk)
+        if locked is None:
+            return False
+        locked.subscriptions.filter(pk=subscription_id).delete()
+        if locked.subscriptions.exists():
             return True
-        subscriber.delete()
+        locked.delete()
         return False
 
 
