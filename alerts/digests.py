@@ -80,6 +80,8 @@ class RunSummary:
     digests: int = 0
     nothing_new: int = 0
     skipped: int = 0
+    # Confirmed addresses that had their digest today already, before the run began.
+    had_theirs: int = 0
     deferred: int = 0
     refused: int = 0
     removed: int = 0
@@ -189,6 +191,8 @@ def send_digests(
     reader = ChangeReader(now=now, horizon=horizon, site=site)
     summary = RunSummary()
     due = list(Subscriber.objects.due(now=now).values_list("pk", flat=True))
+    confirmed = Subscriber.objects.filter(subscriptions__confirmed_at__isnull=False).distinct()
+    summary.had_theirs = confirmed.count() - len(due)
     connection = get_connection()
     try:
         for number, pk in enumerate(due, start=1):

@@ -90,13 +90,14 @@ def test_at_most_one_digest_a_day_and_never_the_same_news_twice(smtp_server, ann
     send()
     new_wijkagent(buurten["west"], "Cas Nieuw")
     settle()
-    send()
+    assert "Sent 0 digest(s); 0 address(es) with nothing new; 1 had today's digest" in send()
     assert len(smtp_server.received) == 1, "the second change waits for tomorrow"
     with next_day():
         send()
         send()
     first, second = smtp_server.received
     assert "Bram Verzonnen" in body(first) and "Cas Nieuw" not in body(first)
+    assert "e-mail over deze buurt hebt aangevraagd" in body(first)
     assert "Cas Nieuw" in body(second) and "Bram Verzonnen" not in body(second)
     with next_day(2):
         send()
@@ -114,6 +115,7 @@ def test_news_of_several_buurten_comes_in_one_message(smtp_server, anna, buurten
     assert digest["Subject"] == "Nieuws uit je buurten"
     text = body(digest)
     assert "== West ==" in text and "== Oost ==" in text
+    assert "e-mail over deze buurten hebt aangevraagd" in text
 
 
 def test_changes_about_an_unpublished_officer_are_not_sent(smtp_server, buurten):

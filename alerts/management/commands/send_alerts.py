@@ -51,9 +51,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"Sent {summary.digests} digest(s); {summary.nothing_new} address(es) with nothing "
-            f"new; {summary.skipped} skipped (another run has them, or they had theirs today); "
-            f"{summary.refused} refused by the mail server, {summary.removed} address(es) "
-            f"deleted after repeated refusals."
+            f"new; {summary.had_theirs} had today's digest already; {summary.skipped} skipped "
+            f"(another run has them); {summary.refused} refused by the mail server, "
+            f"{summary.removed} address(es) deleted after repeated refusals."
         )
         if summary.deferred:
             raise CommandError(
