@@ -40,23 +40,31 @@ def client_key(request: HttpRequest) -> str:
     return client_digest(client_address(request) or "unknown")
 
 
-def _count(name: str, *, now: float) -> counters.Count:
+def _count(name: str, *, window: int, now: float) -> counters.Count:
     global _fallback_logged_at
     try:
-        return counters.increment(name, window=WINDOW_SECONDS, now=now)
+        return counters.increment(name, window=window, now=now)
     except counters.CountersUnavailable:
         if now - _fallback_logged_at > _FALLBACK_LOG_EVERY:
             _fallback_logged_at = now
             logger.warning("Rate limits counted per process: the counter store is unreachable")
-        return counters.local_counters.increment(name, window=WINDOW_SECONDS, now=now)
+        return counters.local_counters.increment(name, window=window, now=now)
 
 
-def check_rate(*, scope: str, client: str, limit: int, now: float | None = None) -> RateDecision:
-    """Count one request of `client` in `scope` this minute and say whether it may go ahead."""
+def check_rate(
+    *,
+    scope: str,
+    client: str,
+    limit: int,
+    window: int = WINDOW_SECONDS,
+    now: float | None = None,
+) -> RateDecision:
+    """Count one request of `client` in `scope` in this window (a minute unless given, in
+    seconds) and say whether it may go ahead."""
     if limit <= 0:
         return RateDecision(allowed=True, limit=0, remaining=0, retry_after=0)
     now = time.time() if now is None else now
-    count = _count(f"{scope}:{client}", now=now)
+    count = _count(f"{scope}:{client}", window=window, now=now)
     return RateDecision(
         allowed=count.value <= limit,
         limit=limit,

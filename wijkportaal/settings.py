@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "neighbourhoods",
     "officers",
     "guidance",
+    "alerts",
     "api",
     "accounts",
 ]
@@ -344,6 +345,25 @@ if SITE_URL and not re.fullmatch(r"https?://[^/\s?#]+", SITE_URL):
     )
 
 ADMIN_PATH = env.str("ADMIN_PATH", default="beheer/").strip("/") + "/"
+
+# Outgoing e-mail (the alerts' confirmations and digests): one SMTP server as a URL in
+# django-environ's form, e.g. smtp+tls://user:password@mail.example.nl:587. Without it every
+# message is printed on the console, which suits development only (a deploy check warns).
+EMAIL_URL = env.str("EMAIL_URL", default="").strip()
+_email = env.email_url_config(EMAIL_URL or "consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# A mail server that does not answer must not hold a resident's request (the confirmation is
+# sent while they wait) or the digest run for long.
+EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = (
+    env.str("DEFAULT_FROM_EMAIL", default="").strip() or "Wijkportaal <wijkportaal@localhost>"
+)
 
 # Where the Heerlen demo and the tests find the shared open data; the demo itself ships in fixtures/.
 SHARED_DATA_DIR = env.path("SHARED_DATA_DIR", default=BASE_DIR.parent / "shared" / "data")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("officers.urls")),
     path("", include("guidance.urls")),
+    path("", include("alerts.urls")),
     path("taal/", views.switch_language, name="set-language"),
     path("privacy/", views.privacy, name="privacy"),
     path("toegankelijkheid/", views.accessibility, name="accessibility"),

@@ -21,6 +21,8 @@ PRODUCTION = {
     "SECRET_KEY": "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ" * 2,
     "ALLOWED_HOSTS": "wijkagent.example.nl",
     "SITE_URL": "https://wijkagent.example.nl",
+    "EMAIL_URL": "smtp+tls://wijkportaal:geheim@mail.example.nl:587",
+    "DEFAULT_FROM_EMAIL": "Wijkportaal <noreply@wijkagent.example.nl>",
     "DATABASE_URL": "sqlite:///:memory:",
     "SECURITY_CONTACTS": "mailto:security@example.nl",
     "SECURITY_TXT_EXPIRES": (dt.date.today() + dt.timedelta(days=180)).isoformat(),
