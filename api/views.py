@@ -24,6 +24,7 @@ from officers.finding import (
 )
 from officers.models import Officer, Station
 from officers.pages import nearest_station
+from officers.subjects import buurt_subject
 from wijkportaal.cache import public_data
 
 from . import documents, parameters
@@ -101,7 +102,7 @@ def _shared_area_answer(request: HttpRequest, candidate: CandidateBuurt | None) 
     """The part of a lookup answer about the buurt, cached: every address of a buurt shares it.
 
     Keyed on the buurt, the day (assignments, absences and closing days go by date), the language
-    and the site's origin (its URLs are absolute), in the current page generation, so a staff
+    and the site's origin (its URLs are absolute), and retired with the buurt's pages, so a staff
     save shows at once.
     """
     if candidate is None:
@@ -118,7 +119,7 @@ def _shared_area_answer(request: HttpRequest, candidate: CandidateBuurt | None) 
     origin = f"{request.scheme}://{request.get_host()}"
     today = timezone.localdate()
     key = f"api-lookup-area:{candidate.id}:{today.isoformat()}:{get_language()}:{origin}"
-    answer = public_data(key, build)
+    answer = public_data(key, build, subjects=[buurt_subject(candidate.code)])
     if _an_event_has_ended(answer, now=timezone.now()):
         # The next occurrence of a repeating event is only known by building the answer again.
         answer = build()

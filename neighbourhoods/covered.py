@@ -41,17 +41,20 @@ def served_municipalities() -> list[ServedMunicipality]:
     municipalities = list(
         Municipality.objects.filter(Exists(covered)).only("code", "name").order_by("name", "code")
     )
-    slugs = [
-        slugify(municipality.name) or municipality.code.lower() for municipality in municipalities
-    ]
-    clashing = {slug for slug in slugs if slugs.count(slug) > 1}
+    slugs = [list_slugs(code=m.code, name=m.name) for m in municipalities]
+    plain = [own for own, _with_code in slugs]
+    clashing = {slug for slug in plain if plain.count(slug) > 1}
     return [
-        ServedMunicipality(
-            municipality=municipality,
-            slug=slugify(f"{slug}-{municipality.code}") if slug in clashing else slug,
-        )
-        for municipality, slug in zip(municipalities, slugs, strict=True)
+        ServedMunicipality(municipality=municipality, slug=with_code if own in clashing else own)
+        for municipality, (own, with_code) in zip(municipalities, slugs, strict=True)
     ]
+
+
+def list_slugs(*, code: str, name: str) -> tuple[str, str]:
+    """The slugs a municipality's pages may have: its own (`heerlen`), and the one it has when
+    another municipality's name gives the same (`bergen-gm0373`)."""
+    own = slugify(name) or code.lower()
+    return own, slugify(f"{own}-{code}")
 
 
 def served_municipality(key: str) -> tuple[ServedMunicipality | None, bool]:
@@ -92,8 +95,8 @@ class CoveredMunicipality:
 
 def covered_area() -> tuple[CoveredMunicipality, ...]:
     """The served municipalities with the places the postcode register names in them, as the
-    search page and the outside-coverage answers tell residents. Public data, cached in the page
-    generation."""
+    search page and the outside-coverage answers tell residents. Public data, cached until
+    geography changes."""
     return public_data("covered-area", _covered_area)
 
 

@@ -10,8 +10,11 @@ class OfficersConfig(AppConfig):
     verbose_name = _("Officers")
 
     def ready(self) -> None:
+        from . import invalidation
         from .departures import record_departure_on_delete
         from .models import Officer
+
+        invalidation.register()
 
         pre_delete.connect(
             record_departure_on_delete, sender=Officer, dispatch_uid="officers.record_departure"

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from neighbourhoods.models import Buurt
+from wijkportaal.cache import retire_pages_of
 
 from .models import (
     Absence,
@@ -50,6 +51,8 @@ def _write(
         [ChangeLogBuurt(entry=entry, code=code) for code in sorted(set(buurt_codes))]
     )
     entry.officers.set(set(officer_ids))
+    # The feeds that list it, now that its buurten are written: bulk_create sends no signal.
+    retire_pages_of(entry)
     return entry
 
 

@@ -21,6 +21,7 @@ from neighbourhoods.streets import name_key, recognise_street
 from wijkportaal.cache import public_data
 
 from .models import Assignment, Officer
+from .subjects import buurt_subject
 
 
 class Outcome(enum.Enum):
@@ -426,13 +427,14 @@ def _is_covered_place(typed: str) -> bool:
 def officers_for_buurt(buurt: Buurt, *, day: dt.date | None = None) -> list[Officer]:
     """Published officers assigned to the buurt on `day` (today), primary before deputy, A-Z.
 
-    Public data, the same for every resident of the buurt: cached per buurt and day in the
-    current page generation, so a staff save shows in the very next search.
+    Public data, the same for every resident of the buurt: cached per buurt and day until a
+    save retires the buurt's pages, so a staff save shows in the very next search.
     """
     day = day or timezone.localdate()
     return public_data(
         f"officers-for-buurt:{buurt.pk}:{day.isoformat()}",
         lambda: _assigned_officers(buurt, day=day),
+        subjects=[buurt_subject(buurt.code)],
     )
 
 

@@ -201,15 +201,25 @@ def stations_with_today(*, next_opening: bool = False) -> QuerySet[Station]:
     return stations.prefetch_related(coming_closing_days()) if next_opening else stations
 
 
+def station_search_box(
+    *, lat: float, lon: float, margin: float = 0.0
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The latitude and longitude ranges `nearest_station` searches around a point. The box is
+    the same size everywhere, so the points whose search holds a station at (lat, lon) are the
+    points within this box around the station."""
+    lat_side, lon_side = STATION_SEARCH_BOX + margin, STATION_SEARCH_BOX * 1.6 + margin
+    return (lat - lat_side, lat + lat_side), (lon - lon_side, lon + lon_side)
+
+
 def nearest_station(
     *, lat: float | None, lon: float | None, next_opening: bool = False
 ) -> Station | None:
     """The station nearest to a point (the buurt's label point), by great-circle distance."""
     if lat is None or lon is None:
         return None
+    lat_range, lon_range = station_search_box(lat=lat, lon=lon)
     nearby = stations_with_today(next_opening=next_opening).filter(
-        lat__range=(lat - STATION_SEARCH_BOX, lat + STATION_SEARCH_BOX),
-        lon__range=(lon - STATION_SEARCH_BOX * 1.6, lon + STATION_SEARCH_BOX * 1.6),
+        lat__range=lat_range, lon__range=lon_range
     )
     candidates = list(nearby)
     if not candidates:

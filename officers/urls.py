@@ -8,6 +8,7 @@ from wijkportaal.cache import cache_public_page
 
 from . import card, feeds, pages, views
 from .sitemaps import SITEMAPS
+from .subjects import buurt_page, municipality_page, officer_page
 
 app_name = "officers"
 
@@ -15,25 +16,37 @@ urlpatterns = [
     # Only the home page's GET is cached; a search is a POST and never is.
     path("", cache_public_page(views.search), name="search"),
     path("adres/", views.street_search, name="street-search"),
-    path("wijkagent/<slug:slug>/", cache_public_page(views.officer_profile), name="profile"),
+    path(
+        "wijkagent/<slug:slug>/",
+        cache_public_page(views.officer_profile, subjects=officer_page),
+        name="profile",
+    ),
     path("wijkagent/<slug:slug>/contact.vcf", views.officer_contact_card, name="vcard"),
     path("agenda/<int:pk>.ics", views.event_calendar, name="event-ical"),
-    path("buurt/<buurt_code:code>/", cache_public_page(views.buurt_detail), name="buurt"),
-    path("buurt/<buurt_code:code>/kaart/", cache_public_page(card.buurt_card), name="buurt-card"),
+    path(
+        "buurt/<buurt_code:code>/",
+        cache_public_page(views.buurt_detail, subjects=buurt_page),
+        name="buurt",
+    ),
+    path(
+        "buurt/<buurt_code:code>/kaart/",
+        cache_public_page(card.buurt_card, subjects=buurt_page),
+        name="buurt-card",
+    ),
     path(
         "buurt/<buurt_code:code>/kaart/a5/",
-        cache_public_page(card.buurt_card),
+        cache_public_page(card.buurt_card, subjects=buurt_page),
         {"paper": "a5"},
         name="buurt-card-a5",
     ),
     path(
         "buurt/<buurt_code:code>/berichten.atom",
-        cache_public_page(feeds.BuurtFeed()),
+        cache_public_page(feeds.BuurtFeed(), subjects=buurt_page),
         name="buurt-feed",
     ),
     path(
         "wijkagent/<slug:slug>/berichten.atom",
-        cache_public_page(feeds.OfficerFeed()),
+        cache_public_page(feeds.OfficerFeed(), subjects=officer_page),
         name="officer-feed",
     ),
     # Per municipality, named by the slug of its name (`/wijkagenten/heerlen/`); its CBS code
@@ -41,11 +54,15 @@ urlpatterns = [
     path("wijkagenten/", cache_public_page(pages.officer_list), name="list"),
     path(
         "wijkagenten/<slug:gemeente>/",
-        cache_public_page(pages.officer_list),
+        cache_public_page(pages.officer_list, subjects=municipality_page),
         name="municipality-list",
     ),
     path("wijken/", cache_public_page(pages.wijk_list), name="wijken"),
-    path("wijken/<slug:gemeente>/", cache_public_page(pages.wijk_list), name="municipality-wijken"),
+    path(
+        "wijken/<slug:gemeente>/",
+        cache_public_page(pages.wijk_list, subjects=municipality_page),
+        name="municipality-wijken",
+    ),
     # An index of sections, each in pages of SITEMAP_PAGE rows: no one request renders them all.
     path(
         "sitemap.xml",

@@ -28,6 +28,46 @@ def admin_client(db, admin_user) -> Client:
 
 
 @pytest.fixture
+def redis_url() -> str:
+    """A real Redis whose database the tests may empty: TEST_REDIS_URL, else REDIS_URL when the
+    suite runs with one, else database 3 of the local server."""
+    import os
+
+    import redis
+
+    url = (
+        os.environ.get("TEST_REDIS_URL")
+        or os.environ.get("REDIS_URL")
+        or "redis://127.0.0.1:6379/3"
+    )
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at {url} is unreachable in CI: {error}")
+        pytest.skip(f"no Redis at {url}")
+    return url
+
+
+@pytest.fixture
+def redis_page_cache(settings, redis_url) -> Iterator[None]:
+    """The page cache on, in a real Redis with the backend the settings use for one, emptied
+    before and after."""
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "wijkportaal.cache.ReusingRedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "wijkportaal-test",
+        },
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def dataset(db):
     return factories.make_dataset()
 

@@ -1,4 +1,4 @@
-"""Page caching: officer and buurt pages come from the cache until staff change anything."""
+"""Page caching: officer and buurt pages come from the cache until a staff save changes them."""
 
 from __future__ import annotations
 
@@ -27,6 +27,47 @@ def test_a_profile_is_served_from_the_cache_the_second_time(
     assert second.status_code == 200
     assert second.content == first.content
     assert "frame-ancestors" in second["Content-Security-Policy"]
+
+
+def test_a_page_says_whether_it_came_from_the_cache(client, officer):
+    assert client.get(PROFILE)["X-Cache"] == "miss"
+    assert client.get(PROFILE)["X-Cache"] == "hit"
+    user = get_user_model().objects.create_user("beheer", is_staff=True)
+    client.force_login(user)
+    assert "X-Cache" not in client.get(PROFILE)
+
+
+PAGES_THE_SEARCH_ENDS_ON = (
+    PROFILE,
+    PROFILE + "?buurt=BU00010001&via=postcode",
+    "/buurt/BU00010002/?ook=BU00010001&via=postcode",
+    "/buurt/BU00010001/?gezocht=1",
+    "/",
+)
+
+
+def test_a_cached_page_costs_one_round_trip_to_redis(
+    client, officer, redis_page_cache, monkeypatch, django_assert_num_queries
+):
+    """However many subjects a page names, and with real buurt codes in its query string."""
+    import redis.connection
+
+    for path in PAGES_THE_SEARCH_ENDS_ON:
+        client.get(path)
+    sent: list[object] = []
+    real_send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting_send(connection, command, *args, **kwargs):
+        sent.append(command)
+        return real_send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting_send)
+    for path in PAGES_THE_SEARCH_ENDS_ON:
+        sent.clear()
+        with django_assert_num_queries(0):
+            response = client.get(path)
+        assert response["X-Cache"] == "hit", path
+        assert len(sent) == 1, path
 
 
 def test_a_staff_save_shows_at_once(client, officer):
@@ -208,23 +249,6 @@ def test_a_staff_save_while_the_cache_is_down_is_saved(client, officer, settings
         assert "Anna de Vries" in client.get(PROFILE).content.decode()
     officer.refresh_from_db()
     assert officer.name == "Anna de Vries"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    """A real Redis: REDIS_URL when the suite runs with one, else database 3 of the local server."""
-    import os
-
-    import redis
-
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis at {url} is unreachable in CI: {error}")
-        pytest.skip(f"no Redis at {url}")
-    return url
 
 
 def test_pages_cached_in_redis_are_invalidated_by_a_save(client, officer, settings, redis_url):

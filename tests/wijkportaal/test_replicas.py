@@ -226,13 +226,13 @@ def test_the_position_is_recorded_before_the_page_generation_moves_on(monkeypatc
     monkeypatch.setattr(replicas, "replica_configured", lambda: True)
     monkeypatch.setattr(replicas, "primary_position", lambda using="default": 4242)
     seen = []
-    real_invalidate = wijkportaal.cache.invalidate_public_pages
+    real_retire = wijkportaal.cache.retire
 
-    def invalidate() -> None:
+    def retire(subjects) -> None:
         seen.append(cache.get(replicas.REQUIRED_POSITION_KEY))
-        real_invalidate()
+        real_retire(subjects)
 
-    monkeypatch.setattr(wijkportaal.cache, "invalidate_public_pages", invalidate)
+    monkeypatch.setattr(wijkportaal.cache, "retire", retire)
     with transaction.atomic():
         factories.make_officer("Anna Voorbeeld", slug="anna-voorbeeld")
         assert seen and seen[-1] is None

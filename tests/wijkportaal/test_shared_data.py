@@ -1,4 +1,4 @@
-"""Shared public data (a buurt, its officers): cached per generation, gone at the next staff save."""
+"""Shared public data (a buurt, its officers): cached until a staff save retires what it names."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from wijkportaal.cache import VERSION_KEY, invalidate_public_pages, public_data
+from wijkportaal.cache import (
+    VERSION_KEY,
+    generation_key,
+    invalidate_public_pages,
+    public_data,
+    retire,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +46,34 @@ def test_built_once_per_generation():
 
 def test_a_generation_moved_by_another_process_is_seen_at_once():
     build = Builder()
-    public_data("thing:1", build)
-    cache.incr(VERSION_KEY)  # what a staff save in another worker does; no local signal here
-    public_data("thing:1", build)
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    # What a staff save in another worker does: no local signal here, only the shared cache.
+    cache.set(VERSION_KEY, 1, timeout=None)
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    cache.set(generation_key("buurt:BU00010001"), 2, timeout=None)
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    assert build.calls == 3
+
+
+def test_only_a_save_of_what_it_names_retires_it():
+    build = Builder()
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    retire(["buurt:BU00010002", "officer:someone-else"])
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    assert build.calls == 1
+    retire(["buurt:BU00010001"])
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    assert build.calls == 2
+
+
+def test_a_lost_generation_never_serves_what_was_stored_under_it():
+    """An evicting or emptied cache may drop a generation but keep an entry built under it."""
+    build = Builder()
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    cache.delete(generation_key("buurt:BU00010001"))
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
+    assert build.calls == 2
+    public_data("thing:1", build, subjects=["buurt:BU00010001"])
     assert build.calls == 2
 
 
@@ -87,8 +118,11 @@ def test_what_was_read_before_the_commit_is_retired_after_it(
         officer.name = "Anna de Vries"
         officer.save()
         # Another request, between the save and its commit, still reads the old name.
-        public_data("officer-name", Builder("Anna Voorbeeld"))
-    assert public_data("officer-name", Builder("Anna de Vries")) == ["Anna de Vries"]
+        public_data("officer-name", Builder("Anna Voorbeeld"), subjects=["officer:anna-voorbeeld"])
+    fresh = public_data(
+        "officer-name", Builder("Anna de Vries"), subjects=["officer:anna-voorbeeld"]
+    )
+    assert fresh == ["Anna de Vries"]
 
 
 def test_a_cache_that_is_down_costs_speed_not_the_answer(settings):
