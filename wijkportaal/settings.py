@@ -250,10 +250,11 @@ ADMIN_BODY_MAX_BYTES = _int("ADMIN_BODY_MAX_BYTES", default=6 * 1024 * 1024)
 REQUEST_DEADLINE_SECONDS = env.float("REQUEST_DEADLINE_SECONDS", default=1.5)
 ADMIN_REQUEST_DEADLINE_SECONDS = env.float("ADMIN_REQUEST_DEADLINE_SECONDS", default=25.0)
 
-# Seconds a public officer or buurt page is served from the cache. Any staff save invalidates every
-# cached page at once (wijkportaal/cache.py), so this only bounds how long date-driven changes
-# (an assignment that starts today) take to show. Without Redis each gunicorn worker would hold its
-# own copy that a save in another worker cannot invalidate, so the page cache is off by default then.
+# Seconds a public officer or buurt page is served from the cache. A staff save invalidates the
+# cached pages that show what it changed at once (wijkportaal/cache.py), so this only bounds how long
+# date-driven changes (an assignment that starts today) take to show. Without Redis each gunicorn
+# worker would hold its own copy that a save in another worker cannot invalidate, so the page cache
+# is off by default then.
 PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 
 AUTHENTICATION_BACKENDS = ["wijkportaal.auth.ThrottledModelBackend"]
