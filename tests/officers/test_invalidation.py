@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from neighbourhoods.models import Municipality
@@ -19,6 +20,7 @@ from officers import changes
 from officers.models import Absence, ChangeLogEntry, Event, Priority, Station
 from officers.subjects import officer_page
 from tests import factories
+from tests.officers.test_admin_officers import officer_form
 from wijkportaal.cache import cache_public_page, invalidate_public_pages
 
 ANNA = "/wijkagent/anna-voorbeeld/"
@@ -84,6 +86,21 @@ def test_a_new_introduction_shows_at_once_and_every_other_page_stays_cached(clie
     for path in others:
         assert served(client, path)[0] == "hit", path
     assert served(client, ANNA)[0] == "hit"
+
+
+def test_an_introduction_saved_in_the_admin_leaves_the_other_officers_pages_cached(
+    client, admin_client, town
+):
+    warm(client, ANNA, BERT, EAST, CARLA)
+    anna = town["anna"]
+    response = admin_client.post(
+        reverse("admin:officers_officer_change", args=[anna.pk]),
+        officer_form(anna, intro_nl="Ik ben Anna, nu ook op zaterdag."),
+    )
+    assert response.status_code == 302
+    assert "nu ook op zaterdag" in served(client, ANNA)[1]
+    for path in (BERT, EAST, CARLA):
+        assert served(client, path)[0] == "hit", path
 
 
 def test_a_name_shows_at_once_on_every_page_that_names_the_officer(client, town):
