@@ -167,7 +167,7 @@ class BuurtBoxes:
     every worker. The few boundaries whose box holds a point come from the database.
     """
 
-    def __init__(self, ids: Sequence[int], boxes: Sequence[Sequence[float]]) -> None:
+    def __init__(self, ids: Sequence[int], boxes: Sequence[Sequence[float | None]]) -> None:
         self.ids = np.array(ids, dtype=np.int64)
         bounds = np.array(boxes, dtype=float).reshape(-1, 4)
         self.tree = shapely.STRtree(shapely.box(*bounds.T))

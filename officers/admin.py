@@ -423,9 +423,7 @@ class OfficerStationFilter(admin.RelatedOnlyFieldListFilter):
     """The stations of the municipality chosen in the municipality filter, or of a regional
     editor's region: a national list of hundreds of stations would be no use in a sidebar."""
 
-    def field_choices(
-        self, field: Any, request: HttpRequest, model_admin: Any
-    ) -> list[tuple[Any, str]]:
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
         municipality = request.GET.get(OfficerMunicipalityFilter.parameter_name, "")
         region = region_of(request.user)
         # A chosen station stays listed, so that the filter is shown and applied.
