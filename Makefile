@@ -107,9 +107,9 @@ check: install
 bench-imports: install
 	$(BIN)/python -m bench.import_addresses $(BENCH_ARGS)
 
-# The whole country (within 20 minutes on 2 cores): 9.6 million addresses, 14,000 buurten and
-# 3,400 officers imported on PostgreSQL, then imports, activation, pages, worker memory, the
-# admin and the page cache measured against issue 23's targets; see bench/README.md.
+# The whole country: 9.6 million addresses, 14,000 buurten and 3,400 officers imported on
+# PostgreSQL, then imports, activation, pages, worker memory, the admin and the page cache
+# measured against issue 23's targets; see bench/README.md.
 bench-national: install messages
 	$(BIN)/python -m bench.national $(BENCH_ARGS)
 
