@@ -367,6 +367,52 @@ def wrk_script(
     return path
 
 
+def wrk_sampled_script(
+    workdir: Path,
+    name: str,
+    *,
+    method: str = "GET",
+    targets: list[tuple[str, str]],
+    headers: dict[str, str],
+) -> Path:
+    """A wrk Lua script sending, for every request, one (path, body) of `targets` drawn at
+    random (each wrk thread seeded apart), and printing the summary as JSON. A body of "" sends
+    none."""
+    data = workdir / f"{name}.targets"
+    # One target a line: the path, a tab, the body (paths and form bodies hold neither).
+    data.write_text("".join(f"{path}\t{body}\n" for path, body in targets))
+    lines = [f"wrk.method = {json.dumps(method)}"]
+    for key, value in {**PROXY_HEADERS, **headers}.items():
+        lines.append(f"wrk.headers[{json.dumps(key)}] = {json.dumps(value)}")
+    lines.append(
+        f"""
+local targets = {{}}
+for line in io.lines({json.dumps(str(data))}) do
+  local path, body = line:match("^([^\\t]*)\\t(.*)$")
+  targets[#targets + 1] = {{path, body}}
+end
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("number", threads)
+end
+init = function(args)
+  math.randomseed(os.time() * 1000 + (number or 0))
+end
+request = function()
+  local target = targets[math.random(#targets)]
+  if target[2] == "" then
+    return wrk.format(nil, target[1])
+  end
+  return wrk.format(nil, target[1], nil, target[2])
+end
+"""
+    )
+    path = workdir / f"{name}.lua"
+    path.write_text("\n".join(lines) + "\n" + _LUA_REPORT)
+    return path
+
+
 def run_wrk(
     wrk: str,
     *,

@@ -39,7 +39,7 @@ import re
 import shutil
 import statistics
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from bench import harness
@@ -262,10 +262,12 @@ def measure_pages(
     connections: int,
     api_path: str,
     meter: CpuMeter,
+    only: Collection[str] | None = None,
 ) -> dict[str, Measured | None]:
     """wrk runs per endpoint, in rounds; in each round every page runs between two hello runs
     (hello, page, hello, next page, hello, ...) and is compared with those two
-    (`bracketed_ratio`). The reported ratio is the median over the rounds.
+    (`bracketed_ratio`). The reported ratio is the median over the rounds. `only` names the
+    pages to measure (all by default).
     """
     profile_path = lookup_target(port, LOOKUP_ADDRESS)
     buurt_path = buurt_page(profile_path)
@@ -291,6 +293,8 @@ def measure_pages(
         pages.append(("api lookup", api_path, get_script))
     else:
         print(f"API lookup skipped: {api_path} answered {api.status} (the API is not merged yet?)")
+    if only is not None:
+        pages = [page for page in pages if page[0] in only]
     # Warm the caches and the STRtree first, as on a server that has run a while.
     for name, path, _ in [hello, *pages]:
         for _ in range(20):
@@ -298,6 +302,34 @@ def measure_pages(
                 harness.post_lookup(port, form, **LOOKUP_ADDRESS)
             else:
                 harness.get(port, path)
+
+    measured = run_rounds(
+        wrk,
+        hello=hello,
+        pages=pages,
+        port=port,
+        seconds=seconds,
+        rounds=rounds,
+        connections=connections,
+        meter=meter,
+    )
+    measured.setdefault("api lookup", None)
+    return measured
+
+
+def run_rounds(
+    wrk: str,
+    *,
+    hello: tuple[str, str, Path],
+    pages: list[tuple[str, str, Path]],
+    port: int,
+    seconds: int,
+    rounds: int,
+    connections: int,
+    meter: CpuMeter,
+) -> dict[str, Measured | None]:
+    """The rounds of `measure_pages`: each page (name, path, wrk script) between two hello runs,
+    compared with them; every other round backwards."""
 
     def run(path: str, script: Path) -> tuple[harness.WrkResult, dict[str, float]]:
         return meter(
@@ -342,7 +374,6 @@ def measure_pages(
             before, before_cpu = after, after_cpu
     hellos.ratios.extend([1.0] * rounds)
     hellos.cpu_ratios.extend([1.0] * rounds)
-    measured.setdefault("api lookup", None)
     return measured
 
 

@@ -1,4 +1,6 @@
-"""The spatial index: which buurt covers a point. The only module that knows shapely's index."""
+"""Which buurt covers a point: one point at a time through an STRtree of the buurten's boxes and
+the few boundaries it names, millions at once (imports, activation) through an STRtree of the
+boundaries. The only module that knows shapely's index."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from .models import Buurt, Dataset, without_boundaries
+from .models import Buurt, Dataset
 
 
 class BuurtIndex:
@@ -157,8 +159,40 @@ class CellLocator:
         self.pair_buurten = np.concatenate([self.pair_buurten, tree_idx[pairs]])[order]
 
 
-_active_index: tuple[tuple, BuurtIndex] | None = None
-_active_index_lock = threading.Lock()
+class BuurtBoxes:
+    """An STRtree over the bounding boxes of the buurten of one dataset, in code order.
+
+    What a process keeps to answer single points: a few dozen bytes a buurt, where the
+    boundaries of the whole country at full resolution would take hundreds of megabytes in
+    every worker. The few boundaries whose box holds a point come from the database.
+    """
+
+    def __init__(self, ids: Sequence[int], boxes: Sequence[Sequence[float | None]]) -> None:
+        self.ids = np.array(ids, dtype=np.int64)
+        bounds = np.array(boxes, dtype=float).reshape(-1, 4)
+        self.tree = shapely.STRtree(shapely.box(*bounds.T))
+
+    @classmethod
+    def for_dataset(cls, dataset_id: int) -> BuurtBoxes:
+        rows = (
+            Buurt.objects.filter(dataset_id=dataset_id, boundary__isnull=False)
+            .order_by("code")
+            .values_list("id", "min_lon", "min_lat", "max_lon", "max_lat")
+        )
+        ids, boxes = [], []
+        for pk, *box in rows:
+            ids.append(pk)
+            boxes.append(box)
+        return cls(ids, boxes)
+
+    def candidates(self, *, lon: float, lat: float) -> list[int]:
+        """Ids of the buurten whose box holds the point (edges included), lowest code first."""
+        found = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
+        return self.ids[np.sort(found)].tolist()
+
+
+_active_boxes: tuple[tuple, BuurtBoxes] | None = None
+_active_boxes_lock = threading.Lock()
 
 
 def _active_dataset_token() -> tuple | None:
@@ -168,35 +202,47 @@ def _active_dataset_token() -> tuple | None:
     return tuple(row) if row else None
 
 
-def active_buurt_index() -> BuurtIndex | None:
-    """The index of the active dataset, built once per process and rebuilt when the active
+def active_buurt_boxes() -> BuurtBoxes | None:
+    """The boxes of the active dataset, built once per process and built again when the active
     dataset changes (another dataset activated, or the active one re-imported)."""
-    global _active_index
+    global _active_boxes
     token = _active_dataset_token()
     if token is None:
         return None
-    cached = _active_index
+    cached = _active_boxes
     if cached is not None and cached[0] == token:
         return cached[1]
-    with _active_index_lock:
-        if _active_index is None or _active_index[0] != token:
-            _active_index = (token, BuurtIndex.for_dataset(token[0]))
-        return _active_index[1]
+    with _active_boxes_lock:
+        if _active_boxes is None or _active_boxes[0] != token:
+            _active_boxes = (token, BuurtBoxes.for_dataset(token[0]))
+        return _active_boxes[1]
 
 
 def find_buurt_for_point(*, lon: float, lat: float) -> Buurt | None:
-    """The buurt of the active dataset that covers the point, or None outside the covered area."""
-    index = active_buurt_index()
-    if index is None:
+    """The buurt of the active dataset that covers the point, or None outside the covered area.
+
+    The boxes name the few buurten that can cover the point; their boundaries are tested lowest
+    code first, so a point on a shared edge goes to the lowest code, as in BuurtIndex.
+    """
+    boxes = active_buurt_boxes()
+    if boxes is None:
         return None
-    buurt_id = index.locate(lon, lat)
-    if buurt_id is None:
+    ids = boxes.candidates(lon=lon, lat=lat)
+    if not ids:
         return None
-    return (
-        Buurt.objects.select_related("wijk__municipality")
-        .defer(*without_boundaries())
-        .get(pk=buurt_id)
+    point = shapely.Point(lon, lat)
+    candidates = (
+        Buurt.objects.active()
+        .filter(pk__in=ids)
+        .select_related("wijk__municipality")
+        .defer("wijk__boundary")
+        .order_by("code")
     )
+    for buurt in candidates:
+        geometry = buurt.geometry
+        if geometry is not None and shapely.covers(geometry, point):
+            return buurt
+    return None
 
 
 def intersecting_pairs(geometries: Sequence) -> list[tuple[int, int]]:

@@ -419,6 +419,27 @@ class OfficerWijkFilter(WijkFilter):
         return queryset.filter(pk__in=assigned.values("officer_id"))
 
 
+class OfficerStationFilter(admin.RelatedOnlyFieldListFilter):
+    """The stations of the municipality chosen in the municipality filter, or of a regional
+    editor's region: a national list of hundreds of stations would be no use in a sidebar."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        municipality = request.GET.get(OfficerMunicipalityFilter.parameter_name, "")
+        region = region_of(request.user)
+        # A chosen station stays listed, so that the filter is shown and applied.
+        here = Q(pk__in=[value for value in self.lookup_val or [] if str(value).isdigit()])
+        if municipality.isdigit() and region.contains(int(municipality)):
+            here |= Q(municipality_id=int(municipality))
+        elif not region.is_national:
+            here |= region.q("municipality_id")
+        used = model_admin.get_queryset(request).values("station_id")
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to=Q(pk__in=used) & here,
+            ordering=self.field_admin_ordering(field, request, model_admin),
+        )
+
+
 def limit_to_region(
     form: type[forms.ModelForm],
     *,
@@ -457,7 +478,7 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
         "is_published",
         OfficerMunicipalityFilter,
         OfficerWijkFilter,
-        ("station", admin.RelatedOnlyFieldListFilter),
+        ("station", OfficerStationFilter),
         "is_fictional",
     ]
     search_fields = [
@@ -470,6 +491,8 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
         "assignments__buurt__wijk__name",
     ]
     list_select_related = ["station", "municipality"]
+    # Chosen by typing: a national list of stations is hundreds of options long.
+    autocomplete_fields = ["station"]
     readonly_fields = ["slug", "photo_preview", "publication_status"]
     fieldsets = [
         (

@@ -23,9 +23,9 @@ import numpy as np
 from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
-from ..models import Address
+from ..models import Address, Dataset
 from ..parsing import MAX_HOUSE_NUMBER, normalise_postcode
-from ..spatial import CellLocator, active_buurt_index
+from ..spatial import BuurtIndex, CellLocator
 from ..streets import register_changed
 from .boundaries import INDEX_BUILD_MEM, NL_BOUNDS
 from .files import ImportFileError, open_import_file
@@ -128,8 +128,8 @@ def import_addresses(
         if progress is not None:
             progress(ImportProgress(phase, summary.rows, time.monotonic() - started, fraction))
 
-    index = active_buurt_index()
-    locator = index.cell_locator() if index is not None else None
+    active = Dataset.objects.active()
+    locator = BuurtIndex.for_dataset(active.pk).cell_locator() if active is not None else None
     with transaction.atomic(), connection.cursor() as cursor:
         staging = _Staging(cursor)
         # Nothing else may use the connection while its COPY is open.

@@ -713,26 +713,75 @@ def assign_addresses(
             # Nobody writes addresses until the commit (imports and edits wait); lookups read on.
             cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
         while True:
-            cursor.execute(
-                f"SELECT id, lon, lat, COALESCE(buurt_id, -1) FROM {table} "  # noqa: S608
-                "WHERE id > %s ORDER BY id LIMIT %s",
-                [last_id, batch_size],
+            ids, lons, lats, old = _address_batch(
+                cursor, table, after=last_id, size=batch_size, binary=changes.postgres
             )
-            rows = cursor.fetchall()
-            if not rows:
+            if not len(ids):
                 break
-            ids, lons, lats, old = (np.array(column) for column in zip(*rows, strict=True))
             last_id = int(ids[-1])
             located = locator.locate_many(lons, lats)
             inside = int((located >= 0).sum())
             assigned += inside
-            outside += len(rows) - inside
+            outside += len(ids) - inside
             if progress is not None:
                 progress(assigned + outside)
             changed = located != old
-            changes.add(ids[changed].tolist(), located[changed].tolist())
+            changes.add(ids[changed], located[changed])
         changes.apply(table, total=assigned + outside)
     return assigned, outside
+
+
+# PostgreSQL's binary COPY format for the rows activation reads and writes: a field count, then
+# each value's size and the value, big-endian. In it numpy reads and writes a batch of addresses
+# at once, where psycopg would make Python objects of every value: at national size that alone
+# kept an activation from its time limit.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+_ADDRESS_ROW = np.dtype(
+    [
+        ("fields", ">i2"),
+        ("id_size", ">i4"),
+        ("id", ">i8"),
+        ("lon_size", ">i4"),
+        ("lon", ">f8"),
+        ("lat_size", ">i4"),
+        ("lat", ">f8"),
+        ("buurt_size", ">i4"),
+        ("buurt", ">i8"),
+    ]
+)
+_CHANGE_ROW = np.dtype(
+    [("fields", ">i2"), ("id_size", ">i4"), ("id", ">i8"), ("buurt_size", ">i4"), ("buurt", ">i8")]
+)
+
+
+def _address_batch(
+    cursor: Any, table: str, *, after: int, size: int, binary: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ids, longitudes, latitudes and buurt ids (-1 for none) of up to `size` addresses after
+    id `after`, in id order; `binary` (PostgreSQL) reads them as binary COPY."""
+    select = (
+        "SELECT CAST(id AS bigint), CAST(lon AS double precision), "  # noqa: S608
+        f"CAST(lat AS double precision), CAST(COALESCE(buurt_id, -1) AS bigint) FROM {table} "
+        "WHERE id > %s ORDER BY id LIMIT %s"
+    )
+    if binary:
+        data = bytearray()
+        with cursor.cursor.copy(
+            f"COPY ({select}) TO STDOUT (FORMAT binary)", [after, size]
+        ) as copy:
+            for chunk in copy:
+                data += chunk
+        count = (len(data) - len(_COPY_HEADER) - len(_COPY_TRAILER)) // _ADDRESS_ROW.itemsize
+        rows = np.frombuffer(data, dtype=_ADDRESS_ROW, offset=len(_COPY_HEADER), count=count)
+        columns = [rows[name] for name in ("id", "lon", "lat", "buurt")]
+    else:
+        cursor.execute(select, [after, size])
+        columns = [np.array(column) for column in zip(*cursor.fetchall(), strict=True)] or [
+            np.empty(0)
+        ] * 4
+    ids, lons, lats, buurten = columns
+    return ids.astype(np.int64), lons.astype(float), lats.astype(float), buurten.astype(np.int64)
 
 
 class _BuurtChanges:
@@ -757,19 +806,22 @@ class _BuurtChanges:
             f"CREATE TEMPORARY TABLE {self.TABLE} (id bigint PRIMARY KEY, buurt_id bigint)"
         )
 
-    def add(self, ids: list[int], buurt_ids: list[int]) -> None:
-        if not ids:
+    def add(self, ids: np.ndarray, buurt_ids: np.ndarray) -> None:
+        if not len(ids):
             return
         self.pending += len(ids)
         if self.postgres:
             # COPY, because a statement per address would cost more than locating it.
-            with self.cursor.cursor.copy(f"COPY {self.TABLE} (id, buurt_id) FROM STDIN") as copy:
-                for row in zip(ids, buurt_ids, strict=True):
-                    copy.write_row(row)
+            rows = np.empty(len(ids), dtype=_CHANGE_ROW)
+            rows["fields"], rows["id_size"], rows["buurt_size"] = 2, 8, 8
+            rows["id"], rows["buurt"] = ids, buurt_ids
+            sql = f"COPY {self.TABLE} (id, buurt_id) FROM STDIN (FORMAT binary)"
+            with self.cursor.cursor.copy(sql) as copy:
+                copy.write(_COPY_HEADER + rows.tobytes() + _COPY_TRAILER)
             return
         self.cursor.executemany(
             f"INSERT INTO {self.TABLE} (id, buurt_id) VALUES (%s, %s)",  # noqa: S608
-            list(zip(ids, buurt_ids, strict=True)),
+            list(zip(ids.tolist(), buurt_ids.tolist(), strict=True)),
         )
 
     def apply(self, table: str, *, total: int) -> None:

@@ -16,7 +16,7 @@ import pytest
 import shapely
 import zstandard
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, mapping
@@ -504,3 +504,28 @@ def test_activation_shows_progress_on_a_terminal(db, tmp_path, monkeypatch):
     assert "\rre-assigning addresses: 2 located" in text
     assert "\rre-assigning addresses: 3 located" in text
     assert "Activated buurten: 3 addresses in a buurt, 0 outside every buurt." in text
+
+
+def test_activation_in_small_batches_places_every_address_or_none(db, tmp_path):
+    """Batch after batch, each address gets the buurt of the new dataset that covers it, and
+    one that no buurt covers any more loses its buurt."""
+    run(two_buurten(tmp_path, "v1.geojson"), "--activate")
+    west = Buurt.objects.get(code="BU00010001")
+    inside, outside = factories.centre(1, 0), factories.centre(0, 0)
+    for number in range(1, 8):
+        lon, lat = outside if number == 4 else inside
+        factories.make_address(west, postcode="6411NH", huisnummer=number, lon=lon, lat=lat)
+    staged = two_buurten(
+        tmp_path, "v2.geojson", west=factories.square(1, 0), east=factories.square(2, 0)
+    )
+    run(staged)
+    v2 = Dataset.objects.get(name="v2")
+    with transaction.atomic():
+        Dataset.objects.filter(is_active=True).update(is_active=False)
+        Dataset.objects.filter(pk=v2.pk).update(is_active=True)
+        assert boundaries.assign_addresses(v2, batch_size=2) == (6, 1)
+    placed = dict(Address.objects.values_list("huisnummer", "buurt__code"))
+    assert placed == {**{n: "BU00010001" for n in (1, 2, 3, 5, 6, 7)}, 4: None}
+    assert set(Address.objects.exclude(buurt=None).values_list("buurt__dataset", flat=True)) == {
+        v2.pk
+    }

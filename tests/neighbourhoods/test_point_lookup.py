@@ -1,13 +1,16 @@
-"""Point -> buurt over the STRtree: covers semantics and the lowest-code tie-break."""
+"""Point -> buurt: covers semantics and the lowest-code tie-break, for one point (the boxes in
+memory, the boundaries from the database) and for many at once (the STRtree of boundaries)."""
 
 import numpy as np
 import pytest
+from django.utils import timezone
 from shapely.geometry import MultiPolygon, Polygon
 
+from neighbourhoods.models import Dataset
 from neighbourhoods.spatial import (
     LOCATOR_CELL,
     BuurtIndex,
-    active_buurt_index,
+    active_buurt_boxes,
     find_buurt_for_point,
 )
 from tests import factories
@@ -89,17 +92,43 @@ def test_only_the_active_dataset_answers(buurten, dataset):
     assert find_buurt_for_point(lon=lon, lat=lat) is None
 
 
-def test_index_is_rebuilt_when_another_dataset_becomes_active(buurten, dataset):
-    first = active_buurt_index()
-    assert active_buurt_index() is first  # cached while nothing changes
+def test_the_answer_follows_another_dataset_becoming_active(buurten, dataset):
+    lon, lat = factories.centre(1, 1)
+    assert find_buurt_for_point(lon=lon, lat=lat) is None
     newer = factories.make_dataset("newer", active=False)
     moved = factories.make_buurt(newer, "BU00010001", factories.square(1, 1))
     dataset.is_active = False
     dataset.save()
     newer.is_active = True
     newer.save()
-    lon, lat = factories.centre(1, 1)
     assert find_buurt_for_point(lon=lon, lat=lat) == moved
+
+
+def test_the_answer_follows_a_boundary_changed_in_the_active_dataset(buurten):
+    lon, lat = factories.centre(1, 1)
+    north = buurten["north"]
+    north.boundary = factories.square(1, 1).wkb
+    north.min_lon, north.min_lat, north.max_lon, north.max_lat = factories.square(1, 1).bounds
+    north.save()
+    assert find_buurt_for_point(lon=lon, lat=lat) == north
+
+
+def test_boxes_are_kept_while_nothing_changes_and_built_again_after_an_import(buurten, dataset):
+    first = active_buurt_boxes()
+    assert active_buurt_boxes() is first
+    Dataset.objects.filter(pk=dataset.pk).update(imported_at=timezone.now())
+    assert active_buurt_boxes() is not first
+
+
+def test_a_point_lookup_asks_the_database_for_the_active_dataset_and_the_candidates(
+    buurten, django_assert_num_queries
+):
+    lon, lat = factories.centre(1, 0)
+    find_buurt_for_point(lon=lon, lat=lat)
+    with django_assert_num_queries(2):
+        buurt = find_buurt_for_point(lon=lon, lat=lat)
+        assert buurt is not None
+        assert buurt.wijk.municipality.code
 
 
 @pytest.mark.django_db

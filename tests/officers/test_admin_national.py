@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from neighbourhoods.models import Municipality, Wijk
-from officers.models import Event
+from officers.models import Event, Officer
 from tests import factories
-from tests.officers.admin_support import log_in_verified, make_editor
+from tests.officers.admin_support import log_in_verified, make_editor, make_superuser
 
 pytestmark = pytest.mark.usefixtures("english_messages")
 
@@ -181,3 +181,71 @@ def test_buurten_are_filtered_and_found_by_municipality_and_wijk(client, country
     ]
     assert shown(client, url, {"q": "Anderstad"}) == ["Verweg (BU00020101)"]
     assert shown(client, url, {"q": "Wijk West"}) == ["Westhoek (BU00010101)"]
+
+
+def station_choices(client, query: dict[str, str]) -> list[str] | None:
+    """The station filter's choices on the officer list, or None when the sidebar shows none."""
+    response = client.get(reverse("admin:officers_officer_changelist"), query)
+    specs = response.context["cl"].filter_specs
+    spec = next((s for s in specs if getattr(s, "field_path", "") == "station"), None)
+    if spec is None or not spec.has_output():
+        return None
+    return [str(title) for _value, title in spec.lookup_choices]
+
+
+@pytest.fixture
+def stations(country):
+    """A station with an officer in each municipality, and one no officer works from."""
+    home, far = country["west"].wijk.municipality, country["far"].wijk.municipality
+    made = {}
+    for name, municipality in (("Bureau Thuis", home), ("Bureau Ver", far), ("Leeg", home)):
+        made[name] = factories.make_station(name)
+        made[name].municipality = municipality
+        made[name].save()
+    factories.make_officer("Wim West", station=made["Bureau Thuis"], municipality=home)
+    factories.make_officer("Vera Ver", station=made["Bureau Ver"], municipality=far)
+    return made
+
+
+def test_the_station_filter_offers_the_stations_of_the_chosen_municipality(
+    client, country, stations
+):
+    log_in_verified(client, make_editor())
+    home = country["west"].wijk.municipality
+    assert station_choices(client, {}) is None
+    assert station_choices(client, {"gemeente": str(home.pk)}) == ["Bureau Thuis"]
+
+
+def test_a_regional_editor_is_offered_the_stations_of_their_region(client, country, stations):
+    log_in_verified(client, make_editor(gemeenten=["GM0002"]))
+    assert station_choices(client, {}) == ["Bureau Ver"]
+
+
+def test_the_officer_page_offers_its_station_by_typing_not_in_a_list_of_all(client, stations):
+    log_in_verified(client, make_superuser())
+    officer = Officer.objects.get(name="Wim West")
+    page = client.get(reverse("admin:officers_officer_change", args=[officer.pk]))
+    assert "Bureau Thuis" in page.text
+    assert "Bureau Ver" not in page.text
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "officers",
+            "model_name": "officer",
+            "field_name": "station",
+            "term": "Bureau",
+        },
+    )
+    assert [result["text"] for result in found.json()["results"]] == [
+        "Bureau Thuis",
+        "Bureau Ver",
+    ]
+
+
+def test_a_regional_editor_finds_only_the_stations_of_their_region(client, stations):
+    log_in_verified(client, make_editor(gemeenten=["GM0002"]))
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "officers", "model_name": "officer", "field_name": "station", "term": ""},
+    )
+    assert [result["text"] for result in found.json()["results"]] == ["Bureau Ver"]
