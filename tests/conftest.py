@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests import factories
 from tests.officers.admin_support import log_in_verified
@@ -88,6 +89,15 @@ def clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread (LocaleMiddleware does
+    not switch back), and so does a test that activates a language: the next test starts in the
+    default language whatever this one did."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
