@@ -43,7 +43,15 @@ def test_home_shows_an_accessible_form(client, db):
     assert '<label for="id_huisnummer">' in html
 
 
-@pytest.mark.parametrize("typed", [("6411 NH", "13 E"), ("6411nh", "13-e"), (" 6411-nh ", "13e")])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ("6411 NH", "13 E"),
+        ("6411nh", "13-e"),
+        (" 6411-nh ", "13e"),
+        ("６４１１ＮＨ", "１３Ｅ"),  # noqa: RUF001 (full-width, as East Asian keyboards type them)
+    ],
+)
 def test_one_officer_lands_on_the_profile(client, register, typed):
     postcode, number = typed
     response = search(client, postcode=postcode, huisnummer=number)
