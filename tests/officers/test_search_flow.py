@@ -153,6 +153,28 @@ def test_a_bad_addition_is_named_on_its_own_field(client, register, toevoeging):
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            "postcode",
+            "Vul een Nederlandse postcode in: vier cijfers en twee letters, bijvoorbeeld 6411 NH.",
+        ),
+        ("huisnummer", "Vul een huisnummer in, bijvoorbeeld 13, 13E of 13-2."),
+        (
+            "toevoeging",
+            "Een toevoeging heeft hoogstens vier letters of cijfers, bijvoorbeeld A, 2 of bis.",
+        ),
+    ],
+)
+def test_far_too_long_input_gets_the_fields_own_advice(client, register, field, message):
+    typed = {"postcode": "6411NH", "huisnummer": "13", "toevoeging": "", field: "1" * 5000}
+    response = search(client, **typed)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert "tekens" not in response.content.decode()  # not Django's count of characters
+
+
 def test_a_bad_house_number_with_an_addition_is_named_on_the_house_number(client, register):
     response = search(client, postcode="6411NH", huisnummer="dertien", toevoeging="A")
     form = response.context["form"]
