@@ -4,6 +4,7 @@ the API and the importers alike. Plain Python; the messages are translatable."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -32,9 +33,15 @@ class InvalidInput(ValueError):
         self.message = message
 
 
+def _folded(raw: str | None) -> str:
+    """What a resident typed, with compatibility forms folded (NFKC): the full-width digits and
+    letters a Japanese or Chinese keyboard types read as the plain ones they stand for."""
+    return unicodedata.normalize("NFKC", raw or "")
+
+
 def normalise_postcode(raw: str) -> str:
     """`' 6411-nh '` -> `'6411NH'`; raises InvalidInput for anything that is not a Dutch postcode."""
-    postcode = POSTCODE_NOISE_RE.sub("", raw or "").upper()
+    postcode = POSTCODE_NOISE_RE.sub("", _folded(raw)).upper()
     if not POSTCODE_RE.match(postcode):
         raise InvalidInput("postcode", POSTCODE_MESSAGE)
     return postcode
@@ -66,10 +73,11 @@ def parse_house_number(raw: str, extra: str = "") -> HouseNumber:
     search compares the suffix as a whole, so `13-E` also finds an address whose E is an addition.
     The error blames the second field (`toevoeging`) when the number alone is right.
     """
-    parsed = _parse(f"{raw or ''} {extra or ''}")
+    raw, extra = _folded(raw), _folded(extra)
+    parsed = _parse(f"{raw} {extra}")
     if parsed is not None:
         return parsed
-    if (extra or "").strip() and _parse(raw or "") is not None:
+    if extra.strip() and _parse(raw) is not None:
         raise InvalidInput("toevoeging", ADDITION_MESSAGE)
     raise InvalidInput("huisnummer", HOUSE_NUMBER_MESSAGE)
 
@@ -118,7 +126,7 @@ class SplitAddress:
 def split_postcode_and_house_number(raw: str) -> SplitAddress | None:
     """`'6411 NH 13E'` -> postcode `'6411 NH'` and number `'13E'`; None when the field holds
     no number after the postcode."""
-    match = POSTCODE_WITH_NUMBER_RE.match(raw or "")
+    match = POSTCODE_WITH_NUMBER_RE.match(_folded(raw))
     if match is None:
         return None
     return SplitAddress(f"{match[1]} {match[2].upper()}", match[3])

@@ -571,8 +571,11 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
                 % {"name": chosen[:100]},
             )
         if not officer.photo:
+            if not officer.initials:
+                # A new profile before its name is typed has no initials to show yet.
+                return str(_("No photo: residents see the officer's initials."))
             return _("No photo: residents see the initials %(initials)s.") % {
-                "initials": officer.initials or "?"
+                "initials": officer.initials
             }
         return format_html(
             '<img src="{}" alt="{}" width="160" height="160">', officer.photo.url, officer.photo_alt

@@ -11,6 +11,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.parsing import (
+    ADDITION_MESSAGE,
+    HOUSE_NUMBER_MESSAGE,
+    POSTCODE_MESSAGE,
     InvalidInput,
     SplitAddress,
     normalise_postcode,
@@ -73,7 +76,11 @@ class AddressSearchForm(forms.Form):
         label=_("Postcode"),
         max_length=12,
         help_text=_("For example 6411 NH"),
-        error_messages={"required": _("Enter your postcode, for example 6411 NH.")},
+        # Over-long input gets the field's own advice, not a count of characters.
+        error_messages={
+            "required": _("Enter your postcode, for example 6411 NH."),
+            "max_length": POSTCODE_MESSAGE,
+        },
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "postal-code",
@@ -88,6 +95,7 @@ class AddressSearchForm(forms.Form):
         max_length=12,
         required=False,
         help_text=_("For example 13 or 13E"),
+        error_messages={"max_length": HOUSE_NUMBER_MESSAGE},
         widget=forms.TextInput(attrs=HOUSE_NUMBER_ATTRS),
     )
     toevoeging = forms.CharField(
@@ -95,6 +103,7 @@ class AddressSearchForm(forms.Form):
         max_length=8,
         required=False,
         help_text=_("For example A, 2 or bis"),
+        error_messages={"max_length": ADDITION_MESSAGE},
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": "4"}),
     )
 
@@ -152,21 +161,35 @@ class StreetSearchForm(forms.Form):
         label=_("Street"),
         max_length=100,
         help_text=_("For example Stationstraat"),
-        error_messages={"required": _("Enter your street, for example Stationstraat.")},
+        error_messages={
+            "required": _("Enter your street, for example Stationstraat."),
+            "max_length": _(
+                "That is too long for a street name: type only the street, for example "
+                "Stationstraat."
+            ),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "address-line1", "spellcheck": "false"}),
     )
     huisnummer = forms.CharField(
         label=_("House number"),
         max_length=12,
         help_text=_("With a letter or addition if you have one, for example 13E or 13-2"),
-        error_messages={"required": _("Enter your house number, for example 13.")},
+        error_messages={
+            "required": _("Enter your house number, for example 13."),
+            "max_length": HOUSE_NUMBER_MESSAGE,
+        },
         widget=forms.TextInput(attrs=HOUSE_NUMBER_ATTRS),
     )
     woonplaats = forms.CharField(
         label=_("Place"),
         max_length=80,
         help_text=_("For example Heerlen"),
-        error_messages={"required": _("Enter the place you live in, for example Heerlen.")},
+        error_messages={
+            "required": _("Enter the place you live in, for example Heerlen."),
+            "max_length": _(
+                "That is too long for a place name: type only the place, for example Heerlen."
+            ),
+        },
         widget=forms.TextInput(attrs={"autocomplete": "address-level2", "spellcheck": "false"}),
     )
 

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from tests import factories
 from tests.officers.admin_support import log_in_verified
+from tests.redis_db import TEST_REDIS_URL
 
 
 @pytest.fixture
@@ -30,16 +32,12 @@ def admin_client(db, admin_user) -> Client:
 @pytest.fixture
 def redis_url() -> str:
     """A real Redis whose database the tests may empty: TEST_REDIS_URL, else REDIS_URL when the
-    suite runs with one, else database 3 of the local server."""
+    suite runs with one, else TEST_REDIS_URL's default (tests/redis_db.py)."""
     import os
 
     import redis
 
-    url = (
-        os.environ.get("TEST_REDIS_URL")
-        or os.environ.get("REDIS_URL")
-        or "redis://127.0.0.1:6379/3"
-    )
+    url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or TEST_REDIS_URL
     try:
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.RedisError as error:
@@ -88,6 +86,15 @@ def clean_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread (LocaleMiddleware does
+    not switch back), and so does a test that activates a language: the next test starts in the
+    default language whatever this one did."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import redis
 from django.db import connections
 
 from api.ratelimit import WINDOW_SECONDS
+from tests.redis_db import TEST_REDIS_URL
 from wijkportaal.limits import check_rate
 
 LOCAL_MEMORY = {
@@ -19,7 +20,6 @@ LOCAL_MEMORY = {
     "LOCATION": "counters-test",
 }
 LOOKUP = "/api/v1/lookup?postcode=6411NH&huisnummer=13&huisletter=E"
-REDIS_COUNTERS = "redis://127.0.0.1:6379/13"
 
 
 def test_the_limit_answers_429_with_retry_after(client, register, settings):
@@ -101,10 +101,10 @@ def test_unreachable_counters_fall_back_to_a_limit_per_process(client, register,
 
 @pytest.fixture
 def redis_counters(settings):
-    """A Redis of the counters' own (a database number these tests own)."""
-    server = redis.Redis.from_url(REDIS_COUNTERS, socket_connect_timeout=1)
+    """A Redis of the counters' own (the database the tests own)."""
+    server = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
     server.flushdb()
-    settings.COUNTERS_REDIS_URL = REDIS_COUNTERS
+    settings.COUNTERS_REDIS_URL = TEST_REDIS_URL
     yield server
     server.flushdb()
 
@@ -161,12 +161,14 @@ def test_a_new_empty_page_cache_leaves_the_counts(client, register, settings):
 
 @pytest.fixture
 def redis_page_cache(settings):
-    """The shared page cache in Redis (a database number these tests own)."""
-    location = "redis://127.0.0.1:6379/14"
-    server = redis.Redis.from_url(location, socket_connect_timeout=1)
+    """The shared page cache in Redis (the database the tests own)."""
+    server = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
     server.flushdb()
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+        }
     }
     yield
     server.flushdb()

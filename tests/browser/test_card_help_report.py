@@ -128,7 +128,7 @@ HELP_GUIDE = {
         "anonymous": ("Anoniem iets melden", ["Meld Misdaad Anoniem"], ["0800-7000"]),
         "nuisance": (
             "Overlast en burenruzies",
-            ["Uw wijkagent", "Buurtbemiddeling"],
+            ["Je wijkagent", "Buurtbemiddeling"],
             ["0900-8844"],
         ),
         "domestic-violence": (
@@ -137,7 +137,7 @@ HELP_GUIDE = {
             ["0800-2000"],
         ),
         "discrimination": ("Discriminatie", ["Antidiscriminatievoorziening"], ["0800-0880"]),
-        "municipality": ("Zaken voor de gemeente", ["Uw gemeente", "Gemeente Heerlen"], ["14 045"]),
+        "municipality": ("Zaken voor de gemeente", ["Je gemeente", "Gemeente Heerlen"], ["14 045"]),
     },
     "en": {
         "emergency": ("Emergency", ["Emergency number 112"], ["112"]),

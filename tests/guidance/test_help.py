@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+
 import pytest
+from django.apps import apps
 
 from guidance.models import HelpEntry
 from neighbourhoods.models import Buurt, Municipality, Wijk
@@ -49,7 +53,7 @@ def test_every_problem_has_its_channel_and_number(client, one_municipality):
         assert f'id="topic-{topic}"' in html
         assert number in html
     assert "Buurtbemiddeling" in html
-    assert "Uw wijkagent" in html
+    assert "Je wijkagent" in html
     assert "https://www.politie.nl/aangifte-of-melding-doen" in html
     assert 'href="tel:08002000"' in html
 
@@ -103,6 +107,35 @@ def test_staff_edit_a_number_and_the_page_shows_it(client, one_municipality):
 def test_the_migration_seeds_every_national_entry(national_entries):
     assert {entry.topic for entry in HelpEntry.objects.filter(municipality=None)} == set(
         HelpEntry.Topic.values
+    )
+
+
+FORMAL_YOU = re.compile(r"\b(u|uw|uzelf)\b", re.IGNORECASE)
+
+
+def test_the_dutch_page_says_je_like_the_rest_of_the_site(client, second_municipality):
+    for path in ("/hulp/", "/hulp/testgemeente/"):
+        html = client.get(path).content.decode()
+        description = re.search(r'<meta name="description" content="([^"]*)"', html)[1]
+        text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+        assert FORMAL_YOU.findall(text + " " + description) == []
+        assert "Je wijkagent kent je buurt" in text
+        assert "Weet je iets over een misdrijf" in text
+
+
+def test_the_migration_to_je_leaves_the_entries_staff_edited(national_entries):
+    reword = importlib.import_module("guidance.migrations.0003_national_help_entries_say_je")
+    national = HelpEntry.objects.filter(municipality=None)
+    # As migration 0002 left them, with one entry edited by staff since.
+    reword.say_u(apps, None)
+    edited = national.get(topic=HelpEntry.Topic.DISCRIMINATION)
+    edited.advice_nl = "Bel het meldpunt van uw gemeente."
+    edited.save()
+    reword.say_je(apps, None)
+    assert national.get(topic=HelpEntry.Topic.MUNICIPALITY).channel_nl == "Je gemeente"
+    assert "bereik je op 14" in national.get(topic=HelpEntry.Topic.MUNICIPALITY).advice_nl
+    assert national.get(topic=HelpEntry.Topic.DISCRIMINATION).advice_nl == (
+        "Bel het meldpunt van uw gemeente."
     )
 
 

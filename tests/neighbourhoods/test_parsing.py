@@ -7,7 +7,19 @@ from neighbourhoods.parsing import HouseNumber, InvalidInput, normalise_postcode
 
 @pytest.mark.parametrize(
     "typed",
-    ["6411NH", "6411 NH", "6411nh", " 6411-nh ", "6411 nh", "6411.NH", "6411  -  Nh", "\t6411nH\n"],
+    [
+        "6411NH",
+        "6411 NH",
+        "6411nh",
+        " 6411-nh ",
+        "6411 nh",
+        "6411.NH",
+        "6411  -  Nh",
+        "\t6411nH\n",
+        # Full-width, as a Japanese or Chinese keyboard types them.
+        "６４１１ＮＨ",  # noqa: RUF001
+        "６４１１　ｎｈ",  # noqa: RUF001
+    ],
 )
 def test_postcode_as_typed_is_normalised(typed):
     assert normalise_postcode(typed) == "6411NH"
@@ -27,7 +39,6 @@ def test_postcode_as_typed_is_normalised(typed):
         "NH6411",
         "6411 1H",
         "6411ÑH",
-        "６４１１NH",  # noqa: RUF001 - full-width digits are not a Dutch postcode
         "6411_NH",
         "<script>",
     ],
@@ -56,6 +67,8 @@ def test_anything_but_a_dutch_postcode_is_refused_with_advice(typed):
         (" 13 ", " bis ", HouseNumber(13, "", "BIS")),
         ("13 / 2", "", HouseNumber(13, "", "2")),
         ("99999", "", HouseNumber(99999)),
+        ("１３Ｅ", "", HouseNumber(13, "E")),  # noqa: RUF001 (full-width)
+        ("１３", "ａ－２", HouseNumber(13, "A", "2")),  # noqa: RUF001 (full-width)
         ("013", "", HouseNumber(13)),
     ],
 )

@@ -118,3 +118,15 @@ def test_a_coming_event_gets_no_warning(editor_client, db):
     )
     assert not any("verleden" in m for m in messages_of(response))
     assert Station.objects.count() == 0
+
+
+def test_a_new_profile_without_a_name_does_not_show_a_question_mark_as_initials(editor_client):
+    page = editor_client.get(reverse("admin:officers_officer_add")).content.decode()
+    assert "Geen foto: bewoners zien de initialen van de wijkagent." in page
+    assert "initialen ?" not in page
+
+
+def test_a_profile_without_a_photo_names_the_initials_residents_see(editor_client, db):
+    officer = factories.make_officer("Anna Voorbeeld")
+    page = editor_client.get(change_url(officer)).content.decode()
+    assert "Geen foto: bewoners zien de initialen AV." in page

@@ -62,3 +62,18 @@ def test_a_wijkagent_who_also_deputises_says_both(client, buurt_with_deputy, buu
     html = client.get("/wijkagent/carla-fictief/").content.decode()
     assert "Carla Fictief is wijkagent voor één buurt." in html
     assert "Carla Fictief is daarnaast vervangend wijkagent voor nog één buurt." in html
+
+
+def test_several_deputies_are_headed_in_good_dutch(client, buurt_with_deputy, buurten):
+    bea = factories.make_officer("Bea Bijspringer", slug="bea-bijspringer")
+    factories.assign(bea, buurten["west"], role=Assignment.Role.DEPUTY)
+    html = client.get("/buurt/BU00010001/").content.decode()
+    assert '<h2 id="deputies-heading">Vervangende wijkagenten</h2>' in html
+    assert "Vervangend wijkagenten" not in html
+
+
+def test_a_buurt_without_its_own_wijkagent_names_the_deputy_in_good_dutch(
+    client, buurt_with_deputy
+):
+    html = client.get("/buurt/BU00010002/").content.decode()
+    assert "De vervangende wijkagent hieronder helpt je in de tussentijd." in html

@@ -7,7 +7,6 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
 
 from neighbourhoods.models import Municipality, Postcode
 from neighbourhoods.parsing import parse_house_number
@@ -20,11 +19,9 @@ LOOKUP = "/api/v1/lookup"
 
 @pytest.fixture
 def client(client, settings):
-    """A resident who chose English with the language switch; the test's thread is back in the
-    default language afterwards, as the next test expects."""
+    """A resident who chose English with the language switch."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    yield client
-    translation.deactivate()
+    return client
 
 
 def make_postcode(postcode, buurt=None, *, near=None, gemeente="GM0001", place="Heerlen"):
@@ -120,7 +117,7 @@ def test_a_centroid_near_another_buurt_shows_both(client, register):
     assert "Why you see two buurten" in page
     assert "less than 50 metres from the buurt West" in page
     # The buurt containing the centroid first, with its officers, then the other with its own.
-    assert page.index("Wijkagenten of Oost") < page.index("Carla Fictief")
+    assert page.index("Wijkagent of Oost") < page.index("Carla Fictief")
     assert page.index("Carla Fictief") < page.index("nearby buurt West")
     assert page.index("nearby buurt West") < page.index("Anna Voorbeeld")
 
@@ -162,6 +159,41 @@ def test_an_officer_of_both_buurten_gets_one_card_and_is_named_in_the_other(
         nearby,
     )
     assert "Anna Voorbeeld" in nearby  # West's own wijkagent keeps her card
+
+
+def test_the_nearby_buurts_own_officers_show_how_to_reach_them(client, register):
+    factories.add_channel(register["anna"], "phone", "06-11112222")
+    factories.add_channel(register["anna"], "email", "anna@example.org")
+    html = client.get("/buurt/BU00010002/?ook=BU00010001").content.decode()
+    nearby = html[html.index('id="also-heading"') :].split("</section>")[0]
+    assert 'href="tel:0611112222"' in nearby
+    assert 'href="mailto:anna@example.org"' in nearby
+    assert "ask for this wijkagent" not in nearby
+
+
+def test_one_officer_is_named_in_the_singular(client, register):
+    # Oost has one wijkagent (and a deputy, listed apart); West has one officer in all.
+    page = text(client.get("/buurt/BU00010002/?ook=BU00010001"))
+    assert "Wijkagent of Oost" in page and "Wijkagenten of Oost" not in page
+    assert "Wijkagent of the nearby buurt West" in page
+    assert "then West with its wijkagent below." in page
+
+
+def test_several_officers_are_named_in_the_plural(client, register, buurten):
+    factories.assign(register["bram"], buurten["east"])
+    factories.assign(factories.make_officer("Dina Invaller"), buurten["west"])
+    page = text(client.get("/buurt/BU00010002/?ook=BU00010001"))
+    assert "Wijkagenten of Oost" in page
+    assert "Wijkagenten of the nearby buurt West" in page
+    assert "then West with its wijkagenten below." in page
+
+
+def test_one_officer_is_named_in_the_singular_in_dutch(client, register, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    page = text(client.get("/buurt/BU00010002/?ook=BU00010001"))
+    assert "Wijkagent van Oost" in page and "Wijkagenten van Oost" not in page
+    assert "Wijkagent van de nabije buurt West" in page
+    assert "daaronder West met zijn wijkagent." in page
 
 
 def test_the_coverage_answer_is_not_told_as_a_mistake(client, register):

@@ -43,7 +43,15 @@ def test_home_shows_an_accessible_form(client, db):
     assert '<label for="id_huisnummer">' in html
 
 
-@pytest.mark.parametrize("typed", [("6411 NH", "13 E"), ("6411nh", "13-e"), (" 6411-nh ", "13e")])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ("6411 NH", "13 E"),
+        ("6411nh", "13-e"),
+        (" 6411-nh ", "13e"),
+        ("６４１１ＮＨ", "１３Ｅ"),  # noqa: RUF001 (full-width, as East Asian keyboards type them)
+    ],
+)
 def test_one_officer_lands_on_the_profile(client, register, typed):
     postcode, number = typed
     response = search(client, postcode=postcode, huisnummer=number)
@@ -143,6 +151,28 @@ def test_a_bad_addition_is_named_on_its_own_field(client, register, toevoeging):
     assert form.errors["toevoeging"] == [
         "Een toevoeging heeft hoogstens vier letters of cijfers, bijvoorbeeld A, 2 of bis."
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            "postcode",
+            "Vul een Nederlandse postcode in: vier cijfers en twee letters, bijvoorbeeld 6411 NH.",
+        ),
+        ("huisnummer", "Vul een huisnummer in, bijvoorbeeld 13, 13E of 13-2."),
+        (
+            "toevoeging",
+            "Een toevoeging heeft hoogstens vier letters of cijfers, bijvoorbeeld A, 2 of bis.",
+        ),
+    ],
+)
+def test_far_too_long_input_gets_the_fields_own_advice(client, register, field, message):
+    typed = {"postcode": "6411NH", "huisnummer": "13", "toevoeging": "", field: "1" * 5000}
+    response = search(client, **typed)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert "tekens" not in response.content.decode()  # not Django's count of characters
 
 
 def test_a_bad_house_number_with_an_addition_is_named_on_the_house_number(client, register):

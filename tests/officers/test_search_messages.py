@@ -58,6 +58,7 @@ def test_the_api_names_the_letters_too(client, register):
         {"postcode": "6411 NH 13E"},
         {"postcode": "6411nh13e"},
         {"postcode": "6411 NH, 13 E", "huisnummer": "13e"},
+        {"postcode": "６４１１ＮＨ　１３Ｅ"},  # noqa: RUF001 (full-width)
     ],
 )
 def test_a_whole_address_in_the_postcode_field_is_understood(client, register, fields):

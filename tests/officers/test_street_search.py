@@ -159,6 +159,28 @@ def test_bad_street_input_is_named_on_the_right_field(client, streets, data, fie
     assert f'href="#street_{field}"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            "straat",
+            "Dat is te lang voor een straatnaam: typ alleen de straat, bijvoorbeeld Stationstraat.",
+        ),
+        ("huisnummer", "Vul een huisnummer in, bijvoorbeeld 13, 13E of 13-2."),
+        (
+            "woonplaats",
+            "Dat is te lang voor een plaatsnaam: typ alleen de plaats, bijvoorbeeld Heerlen.",
+        ),
+    ],
+)
+def test_far_too_long_street_input_gets_the_fields_own_advice(client, streets, field, message):
+    typed = {"straat": "Stationstraat", "huisnummer": "13", "woonplaats": "Heerlen"}
+    response = client.post("/adres/", {**typed, field: "x" * 5000})
+    assert response.status_code == 200
+    assert response.context["street_form"].errors[field] == [message]
+    assert "tekens" not in response.content.decode()  # not Django's count of characters
+
+
 def test_a_place_nothing_like_a_served_one_gets_the_coverage_answer(client, streets):
     # Not a mistake in a field: an address elsewhere, answered with where the portal works.
     response = client.post(

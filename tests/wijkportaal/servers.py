@@ -12,14 +12,20 @@ import sys
 from pathlib import Path
 
 from bench import harness
-from bench.load_fault import PrivatePostgres, free_port
+from bench.load_fault import PrivatePostgres
 
 ROOT = Path(__file__).resolve().parents[2]
-HTTP_PORTS = range(18700, 18800)
-POSTGRES_PORTS = range(15500, 15521)
 STAFF_PASSWORD = secrets.token_urlsafe(12)
 
 __all__ = ["PrivatePostgres", "free_port"]
+
+
+def free_port() -> int:
+    """A port nothing listens on, chosen by the system (port 0) rather than the first free one of
+    a fixed range, which two runs on one machine starting at once would both take."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def site_env(*, database_url: str, workdir: Path, port: int, **extra: str) -> dict[str, str]:

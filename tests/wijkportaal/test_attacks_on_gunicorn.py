@@ -25,7 +25,7 @@ HEADERS = ("x-frame-options", "content-security-policy", "x-content-type-options
 def site() -> Iterator[tuple[int, Path]]:
     with tempfile.TemporaryDirectory(prefix="wijkportaal-attacks-") as folder:
         workdir = Path(folder)
-        port = servers.free_port(servers.HTTP_PORTS)
+        port = servers.free_port()
         env = servers.site_env(
             database_url=f"sqlite:///{workdir / 'db.sqlite3'}",
             workdir=workdir,

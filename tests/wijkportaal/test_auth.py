@@ -14,6 +14,7 @@ import redis
 from django.contrib.auth import get_user_model
 from django.db import connections
 
+from tests.redis_db import TEST_REDIS_URL
 from wijkportaal import auth, counters
 from wijkportaal.clients import client_address
 
@@ -21,16 +22,15 @@ LOGIN = "/beheer/login/"
 PASSWORD = "correct horse battery staple"
 STRANGER = "198.51.100.66"
 EDITOR_HOME = "192.0.2.10"
-REDIS_COUNTERS = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture(params=["database", "redis"])
 def store(request, settings):
     """Both counter stores: the default table, and a Redis of their own."""
     if request.param == "redis":
-        server = redis.Redis.from_url(REDIS_COUNTERS)
-        server.flushdb()  # the database number these tests own
-        settings.COUNTERS_REDIS_URL = REDIS_COUNTERS
+        server = redis.Redis.from_url(TEST_REDIS_URL)
+        server.flushdb()  # the database the tests own
+        settings.COUNTERS_REDIS_URL = TEST_REDIS_URL
         yield request.param
         server.flushdb()
     else:
@@ -124,7 +124,7 @@ def test_the_pause_ends_and_a_sign_in_clears_the_count(client, staff, store):
     for _ in range(5):
         log_in(client, "beheerder", "wrong")
     if store == "redis":
-        redis.Redis.from_url(REDIS_COUNTERS).flushdb()  # Redis expires keys by its own clock
+        redis.Redis.from_url(TEST_REDIS_URL).flushdb()  # Redis expires keys by its own clock
     else:
         with later(auth.settings.LOGIN_PAUSE_SECONDS + 1):
             assert logged_in(log_in(client, "beheerder", PASSWORD))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from tests.redis_db import TEST_REDIS_URL
 from wijkportaal import checks
 
 LOCAL_MEMORY = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-REDIS_SERVER = "redis://127.0.0.1:6379/13"
 
 
 def redis(url: str) -> dict[str, str]:
@@ -94,7 +94,7 @@ def test_a_counters_redis_that_may_evict_is_reported(settings, monkeypatch):
 
 def test_the_eviction_policy_is_read_from_a_real_redis():
     # Read-only: CONFIG GET on the shared server, never CONFIG SET.
-    assert checks.redis_eviction_policy(REDIS_SERVER) is not None
+    assert checks.redis_eviction_policy(TEST_REDIS_URL) is not None
     assert checks.redis_eviction_policy("redis://127.0.0.1:1/0") is None
 
 

@@ -34,12 +34,12 @@ def server_processes(data: Path) -> list[int]:
 
 @pytest.fixture(scope="module")
 def hung_site() -> Iterator[tuple[int, servers.PrivatePostgres]]:
-    database = servers.PrivatePostgres(port=servers.free_port(servers.POSTGRES_PORTS))
+    database = servers.PrivatePostgres(port=servers.free_port())
     gunicorn = None
     try:
         database.initialise()
         with tempfile.TemporaryDirectory(prefix="wijkportaal-hung-") as folder:
-            port = servers.free_port(servers.HTTP_PORTS)
+            port = servers.free_port()
             env = servers.site_env(
                 database_url=database.url,
                 workdir=Path(folder),
