@@ -21,9 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from guidance.reports import is_same_site_post
 from neighbourhoods.models import Buurt, without_boundaries
 from officers.models import Assignment, Officer
+from wijkportaal.clients import is_same_site_post
 from wijkportaal.limits import client_key
 
 from . import subscribing, tokens

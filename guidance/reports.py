@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from neighbourhoods.models import Buurt
@@ -19,23 +18,6 @@ logger = logging.getLogger("guidance.reports")
 
 REPORTS_PER_HOUR = 5
 _WINDOW_SECONDS = 3600
-
-
-def is_same_site_post(request: HttpRequest) -> bool:
-    """Whether a post comes from a page of this site, by the headers browsers set themselves.
-
-    Checked instead of Django's CSRF token so that no page gets a cookie: every browser in use
-    sends Sec-Fetch-Site or at least Origin with a form post, and a page elsewhere cannot forge
-    either. A post with neither (not a browser) is refused.
-    """
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return False
-    own = f"{request.scheme}://{request.get_host()}"
-    return origin == own or origin in settings.CSRF_TRUSTED_ORIGINS
 
 
 def allow_report(request: HttpRequest, *, now: float | None = None) -> bool:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from neighbourhoods.covered import ServedMunicipality, served_municipalities
 from neighbourhoods.models import Buurt, Municipality
+from wijkportaal import clients
 
 from . import help, reports
 from .forms import AnswerReportForm, buurt_code_from
@@ -59,7 +60,7 @@ def _shown_buurt(code: str) -> Buurt | None:
     return Buurt.objects.active().select_related("wijk__municipality").filter(code=code).first()
 
 
-# No CSRF token, which would need a cookie: reports.is_same_site_post checks the browser's own
+# No CSRF token, which would need a cookie: clients.is_same_site_post checks the browser's own
 # Sec-Fetch-Site and Origin headers instead. Never cached: the form page answers each visitor.
 @csrf_exempt
 @never_cache
@@ -73,7 +74,7 @@ def report(request: HttpRequest) -> HttpResponse:
             initial={"buurt": data.get("buurt", ""), "wijkagent": data.get("wijkagent", "")}
         )
         return render(request, "guidance/report.html", {**context, "form": form})
-    if not reports.is_same_site_post(request):
+    if not clients.is_same_site_post(request):
         form = AnswerReportForm(
             initial={"buurt": data.get("buurt", ""), "wijkagent": data.get("wijkagent", "")}
         )
