@@ -83,7 +83,7 @@ def test_the_card_prints_on_one_page(
     page.set_viewport_size(VIEWPORTS[viewport])
     suffix = "a5/" if paper == "A5" else ""
     page.goto(f"{live_server.url}/buurt/{BUURT}/kaart/{suffix}")
-    page.get_by_role("heading", name="Uw wijkagent in Heerlen-Centrum").wait_for()
+    page.get_by_role("heading", name="Je wijkagent in Heerlen-Centrum").wait_for()
     pdf = page.pdf(format=paper, print_background=True)
     name = f"card-{paper.lower()}-{viewport}{'-crowded' if crowded else ''}"
     (screenshot_dir / f"{name}.pdf").write_bytes(pdf)
@@ -245,15 +245,15 @@ def test_a_wrong_answer_report_reaches_the_admin(
     page.get_by_role("link", name="Klopt dit niet?").click()
     page.wait_for_url("**/klopt-dit-niet/**")
     assert serious_accessibility_violations(page, axe_source) == []
-    page.get_by_label("Wat is volgens u juist?").fill("Mijn huis ligt in Heerlerbaan.")
-    page.get_by_label("Het adres dat u zocht").fill("Stationstraat 13 E, Heerlen")
+    page.get_by_label("Wat is volgens jou juist?").fill("Mijn huis ligt in Heerlerbaan.")
+    page.get_by_label("Het adres dat je zocht").fill("Stationstraat 13 E, Heerlen")
     page.get_by_role("button", name="Melding versturen").click()
     # Without consent the address is refused, and nothing is stored.
     page.locator(".error-summary").wait_for()
     assert serious_accessibility_violations(page, axe_source) == []
     page.screenshot(path=screenshot_dir / "report-consent-error.png", full_page=True)
     assert not AnswerReport.objects.exists()
-    page.get_by_label("U mag dit adres bewaren").check()
+    page.get_by_label("Jullie mogen dit adres bewaren").check()
     page.get_by_role("button", name="Melding versturen").click()
     page.wait_for_url("**/klopt-dit-niet/verstuurd/")
     assert page.context.cookies() == []

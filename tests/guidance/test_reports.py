@@ -200,7 +200,7 @@ def test_the_privacy_page_says_what_happens_to_a_report(client, db):
     html = client.get("/privacy/").content.decode()
     assert 'id="reports"' in html
     assert "90 dagen na het afhandelen" in html
-    assert "alleen als u het vakje aanvinkt" in html
+    assert "alleen als je het vakje aanvinkt" in html
 
 
 def test_a_regional_editor_sees_only_reports_of_their_region_and_marks_them_handled(
