@@ -183,4 +183,15 @@ class PriorityAdmin(RegionalAdminMixin, admin.ModelAdmin):
         kind = changes.priority_change_kind(
             created=not change, was_open=getattr(priority, "was_open", None), priority=priority
         )
-        changes.record_priority(priority=priority, kind=kind, day=timezone.localdate())
+        added = [
+            update
+            for formset in formsets
+            for update in getattr(formset, "new_objects", [])
+            if isinstance(update, PriorityUpdate)
+        ]
+        changes.record_priority(
+            priority=priority,
+            kind=kind,
+            day=timezone.localdate(),
+            update=max(added, key=lambda u: (u.date, u.pk), default=None),
+        )

@@ -29,6 +29,7 @@ from .models import (
     Event,
     Officer,
     Priority,
+    PriorityUpdate,
     long_date,
 )
 
@@ -82,14 +83,18 @@ def priority_buurten(priority: Priority) -> list[Buurt]:
     return list(Buurt.objects.filter(wijk=priority.wijk).only("id", "code"))
 
 
-def record_priority(*, priority: Priority, kind: str, day: dt.date) -> ChangeLogEntry:
-    """A priority was opened, updated or closed: for its buurten and their officers on `day`."""
+def record_priority(
+    *, priority: Priority, kind: str, day: dt.date, update: PriorityUpdate | None = None
+) -> ChangeLogEntry:
+    """A priority was opened, updated or closed: for its buurten and their officers on `day`.
+    An `update` added with the save is the entry's text, as residents read it that day."""
     buurten = priority_buurten(priority)
     return _write(
         kind=kind,
         buurt_codes=[b.code for b in buurten],
         officer_ids=_assigned_officer_ids([b.pk for b in buurten], day=day),
         priority=priority,
+        payload={"update": update.text} if update is not None else None,
     )
 
 
@@ -204,7 +209,10 @@ def describe(
             Kind.PRIORITY_CLOSED: _("Priority closed: %(title)s"),
         }
         title = titles.get(kind, _("Priority updated: %(title)s")) % {"title": priority.title}
-        text = priority.outcome if not priority.is_open else priority.action
+        if payload.get("update"):
+            text = payload["update"]
+        else:
+            text = priority.outcome if not priority.is_open else priority.action
         link = _priority_link(priority, page=page)
         return ChangeText(title, text, link)
     name = officer.name if officer is not None else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -31,8 +32,11 @@ def entry_tag(*, host: str, entry_id: int) -> str:
 
 
 def tag_authority(request: HttpRequest) -> str:
-    """The site's own name for tag URIs: the first host it is configured to serve, so an entry
-    has one id whichever of its names a reader used; else the name of this request."""
+    """The site's own name for tag URIs, so an entry has one id whichever of its names a reader
+    used: the host of SITE_URL, else the first host it is configured to serve, else the name of
+    this request."""
+    if settings.SITE_URL:
+        return urlsplit(settings.SITE_URL).hostname or ""
     for host in settings.ALLOWED_HOSTS:
         if host and "*" not in host and not host.startswith("."):
             return host

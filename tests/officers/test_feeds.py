@@ -69,6 +69,7 @@ def entries(feed: ET.Element) -> list[dict[str, str]]:
             "id": entry.find(f"{ATOM}id").text,
             "title": entry.find(f"{ATOM}title").text,
             "link": entry.find(f"{ATOM}link").get("href"),
+            "summary": entry.findtext(f"{ATOM}summary", ""),
         }
         for entry in feed.findall(f"{ATOM}entry")
     ]
@@ -176,3 +177,31 @@ def test_the_feed_speaks_the_readers_language(client, priority):
     english = valid_atom(client.get("/buurt/BU00010001/berichten.atom").content)
     assert english.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
     assert entries(english)[0]["title"] == "New priority: Fietsendiefstal"
+
+
+def test_an_update_added_in_the_admin_is_the_news_of_its_entry(
+    editor_client, priority, buurten, english_messages
+):
+    change = reverse("admin:officers_priority_change", args=[priority.pk])
+    update = {"date": TODAY.isoformat(), "text": "Twee fietsendieven aangehouden."}
+    response = editor_client.post(change, priority_form(priority, updates=[update]))
+    assert response.status_code == 302
+    feed = valid_atom(Client().get("/buurt/BU00010001/berichten.atom").content)
+    [newest, _opened] = entries(feed)
+    assert newest["title"] == "Priority updated: Fietsendiefstal"
+    assert newest["summary"] == "Twee fietsendieven aangehouden."
+    # An edit without a new update tells what is being done.
+    response = editor_client.post(change, priority_form(priority, action="Cameratoezicht."))
+    assert response.status_code == 302
+    newest = entries(valid_atom(Client().get("/buurt/BU00010001/berichten.atom").content))[0]
+    assert newest["summary"] == "Cameratoezicht."
+
+
+def test_entry_ids_name_the_site_url_whichever_host_was_asked(
+    client, settings, priority, english_messages
+):
+    settings.SITE_URL = "https://wijkagent.example.nl"
+    settings.ALLOWED_HOSTS = ["testserver", "wijkagent.example.nl"]
+    [entry] = entries(valid_atom(client.get("/buurt/BU00010001/berichten.atom").content))
+    change_id = ChangeLogEntry.objects.get().pk
+    assert entry["id"] == entry_tag(host="wijkagent.example.nl", entry_id=change_id)
