@@ -4,10 +4,8 @@ run uses, a run beside it on the same machine does not (Redis databases and port
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,31 +45,8 @@ def test_runs_started_at_once_are_not_handed_the_same_port():
 @pytest.fixture
 def private_redis(tmp_path) -> Iterator[int]:
     """A Redis server of this test's own: the run below may empty its databases."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed")
-        pytest.skip("redis-server is not installed")
-    port = servers.free_port()
-    process = subprocess.Popen(  # noqa: S603 (the system's redis-server, fixed arguments)
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis(port=port, socket_connect_timeout=0.2).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    with servers.private_redis(tmp_path) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_the_redis_tests_empty_only_the_database_test_redis_url_names(private_redis):

@@ -7,6 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from officers import photos
 from officers.models import Absence, Assignment, ContactChannel, Officer
 from tests import factories
 from tests.officers.admin_support import gps_exif, image_bytes, log_in_verified
@@ -221,6 +222,36 @@ def test_an_uploaded_photo_is_stored_as_renditions_and_shown_with_its_alt_text(
     assert f'src="/media/{anna.photo.name}"' in html
     assert 'alt="Anna in uniform"' in html
     assert "initials--large" not in html
+
+
+def jpeg_of_size(size: int) -> bytes:
+    """A valid JPEG of exactly `size` bytes: a small photo, padded with comment segments."""
+    photo = image_bytes("JPEG")
+    padding = bytearray()
+    left = size - len(photo)
+    while left:
+        # A comment segment: marker, then a length that counts itself, then up to 65,533 bytes.
+        payload = min(left - 4, 65_533)
+        if 0 < left - 4 - payload < 4:
+            payload -= 4  # leave room for one more whole segment
+        padding += b"\xff\xfe" + (payload + 2).to_bytes(2, "big") + b"c" * payload
+        left -= payload + 4
+    return photo[:2] + bytes(padding) + photo[2:]
+
+
+def test_a_photo_of_the_largest_size_accepted_fits_the_admins_body_limit(
+    editor_client, anna, media_root, django_capture_on_commit_callbacks
+):
+    """A 5 MB camera photo passes the admin's request size limit (the public one is 16 KB)."""
+    data = jpeg_of_size(photos.MAX_UPLOAD_BYTES)
+    assert len(data) == photos.MAX_UPLOAD_BYTES >= 5 * 1024 * 1024
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            change_url(anna), officer_form(anna, photo=photo_upload(data), photo_alt="Anna")
+        )
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert anna.photo.name.endswith("-480.jpg")
 
 
 def test_a_photo_without_alt_text_is_refused_and_nothing_is_stored(editor_client, anna, media_root):

@@ -1,15 +1,23 @@
 """Real servers for the tests that replay attacks end to end: gunicorn with two workers on a
-site of its own, and a private PostgreSQL (never the shared one), each bounded in time."""
+site of its own, a private PostgreSQL and a private Redis (never the shared ones), each bounded in
+time."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+import redis
 
 from bench import harness
 from bench.load_fault import PrivatePostgres
@@ -17,7 +25,7 @@ from bench.load_fault import PrivatePostgres
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_PASSWORD = secrets.token_urlsafe(12)
 
-__all__ = ["PrivatePostgres", "free_port"]
+__all__ = ["PrivatePostgres", "free_port", "private_redis"]
 
 
 def free_port() -> int:
@@ -26,6 +34,38 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def private_redis(workdir: Path, *options: str) -> Iterator[int]:
+    """A Redis server of the caller's own, started with `options` (a memory limit, a policy), on
+    a port the system picks; yields its port and stops it afterwards."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)]
+    process = subprocess.Popen(  # noqa: S603 (the system's redis-server, fixed arguments)
+        [binary, *arguments, *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(port=port, socket_connect_timeout=0.2).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def site_env(*, database_url: str, workdir: Path, port: int, **extra: str) -> dict[str, str]:

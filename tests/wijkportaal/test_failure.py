@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.db import DataError, InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from wijkportaal.errors import server_error
@@ -89,12 +90,22 @@ def test_a_malformed_buurt_code_is_not_found_before_any_query(client, db, code):
     assert client.get(f"/buurt/{code}/").status_code == 404
 
 
-def test_api_clients_get_the_503_as_a_problem_they_can_read_cross_site():
+def _api_503_from_a_view(client) -> HttpResponse:
+    with database_down():
+        return client.get("/api/v1/lookup?postcode=6411NH&huisnummer=13&huisletter=E")
+
+
+def _api_503_from_the_error_handler(client) -> HttpResponse:
     request = RequestFactory().get("/api/v1/lookup")
     try:
         raise OperationalError("connection refused")
     except OperationalError:
-        response = server_error(request)
+        return server_error(request)
+
+
+@pytest.mark.parametrize("answer", [_api_503_from_a_view, _api_503_from_the_error_handler])
+def test_api_clients_get_the_503_as_a_problem_they_can_read_cross_site(client, officer, answer):
+    response = answer(client)
     assert response.status_code == 503
     assert response["Content-Type"] == "application/problem+json"
     assert response["Retry-After"] == "30"

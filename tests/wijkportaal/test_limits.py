@@ -60,13 +60,6 @@ def test_an_announced_body_above_the_limit_is_refused_unread(client, db, path, s
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_the_admin_takes_a_photo_sized_body():
-    from django.conf import settings
-
-    assert settings.ADMIN_BODY_MAX_BYTES > 5 * 1024 * 1024
-    assert settings.PUBLIC_BODY_MAX_BYTES <= 64 * 1024
-
-
 def chunked(client, path: str, payload: bytes):
     return client.generic(
         "POST",
