@@ -29,7 +29,8 @@ worker_class = "gthread"
 # Load the app before forking: workers share its memory pages and a broken app fails at start.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in {"1", "true", "yes", "on"}
 
-# A request that takes longer than this is killed; the database is bounded far below it.
+# A worker that stops answering its arbiter this long is restarted; with threads a slow request
+# alone does not trip it, so the database deadlines (wijkportaal/deadlines.py) free stuck ones.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or "30")
 # On SIGTERM or SIGHUP, workers finish the requests they hold before they exit.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or "30")
