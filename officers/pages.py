@@ -396,16 +396,43 @@ class BuurtMap:
     station_inside: bool
     station_direction: str
     station_distance_km: float | None
+    also_shown: bool = False
 
 
-def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | None) -> BuurtMap:
+def _map_title(*, buurt: Buurt, also: Buurt | None, neighbours: list[Buurt]) -> str:
+    names = {"buurt": buurt.name, "wijk": buurt.wijk.name, "also": also.name if also else ""}
+    if also is not None and neighbours:
+        title = _(
+            "Map of the buurt %(buurt)s, the nearby buurt %(also)s and the other buurten of %(wijk)s"
+        )
+    elif also is not None:
+        title = _("Map of the buurt %(buurt)s and the nearby buurt %(also)s")
+    elif neighbours:
+        title = _("Map of the buurt %(buurt)s and the other buurten of %(wijk)s")
+    else:
+        title = _("Map of the buurt %(buurt)s, the only buurt of %(wijk)s")
+    return title % names
+
+
+def buurt_map(
+    *,
+    buurt: Buurt,
+    wijk_buurten: list[Buurt],
+    station: Station | None,
+    also: Buurt | None = None,
+) -> BuurtMap:
+    """The buurt among the other buurten of its wijk, with the station when it fits; `also` is
+    the nearby buurt a postcode answer shows beside it, drawn as well (it may lie in another wijk)."""
     focus = buurt.geometry
     shapes = [MapShape(focus, buurt.name, role="focus")] if focus is not None else []
+    also_geometry = also.geometry if also is not None else None
+    if also is not None and also_geometry is not None:
+        shapes.append(MapShape(also_geometry, also.name, role="also"))
     neighbours = [other for other in wijk_buurten if other.pk != buurt.pk]
     shapes += [
         MapShape(other.geometry, other.name, role="context")
         for other in neighbours
-        if other.boundary
+        if other.boundary and not (also is not None and other.pk == also.pk)
     ]
     wijk_shape = shapely.union_all([shape.geometry for shape in shapes]) if shapes else None
     markers, shown, inside, direction, distance = [], False, False, "", None
@@ -432,15 +459,12 @@ def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | Non
     svg = render_map(
         shapes=shapes,
         markers=markers,
-        title=(
-            _("Map of the buurt %(buurt)s and the other buurten of %(wijk)s")
-            if neighbours
-            else _("Map of the buurt %(buurt)s, the only buurt of %(wijk)s")
-        )
-        % {"buurt": buurt.name, "wijk": buurt.wijk.name},
+        title=_map_title(buurt=buurt, also=also, neighbours=neighbours),
         fit_to=wijk_shape,
     )
-    return BuurtMap(svg, neighbours, shown, inside, direction, distance)
+    return BuurtMap(
+        svg, neighbours, shown, inside, direction, distance, also_shown=also_geometry is not None
+    )
 
 
 def coming_absences_by_officer(
@@ -482,7 +506,8 @@ def buurt_page_context(
         also_buurt = (
             Buurt.objects.active()
             .select_related("wijk__municipality")
-            .defer(*without_boundaries())
+            # Its boundary is drawn on the map beside the buurt's; its wijk's is not needed.
+            .defer("wijk__boundary")
             .filter(code=also_code)
             .first()
         )
@@ -519,7 +544,7 @@ def buurt_page_context(
         "deputies": [o for o in listed_here if o.is_deputy],
         "also": AlsoShownBuurt(also_buurt, listed(also_officers)) if also_buurt else None,
         **_station_context(station, now),
-        "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
+        "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station, also=also_buurt),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
         "priorities": priorities_for_buurt(buurt, day=today),
         "feed_url": reverse("officers:buurt-feed", kwargs={"code": buurt.code}),
