@@ -374,8 +374,19 @@ class AbsenceFormSet(BaseInlineFormSet):
             seen.append(candidate)
 
 
+class AbsenceForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A stored row the editor left alone is not refused for the deputy's later absences.
+        self.instance.deputy_unchanged = bool(self.instance.pk) and not (
+            {"starts_on", "ends_on", "deputy"} & set(self.changed_data)
+        )
+        return data
+
+
 class AbsenceInline(admin.TabularInline):
     model = Absence
+    form = AbsenceForm
     formset = AbsenceFormSet
     fk_name = "officer"
     fields = ["starts_on", "ends_on", "deputy"]
@@ -608,6 +619,8 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
     ) -> None:
         super().save_related(request, form, formsets, change)
         for warning in staffing.possible_duplicates(officer=form.instance):
+            self.message_user(request, warning, messages.WARNING)
+        for warning in staffing.deputy_away_warnings(deputy=form.instance):
             self.message_user(request, warning, messages.WARNING)
 
     def save_formset(

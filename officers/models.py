@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Avg, F, Max, Q
+from django.db.models import Avg, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -578,6 +578,17 @@ class AbsenceQuerySet(models.QuerySet["Absence"]):
     def not_over(self, *, day: dt.date) -> AbsenceQuerySet:
         return self.filter(ends_on__gte=day)
 
+    def with_deputy_away(self, *, day: dt.date) -> AbsenceQuerySet:
+        """Annotated with `deputy_away`: whether the deputy is away himself on `day`, in the
+        same query (`Absence.deputy_for_residents` reads it)."""
+        return self.annotate(
+            deputy_away=Exists(
+                Absence.objects.filter(
+                    officer_id=OuterRef("deputy_id"), starts_on__lte=day, ends_on__gte=day
+                )
+            )
+        )
+
 
 class Absence(models.Model):
     """A period an officer is away (both ends inclusive), with the colleague residents should contact."""
@@ -618,6 +629,10 @@ class Absence(models.Model):
     # Primary keys of absences whose submitted values are checked together with this one (the
     # rows of one admin formset), so their stored, about-to-change dates are not compared.
     checked_alongside: frozenset[int] = frozenset()
+    # Set by the admin's form for a stored absence whose dates and deputy the editor left alone:
+    # an absence the deputy got since does not block saving the profile (the coverage page and a
+    # warning say so instead, and residents are not sent to the deputy meanwhile).
+    deputy_unchanged = False
 
     def __str__(self) -> str:
         return f"{self.officer}: {long_date(self.starts_on)} - {long_date(self.ends_on)}"
@@ -643,7 +658,7 @@ class Absence(models.Model):
             )
             if clash is not None:
                 errors["starts_on"] = absence_overlap_message(clash)
-        if self.deputy_id:
+        if self.deputy_id and not self.deputy_unchanged:
             away = (
                 Absence.objects.overlapping(
                     officer_id=self.deputy_id, starts_on=self.starts_on, ends_on=self.ends_on
@@ -655,6 +670,15 @@ class Absence(models.Model):
                 errors["deputy"] = deputy_absent_message(away)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def deputy_for_residents(self) -> Officer | None:
+        """The colleague residents are sent to meanwhile: the deputy when published and not away
+        himself today (after `with_deputy_away`), else nobody (they are told to call 0900-8844)."""
+        deputy = self.deputy
+        if deputy is None or not deputy.is_published or getattr(self, "deputy_away", False):
+            return None
+        return deputy
 
 
 def absence_overlap_message(existing: Absence) -> str:

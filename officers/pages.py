@@ -64,33 +64,23 @@ def public_channels() -> Prefetch:
     )
 
 
-def current_absences(today: dt.date) -> Prefetch:
-    """An officer's absences on `today`, as `current_absences`, the one that ends last first.
-
-    The profile page and the API show the first: when absences overlap (a holiday and a course in
-    it), the resident sees the latest return date, and the deputy named for that absence.
-    """
-    return Prefetch(
-        "absences",
-        queryset=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today)
-        .select_related("deputy")
-        .order_by("-ends_on", "starts_on", "pk"),
-        to_attr="current_absences",
-    )
-
-
 def coming_absences(today: dt.date) -> Prefetch:
     """An officer's absences that are not over on `today`, as `coming_absences`, soonest first:
-    the profile shows the current one and marks the spreekuren that fall in any of them."""
+    the profile and the API show the current one and mark the spreekuren that fall in any of them."""
     return Prefetch(
         "absences",
-        queryset=Absence.objects.not_over(day=today).select_related("deputy").order_by("starts_on"),
+        queryset=Absence.objects.not_over(day=today)
+        .with_deputy_away(day=today)
+        .select_related("deputy")
+        .order_by("starts_on"),
         to_attr="coming_absences",
     )
 
 
 def current_of(absences: list[Absence], *, today: dt.date) -> list[Absence]:
-    """The absences going on today, in `current_absences` order (the one that ends last first)."""
+    """The absences going on today, the one that ends last first: when absences overlap (a
+    holiday and a course in it), the resident sees the latest return date, and the deputy named
+    for that absence."""
     return sorted(
         (a for a in absences if a.starts_on <= today <= a.ends_on),
         key=lambda a: (-a.ends_on.toordinal(), a.starts_on, a.pk),
@@ -108,10 +98,6 @@ class ListedOfficer:
     def is_deputy(self) -> bool:
         """Whether the officer only stands in here (`officers_for_buurt` sets `role_here`)."""
         return getattr(self.officer, "role_here", "") == Assignment.Role.DEPUTY
-
-    @property
-    def deputy_is_published(self) -> bool:
-        return bool(self.absence and self.absence.deputy and self.absence.deputy.is_published)
 
 
 @dataclass(frozen=True)
@@ -158,7 +144,7 @@ def with_absences(
 
 
 def shown_absence(officer: Officer) -> Absence | None:
-    """The absence residents see (after `current_absences`): the one that ends last."""
+    """The absence residents see (after `current_of`): the one that ends last."""
     return officer.current_absences[0] if officer.current_absences else None
 
 
@@ -350,7 +336,6 @@ def officer_profile_context(
         "introduction": introduction(officer, language=language),
         **_station_context(station, now),
         "absence": absence,
-        "deputy_is_published": bool(absence and absence.deputy and absence.deputy.is_published),
         "searched_buurt": searched_buurt,
         "occurrences": with_absences(
             calendar.upcoming(officer.open_events, now=now),
@@ -475,6 +460,7 @@ def coming_absences_by_officer(
     rows = (
         Absence.objects.not_over(day=today)
         .filter(officer__in=officers)
+        .with_deputy_away(day=today)
         .select_related("deputy")
         .order_by("starts_on")
     )

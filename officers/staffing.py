@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from .coverage import absences_with_absent_deputy
 from .models import AREA_GAP, Absence, ContactChannel, Event, Officer, long_date
 
 __all__ = [
     "AREA_GAP",
     "absences_covered_by",
+    "deputy_away_warnings",
     "deputy_warning",
     "localised_change_message",
     "past_event_warning",
@@ -85,6 +87,27 @@ def absences_covered_by(*, officer_ids: list[Any]) -> list[Absence]:
         .select_related("officer", "deputy")
         .order_by("starts_on", "officer__name")
     )
+
+
+def deputy_away_warnings(*, deputy: Officer) -> list[str]:
+    """Warnings for the colleagues' current and coming absences this officer is the deputy for
+    while away himself: recorded (an absence is a fact), but somebody else must stand in."""
+    return [
+        _(
+            "%(deputy)s is the deputy for %(officer)s from %(start)s until %(end)s, but is away "
+            "from %(away_start)s until %(away_end)s. Choose another deputy for that absence of "
+            "%(officer)s; meanwhile residents are asked to call 0900-8844."
+        )
+        % {
+            "deputy": deputy.name,
+            "officer": absence.officer.name,
+            "start": long_date(absence.starts_on),
+            "end": long_date(absence.ends_on),
+            "away_start": long_date(absence.deputy_away_from),  # type: ignore[attr-defined]
+            "away_end": long_date(absence.deputy_away_until),  # type: ignore[attr-defined]
+        }
+        for absence in absences_with_absent_deputy(day=timezone.localdate()).filter(deputy=deputy)
+    ]
 
 
 def deputy_warning(absences: list[Absence]) -> str:
