@@ -50,6 +50,7 @@ from .models import (
     overlap_message,
     periods_overlap,
 )
+from .templatetags.resident import postcode as written_postcode
 
 admin.site.site_header = _("Wijkportaal staff")
 admin.site.site_title = _("Wijkportaal staff")
@@ -839,7 +840,7 @@ class StationAdminForm(forms.ModelForm):
                         "The address register does not know this house number; the station "
                         "was placed in the middle of postcode %(postcode)s. Check the location "
                         "and correct the coordinates if needed."
-                    ) % {"postcode": data.get("postcode")}
+                    ) % {"postcode": written_postcode(data.get("postcode") or "")}
         else:
             for name in ("lat", "lon"):
                 if data.get(name) is None and name not in self.errors:

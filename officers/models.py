@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.models import Address, Buurt, Municipality, Wijk
+from neighbourhoods.models import Address, Buurt, Municipality, Postcode, Wijk
 from neighbourhoods.parsing import InvalidInput, normalise_postcode
 
 from .validators import normalise_channel_value, normalise_dutch_phone
@@ -58,7 +58,8 @@ def location_from_register(*, street_address: str, postcode: str) -> RegisterLoc
 
     A letter or addition the register does not know is tried without, so "Stationstraat 13 X"
     still finds number 13 on that postcode; a number it does not know falls back to the middle
-    of the postcode's addresses (a few houses of one street), marked as not exact.
+    of the postcode's addresses (a few houses of one street), and a postcode without addresses
+    in the register to its centre in the postcode register; both marked as not exact.
     """
     try:
         code = normalise_postcode(postcode)
@@ -80,9 +81,10 @@ def location_from_register(*, street_address: str, postcode: str) -> RegisterLoc
             if row is not None:
                 return RegisterLocation(*row, exact=True)
     middle = on_postcode.aggregate(lat=Avg("lat"), lon=Avg("lon"))
-    if middle["lat"] is None:
-        return None
-    return RegisterLocation(middle["lat"], middle["lon"], exact=False)
+    if middle["lat"] is not None:
+        return RegisterLocation(middle["lat"], middle["lon"], exact=False)
+    centre = Postcode.objects.filter(postcode=code).values_list("lat", "lon").first()
+    return RegisterLocation(*centre, exact=False) if centre is not None else None
 
 
 class Station(models.Model):
