@@ -785,8 +785,9 @@ class StationAdminForm(forms.ModelForm):
         label=_("Place on the map from the visiting address"),
         required=False,
         help_text=_(
-            "Looks the visiting address up in the address register and fills in latitude and "
-            "longitude. Leave unticked to keep the coordinates typed below."
+            "Looks the visiting address up in the address register (or its postcode in the "
+            "postcode register) and fills in latitude and longitude. Leave unticked to keep the "
+            "coordinates typed below."
         ),
     )
 
@@ -825,8 +826,9 @@ class StationAdminForm(forms.ModelForm):
                 self.add_error(
                     "lat" if not data.get("place_from_address") else "place_from_address",
                     _(
-                        "The address register does not know %(address)s, %(postcode)s. Check the "
-                        "visiting address, or type the latitude and longitude."
+                        "Neither the address register nor the postcode register knows "
+                        "%(address)s, %(postcode)s. Check the visiting address, or type the "
+                        "latitude and longitude."
                     )
                     % {
                         "address": data.get("street_address") or "?",

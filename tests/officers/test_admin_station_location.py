@@ -70,7 +70,10 @@ def test_an_unknown_address_asks_for_coordinates(editor_client, register):
         station_form(street_address="Markt 99", postcode="6412AB", lat="", lon=""),
     )
     assert response.status_code == 200
-    assert "The address register does not know Markt 99, 6412AB" in response.content.decode()
+    assert (
+        "Neither the address register nor the postcode register knows Markt 99, 6412AB"
+        in response.content.decode()
+    )
     assert not Station.objects.exists()
 
 
