@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
@@ -140,21 +141,24 @@ def past_event_warning(event: Event) -> str:
 
 
 def localised_change_message(message: list[dict], *, formsets: list[Any]) -> list[dict]:
-    """Django's change message with the inline objects named in the active language.
+    """Django's change message with the inline objects named in the site's language (Dutch).
 
     Django computes those names with translations switched off, so a channel is written into the
-    history as "Phone: 0900-8844" and an absence with English month names, whatever the editor
-    reads. The entries for the formsets follow the main form's, in Django's order.
+    history as "Phone: 0900-8844" and an absence with English month names. The names are stored
+    text, not translated when the history is read, so they are written in the language the site
+    is kept in, whichever language the editor who saved reads: every reader sees one history.
+    The entries for the formsets follow the main form's, in Django's order.
     """
-    names = [
-        str(obj)
-        for formset in formsets
-        for obj in [
-            *formset.new_objects,
-            *(changed for changed, _fields in formset.changed_objects),
-            *formset.deleted_objects,
+    with translation.override(settings.LANGUAGE_CODE):
+        names = [
+            str(obj)
+            for formset in formsets
+            for obj in [
+                *formset.new_objects,
+                *(changed for changed, _fields in formset.changed_objects),
+                *formset.deleted_objects,
+            ]
         ]
-    ]
     inline_entries = [
         entry
         for entry in message
