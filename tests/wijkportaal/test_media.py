@@ -30,6 +30,15 @@ def test_a_stored_photo_is_served_with_long_caching_and_security_headers(client,
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src" in response["Content-Security-Policy"]
     assert "Set-Cookie" not in response
+    # The same photo in every language and for every visitor: one cached copy serves them all.
+    assert "Vary" not in response and "Content-Language" not in response
+
+
+def test_a_photo_is_the_same_for_a_visitor_who_chose_english(client, media_root, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(f"/media/{NAME}")
+    assert response.status_code == 200
+    assert "Vary" not in response and "Content-Language" not in response
 
 
 def test_a_photo_saved_through_the_model_is_served(client, media_root, db):
