@@ -27,10 +27,11 @@ from officers.finding import (
 from officers.models import Assignment, ClosingDay, Officer, Priority, Station
 from officers.pages import (
     buurt_path,
-    current_absences,
+    coming_absences,
+    current_of,
     open_events,
     public_channels,
-    shown_absence,
+    with_absences,
 )
 from officers.priorities import priorities_for_buurt, priorities_for_buurten
 
@@ -38,7 +39,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 
 
 def _officer_prefetches(*, now: dt.datetime) -> list[Prefetch]:
-    return [public_channels(), current_absences(timezone.localdate(now)), open_events(now)]
+    return [public_channels(), coming_absences(timezone.localdate(now)), open_events(now)]
 
 
 def published_officers(*, now: dt.datetime) -> QuerySet[Officer]:
@@ -228,8 +229,11 @@ def _officer_reference(officer: Officer, request: HttpRequest) -> dict[str, Any]
 
 def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime) -> dict[str, Any]:
     """An officer as the API shows them. Needs `published_officers` or `prepare_officers` first."""
-    absence = shown_absence(officer)
-    deputy = absence.deputy if absence is not None else None
+    # The prefetch's `to_attr`, set by `coming_absences`: today's absence is shown, and the
+    # sessions in any of them are marked cancelled.
+    coming = officer.coming_absences  # type: ignore[attr-defined]
+    absence = next(iter(current_of(coming, today=timezone.localdate(now))), None)
+    deputy = absence.deputy_for_residents if absence is not None else None
     document = {
         **_officer_reference(officer, request),
         "rank": officer.rank,
@@ -265,11 +269,7 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
             {
                 "starts_on": absence.starts_on.isoformat(),
                 "ends_on": absence.ends_on.isoformat(),
-                "deputy": (
-                    _officer_reference(deputy, request)
-                    if deputy is not None and deputy.is_published
-                    else None
-                ),
+                "deputy": _officer_reference(deputy, request) if deputy is not None else None,
             }
             if absence is not None
             else None
@@ -286,8 +286,11 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
                     if occurrence.event.repeat_until
                     else None
                 ),
+                "cancelled": occurrence.cancelled_by is not None,
             }
-            for occurrence in calendar.upcoming(officer.open_events, now=now)
+            for occurrence in with_absences(
+                calendar.upcoming(officer.open_events, now=now), absences={officer.pk: coming}
+            )
         ],
         "priorities": [
             priority_document(priority) for priority in _area_priorities(officer, now=now)

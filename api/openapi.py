@@ -233,7 +233,9 @@ SCHEMAS: dict[str, Any] = {
                         "ends_on": _string(format="date"),
                         "deputy": _nullable(_ref("OfficerReference")),
                     },
-                    description="The officer is away today; contact the deputy meanwhile.",
+                    description="The officer is away today; contact the deputy meanwhile. "
+                    "No deputy (null) when none is published or the deputy is away too: "
+                    "residents call 0900-8844 then.",
                 )
             ),
             "events": {
@@ -247,6 +249,11 @@ SCHEMAS: dict[str, Any] = {
                         "ends_at": _string(format="date-time"),
                         "recurrence": _choice(Event.Recurrence),
                         "repeat_until": _nullable(_string(format="date")),
+                        "cancelled": {
+                            "type": "boolean",
+                            "description": "This sitting does not take place: the officer is "
+                            "away that day.",
+                        },
                     }
                 ),
             },

@@ -14,11 +14,14 @@ from shapely.geometry.base import BaseGeometry
 
 @dataclass(frozen=True)
 class MapShape:
-    """One area on the map; `role` becomes a CSS class (`focus`, `context`)."""
+    """One area on the map; `role` becomes a CSS class (`focus`, `also`, `context`)."""
 
     geometry: BaseGeometry
     label: str
     role: str = "focus"
+
+
+_DRAWING_ORDER = {"context": 0, "also": 1, "focus": 2}
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,8 @@ def render_map(
         )
     projection = _Projection(bounds, size, margin)
     body = []
-    # Context first, so the focus area is drawn on top of its neighbours.
-    for shape in sorted(drawable, key=lambda s: s.role == "focus"):
+    # Context first, so the areas in question are drawn on top of their neighbours.
+    for shape in sorted(drawable, key=lambda s: _DRAWING_ORDER.get(s.role, 1)):
         body.append(
             format_html(
                 '<path class="map-{}" d="{}" fill-rule="evenodd"><title>{}</title></path>',

@@ -18,7 +18,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,7 @@ from neighbourhoods.models import Buurt, Municipality, without_boundaries
 from neighbourhoods.regions import NATIONAL, Region, municipalities_in, region_of
 
 from . import contact_review, contact_review_admin, coverage, photos, scoping, staffing
-from .admin_priorities import ChangeLoggingMixin
+from .admin_priorities import ChangeLoggingMixin, StaffWordingMixin
 from .models import (
     Absence,
     Assignment,
@@ -50,6 +50,7 @@ from .models import (
     overlap_message,
     periods_overlap,
 )
+from .templatetags.resident import postcode as written_postcode
 
 admin.site.site_header = _("Wijkportaal staff")
 admin.site.site_title = _("Wijkportaal staff")
@@ -58,33 +59,6 @@ admin.site.index_title = _("Officers, areas and stations")
 admin.site.register(ContactChange, contact_review_admin.ContactChangeAdmin)
 
 COVERAGE_PERMISSION = "officers.view_officer"
-
-
-class StaffWordingMixin:
-    """Admin messages and history in the editor's language, with the right Dutch article.
-
-    Django's messages say "De {name} ... is gewijzigd" for every model; a neuter noun
-    ("politiebureau") takes "Het". Django also writes the names of inline objects into the
-    history in English ("Phone: 0900-8844"); they are written in the editor's language instead.
-    """
-
-    neuter_in_dutch = False
-    model: type[Any]
-
-    def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
-        if self.neuter_in_dutch and translation.get_language() == "nl":
-            name = str(self.model._meta.verbose_name)
-            wrong = f"De {name} "
-            if str(message).startswith(wrong):
-                # Keep the message safe HTML: Django formats it with format_html.
-                message = type(message)("Het " + str(message)[len("De ") :])
-        super().message_user(request, message, *args, **kwargs)  # type: ignore[misc]
-
-    def construct_change_message(
-        self, request: HttpRequest, form: forms.Form, formsets: Any, add: bool = False
-    ) -> list[dict]:
-        message = super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
-        return staffing.localised_change_message(message, formsets=formsets or [])
 
 
 class PhotoField(forms.FileField):
@@ -374,8 +348,19 @@ class AbsenceFormSet(BaseInlineFormSet):
             seen.append(candidate)
 
 
+class AbsenceForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A stored row the editor left alone is not refused for the deputy's later absences.
+        self.instance.deputy_unchanged = bool(self.instance.pk) and not (
+            {"starts_on", "ends_on", "deputy"} & set(self.changed_data)
+        )
+        return data
+
+
 class AbsenceInline(admin.TabularInline):
     model = Absence
+    form = AbsenceForm
     formset = AbsenceFormSet
     fk_name = "officer"
     fields = ["starts_on", "ends_on", "deputy"]
@@ -609,6 +594,8 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
         super().save_related(request, form, formsets, change)
         for warning in staffing.possible_duplicates(officer=form.instance):
             self.message_user(request, warning, messages.WARNING)
+        for warning in staffing.deputy_away_warnings(deputy=form.instance):
+            self.message_user(request, warning, messages.WARNING)
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
@@ -771,8 +758,9 @@ class StationAdminForm(forms.ModelForm):
         label=_("Place on the map from the visiting address"),
         required=False,
         help_text=_(
-            "Looks the visiting address up in the address register and fills in latitude and "
-            "longitude. Leave unticked to keep the coordinates typed below."
+            "Looks the visiting address up in the address register (or its postcode in the "
+            "postcode register) and fills in latitude and longitude. Leave unticked to keep the "
+            "coordinates typed below."
         ),
     )
 
@@ -811,8 +799,9 @@ class StationAdminForm(forms.ModelForm):
                 self.add_error(
                     "lat" if not data.get("place_from_address") else "place_from_address",
                     _(
-                        "The address register does not know %(address)s, %(postcode)s. Check the "
-                        "visiting address, or type the latitude and longitude."
+                        "Neither the address register nor the postcode register knows "
+                        "%(address)s, %(postcode)s. Check the visiting address, or type the "
+                        "latitude and longitude."
                     )
                     % {
                         "address": data.get("street_address") or "?",
@@ -826,7 +815,7 @@ class StationAdminForm(forms.ModelForm):
                         "The address register does not know this house number; the station "
                         "was placed in the middle of postcode %(postcode)s. Check the location "
                         "and correct the coordinates if needed."
-                    ) % {"postcode": data.get("postcode")}
+                    ) % {"postcode": written_postcode(data.get("postcode") or "")}
         else:
             for name in ("lat", "lon"):
                 if data.get(name) is None and name not in self.errors:
@@ -837,7 +826,7 @@ class StationAdminForm(forms.ModelForm):
 @admin.register(Station)
 class StationAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
     form = StationAdminForm
-    neuter_in_dutch = True
+    dutch_subject = "Het politiebureau"
 
     def in_region(self, region: Region, queryset: QuerySet) -> QuerySet:
         return scoping.stations_in(region, queryset)
@@ -898,7 +887,7 @@ class StationAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
-    neuter_in_dutch = True
+    dutch_subject = "Het spreekuur of de bijeenkomst"
     list_display = ["title", "officer", "place", "starts_at", "ends_at", "recurrence"]
     list_filter = ["recurrence"]
     search_fields = ["title", "place", "officer__name"]

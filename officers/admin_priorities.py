@@ -1,7 +1,8 @@
-"""The staff admin for priorities (aandachtspunten), and the admin save paths that write the change log.
+"""The staff admin for priorities (aandachtspunten), the admin save paths that write the change log,
+and the Dutch wording of the admin's messages and history.
 
-Kept apart from officers/admin.py: the officer and event admins take `ChangeLoggingMixin` as a
-base class, and priorities have their own admin here.
+Kept apart from officers/admin.py: the officer and event admins take `ChangeLoggingMixin` and
+`StaffWordingMixin` as base classes, and priorities have their own admin here.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from neighbourhoods.admin import RegionalAdminMixin
 from neighbourhoods.models import Buurt, Wijk, without_boundaries
 from neighbourhoods.regions import Region, region_of
 
-from . import changes
+from . import changes, staffing
 from .models import (
     Absence,
     Assignment,
@@ -48,6 +49,37 @@ def _record_row(obj: Any, kind: str) -> None:
         changes.record_absence(absence=obj, kind=kind, day=day)
     elif isinstance(obj, Event):
         changes.record_event(event=obj, kind=kind, day=day)
+
+
+class StaffWordingMixin:
+    """Admin messages with the right Dutch article, and history lines in the site's language.
+
+    Django's Dutch messages say "De {name} ... is gewijzigd. U kunt deze ..." for every model; a
+    neuter noun ("politiebureau") takes "Het" and "het", and "spreekuur of bijeenkomst" needs an
+    article for each noun. Django also writes the names of inline objects into the history in
+    English ("Phone: 0900-8844"); they are written in Dutch instead (staffing).
+    """
+
+    # The model's name with its article as Dutch messages open with it; empty keeps Django's.
+    dutch_subject = ""
+    model: type[Any]
+
+    def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
+        if self.dutch_subject and translation.get_language() == "nl":
+            wrong = f"De {self.model._meta.verbose_name} "
+            text = str(message)
+            if text.startswith(wrong):
+                text = f"{self.dutch_subject} {text[len(wrong) :]}"
+                text = text.replace(" U kunt deze hieronder ", " U kunt het hieronder ")
+                # Keep the message safe HTML: Django formats it with format_html.
+                message = type(message)(text)
+        super().message_user(request, message, *args, **kwargs)  # type: ignore[misc]
+
+    def construct_change_message(
+        self, request: HttpRequest, form: forms.Form, formsets: Any, add: bool = False
+    ) -> list[dict]:
+        message = super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
+        return staffing.localised_change_message(message, formsets=formsets or [])
 
 
 class ChangeLoggingMixin:
@@ -103,7 +135,8 @@ def _priorities_in(region: Region) -> Any:
 
 
 @admin.register(Priority)
-class PriorityAdmin(RegionalAdminMixin, admin.ModelAdmin):
+class PriorityAdmin(RegionalAdminMixin, StaffWordingMixin, admin.ModelAdmin):
+    dutch_subject = "Het aandachtspunt"
     list_display = ["title", "area", "status", "last_update", "opened_on"]
     list_filter = ["status"]
     search_fields = ["title", "buurt__name", "buurt__code", "wijk__name"]

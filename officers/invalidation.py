@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from neighbourhoods.covered import list_slugs
 from neighbourhoods.models import Buurt, EditorScope
@@ -96,7 +97,12 @@ def _officer_rows(officer_id: int | None) -> set[str]:
 
 
 def absence_pages(absence: Absence) -> set[str]:
-    return _officer_rows(absence.officer_id)
+    """The officer's pages, and those of the colleagues they stand in for: on the days a deputy is
+    away, those pages send residents to 0900-8844 instead."""
+    covered = Officer.objects.filter(
+        absences__deputy=absence.officer_id, absences__ends_on__gte=timezone.localdate()
+    ).distinct()
+    return _officer_rows(absence.officer_id) | (_officers(covered) if absence.officer_id else set())
 
 
 def event_pages(event: Event) -> set[str]:

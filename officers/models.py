@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Avg, F, Max, Q
+from django.db.models import Avg, Exists, F, Max, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from neighbourhoods.models import Address, Buurt, Municipality, Wijk
+from neighbourhoods.models import Address, Buurt, Municipality, Postcode, Wijk
 from neighbourhoods.parsing import InvalidInput, normalise_postcode
 
 from .validators import normalise_channel_value, normalise_dutch_phone
@@ -58,7 +58,8 @@ def location_from_register(*, street_address: str, postcode: str) -> RegisterLoc
 
     A letter or addition the register does not know is tried without, so "Stationstraat 13 X"
     still finds number 13 on that postcode; a number it does not know falls back to the middle
-    of the postcode's addresses (a few houses of one street), marked as not exact.
+    of the postcode's addresses (a few houses of one street), and a postcode without addresses
+    in the register to its centre in the postcode register; both marked as not exact.
     """
     try:
         code = normalise_postcode(postcode)
@@ -80,9 +81,10 @@ def location_from_register(*, street_address: str, postcode: str) -> RegisterLoc
             if row is not None:
                 return RegisterLocation(*row, exact=True)
     middle = on_postcode.aggregate(lat=Avg("lat"), lon=Avg("lon"))
-    if middle["lat"] is None:
-        return None
-    return RegisterLocation(middle["lat"], middle["lon"], exact=False)
+    if middle["lat"] is not None:
+        return RegisterLocation(middle["lat"], middle["lon"], exact=False)
+    centre = Postcode.objects.filter(postcode=code).values_list("lat", "lon").first()
+    return RegisterLocation(*centre, exact=False) if centre is not None else None
 
 
 class Station(models.Model):
@@ -578,6 +580,17 @@ class AbsenceQuerySet(models.QuerySet["Absence"]):
     def not_over(self, *, day: dt.date) -> AbsenceQuerySet:
         return self.filter(ends_on__gte=day)
 
+    def with_deputy_away(self, *, day: dt.date) -> AbsenceQuerySet:
+        """Annotated with `deputy_away`: whether the deputy is away himself on `day`, in the
+        same query (`Absence.deputy_for_residents` reads it)."""
+        return self.annotate(
+            deputy_away=Exists(
+                Absence.objects.filter(
+                    officer_id=OuterRef("deputy_id"), starts_on__lte=day, ends_on__gte=day
+                )
+            )
+        )
+
 
 class Absence(models.Model):
     """A period an officer is away (both ends inclusive), with the colleague residents should contact."""
@@ -618,6 +631,10 @@ class Absence(models.Model):
     # Primary keys of absences whose submitted values are checked together with this one (the
     # rows of one admin formset), so their stored, about-to-change dates are not compared.
     checked_alongside: frozenset[int] = frozenset()
+    # Set by the admin's form for a stored absence whose dates and deputy the editor left alone:
+    # an absence the deputy got since does not block saving the profile (the coverage page and a
+    # warning say so instead, and residents are not sent to the deputy meanwhile).
+    deputy_unchanged = False
 
     def __str__(self) -> str:
         return f"{self.officer}: {long_date(self.starts_on)} - {long_date(self.ends_on)}"
@@ -643,7 +660,7 @@ class Absence(models.Model):
             )
             if clash is not None:
                 errors["starts_on"] = absence_overlap_message(clash)
-        if self.deputy_id:
+        if self.deputy_id and not self.deputy_unchanged:
             away = (
                 Absence.objects.overlapping(
                     officer_id=self.deputy_id, starts_on=self.starts_on, ends_on=self.ends_on
@@ -655,6 +672,15 @@ class Absence(models.Model):
                 errors["deputy"] = deputy_absent_message(away)
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def deputy_for_residents(self) -> Officer | None:
+        """The colleague residents are sent to meanwhile: the deputy when published and not away
+        himself today (after `with_deputy_away`), else nobody (they are told to call 0900-8844)."""
+        deputy = self.deputy
+        if deputy is None or not deputy.is_published or getattr(self, "deputy_away", False):
+            return None
+        return deputy
 
 
 def absence_overlap_message(existing: Absence) -> str:

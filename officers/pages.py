@@ -64,33 +64,23 @@ def public_channels() -> Prefetch:
     )
 
 
-def current_absences(today: dt.date) -> Prefetch:
-    """An officer's absences on `today`, as `current_absences`, the one that ends last first.
-
-    The profile page and the API show the first: when absences overlap (a holiday and a course in
-    it), the resident sees the latest return date, and the deputy named for that absence.
-    """
-    return Prefetch(
-        "absences",
-        queryset=Absence.objects.filter(starts_on__lte=today, ends_on__gte=today)
-        .select_related("deputy")
-        .order_by("-ends_on", "starts_on", "pk"),
-        to_attr="current_absences",
-    )
-
-
 def coming_absences(today: dt.date) -> Prefetch:
     """An officer's absences that are not over on `today`, as `coming_absences`, soonest first:
-    the profile shows the current one and marks the spreekuren that fall in any of them."""
+    the profile and the API show the current one and mark the spreekuren that fall in any of them."""
     return Prefetch(
         "absences",
-        queryset=Absence.objects.not_over(day=today).select_related("deputy").order_by("starts_on"),
+        queryset=Absence.objects.not_over(day=today)
+        .with_deputy_away(day=today)
+        .select_related("deputy")
+        .order_by("starts_on"),
         to_attr="coming_absences",
     )
 
 
 def current_of(absences: list[Absence], *, today: dt.date) -> list[Absence]:
-    """The absences going on today, in `current_absences` order (the one that ends last first)."""
+    """The absences going on today, the one that ends last first: when absences overlap (a
+    holiday and a course in it), the resident sees the latest return date, and the deputy named
+    for that absence."""
     return sorted(
         (a for a in absences if a.starts_on <= today <= a.ends_on),
         key=lambda a: (-a.ends_on.toordinal(), a.starts_on, a.pk),
@@ -108,10 +98,6 @@ class ListedOfficer:
     def is_deputy(self) -> bool:
         """Whether the officer only stands in here (`officers_for_buurt` sets `role_here`)."""
         return getattr(self.officer, "role_here", "") == Assignment.Role.DEPUTY
-
-    @property
-    def deputy_is_published(self) -> bool:
-        return bool(self.absence and self.absence.deputy and self.absence.deputy.is_published)
 
 
 @dataclass(frozen=True)
@@ -158,7 +144,7 @@ def with_absences(
 
 
 def shown_absence(officer: Officer) -> Absence | None:
-    """The absence residents see (after `current_absences`): the one that ends last."""
+    """The absence residents see (after `current_of`): the one that ends last."""
     return officer.current_absences[0] if officer.current_absences else None
 
 
@@ -350,7 +336,6 @@ def officer_profile_context(
         "introduction": introduction(officer, language=language),
         **_station_context(station, now),
         "absence": absence,
-        "deputy_is_published": bool(absence and absence.deputy and absence.deputy.is_published),
         "searched_buurt": searched_buurt,
         "occurrences": with_absences(
             calendar.upcoming(officer.open_events, now=now),
@@ -396,16 +381,43 @@ class BuurtMap:
     station_inside: bool
     station_direction: str
     station_distance_km: float | None
+    also_shown: bool = False
 
 
-def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | None) -> BuurtMap:
+def _map_title(*, buurt: Buurt, also: Buurt | None, neighbours: list[Buurt]) -> str:
+    names = {"buurt": buurt.name, "wijk": buurt.wijk.name, "also": also.name if also else ""}
+    if also is not None and neighbours:
+        title = _(
+            "Map of the buurt %(buurt)s, the nearby buurt %(also)s and the other buurten of %(wijk)s"
+        )
+    elif also is not None:
+        title = _("Map of the buurt %(buurt)s and the nearby buurt %(also)s")
+    elif neighbours:
+        title = _("Map of the buurt %(buurt)s and the other buurten of %(wijk)s")
+    else:
+        title = _("Map of the buurt %(buurt)s, the only buurt of %(wijk)s")
+    return title % names
+
+
+def buurt_map(
+    *,
+    buurt: Buurt,
+    wijk_buurten: list[Buurt],
+    station: Station | None,
+    also: Buurt | None = None,
+) -> BuurtMap:
+    """The buurt among the other buurten of its wijk, with the station when it fits; `also` is
+    the nearby buurt a postcode answer shows beside it, drawn as well (it may lie in another wijk)."""
     focus = buurt.geometry
     shapes = [MapShape(focus, buurt.name, role="focus")] if focus is not None else []
+    also_geometry = also.geometry if also is not None else None
+    if also is not None and also_geometry is not None:
+        shapes.append(MapShape(also_geometry, also.name, role="also"))
     neighbours = [other for other in wijk_buurten if other.pk != buurt.pk]
     shapes += [
         MapShape(other.geometry, other.name, role="context")
         for other in neighbours
-        if other.boundary
+        if other.boundary and not (also is not None and other.pk == also.pk)
     ]
     wijk_shape = shapely.union_all([shape.geometry for shape in shapes]) if shapes else None
     markers, shown, inside, direction, distance = [], False, False, "", None
@@ -432,15 +444,12 @@ def buurt_map(*, buurt: Buurt, wijk_buurten: list[Buurt], station: Station | Non
     svg = render_map(
         shapes=shapes,
         markers=markers,
-        title=(
-            _("Map of the buurt %(buurt)s and the other buurten of %(wijk)s")
-            if neighbours
-            else _("Map of the buurt %(buurt)s, the only buurt of %(wijk)s")
-        )
-        % {"buurt": buurt.name, "wijk": buurt.wijk.name},
+        title=_map_title(buurt=buurt, also=also, neighbours=neighbours),
         fit_to=wijk_shape,
     )
-    return BuurtMap(svg, neighbours, shown, inside, direction, distance)
+    return BuurtMap(
+        svg, neighbours, shown, inside, direction, distance, also_shown=also_geometry is not None
+    )
 
 
 def coming_absences_by_officer(
@@ -451,6 +460,7 @@ def coming_absences_by_officer(
     rows = (
         Absence.objects.not_over(day=today)
         .filter(officer__in=officers)
+        .with_deputy_away(day=today)
         .select_related("deputy")
         .order_by("starts_on")
     )
@@ -482,7 +492,8 @@ def buurt_page_context(
         also_buurt = (
             Buurt.objects.active()
             .select_related("wijk__municipality")
-            .defer(*without_boundaries())
+            # Its boundary is drawn on the map beside the buurt's; its wijk's is not needed.
+            .defer("wijk__boundary")
             .filter(code=also_code)
             .first()
         )
@@ -519,7 +530,7 @@ def buurt_page_context(
         "deputies": [o for o in listed_here if o.is_deputy],
         "also": AlsoShownBuurt(also_buurt, listed(also_officers)) if also_buurt else None,
         **_station_context(station, now),
-        "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station),
+        "map": buurt_map(buurt=buurt, wijk_buurten=wijk_buurten, station=station, also=also_buurt),
         "occurrences": with_absences(calendar.upcoming(events, now=now), absences=absences),
         "priorities": priorities_for_buurt(buurt, day=today),
         "feed_url": reverse("officers:buurt-feed", kwargs={"code": buurt.code}),

@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from .coverage import absences_with_absent_deputy
 from .models import AREA_GAP, Absence, ContactChannel, Event, Officer, long_date
 
 __all__ = [
     "AREA_GAP",
     "absences_covered_by",
+    "deputy_away_warnings",
     "deputy_warning",
     "localised_change_message",
     "past_event_warning",
@@ -87,6 +90,27 @@ def absences_covered_by(*, officer_ids: list[Any]) -> list[Absence]:
     )
 
 
+def deputy_away_warnings(*, deputy: Officer) -> list[str]:
+    """Warnings for the colleagues' current and coming absences this officer is the deputy for
+    while away himself: recorded (an absence is a fact), but somebody else must stand in."""
+    return [
+        _(
+            "%(deputy)s is the deputy for %(officer)s from %(start)s until %(end)s, but is away "
+            "from %(away_start)s until %(away_end)s. Choose another deputy for that absence of "
+            "%(officer)s; meanwhile residents are asked to call 0900-8844."
+        )
+        % {
+            "deputy": deputy.name,
+            "officer": absence.officer.name,
+            "start": long_date(absence.starts_on),
+            "end": long_date(absence.ends_on),
+            "away_start": long_date(absence.deputy_away_from),  # type: ignore[attr-defined]
+            "away_end": long_date(absence.deputy_away_until),  # type: ignore[attr-defined]
+        }
+        for absence in absences_with_absent_deputy(day=timezone.localdate()).filter(deputy=deputy)
+    ]
+
+
 def deputy_warning(absences: list[Absence]) -> str:
     """Warns that deleting a deputy leaves these absences without one."""
     described = [
@@ -117,21 +141,24 @@ def past_event_warning(event: Event) -> str:
 
 
 def localised_change_message(message: list[dict], *, formsets: list[Any]) -> list[dict]:
-    """Django's change message with the inline objects named in the active language.
+    """Django's change message with the inline objects named in the site's language (Dutch).
 
     Django computes those names with translations switched off, so a channel is written into the
-    history as "Phone: 0900-8844" and an absence with English month names, whatever the editor
-    reads. The entries for the formsets follow the main form's, in Django's order.
+    history as "Phone: 0900-8844" and an absence with English month names. The names are stored
+    text, not translated when the history is read, so they are written in the language the site
+    is kept in, whichever language the editor who saved reads: every reader sees one history.
+    The entries for the formsets follow the main form's, in Django's order.
     """
-    names = [
-        str(obj)
-        for formset in formsets
-        for obj in [
-            *formset.new_objects,
-            *(changed for changed, _fields in formset.changed_objects),
-            *formset.deleted_objects,
+    with translation.override(settings.LANGUAGE_CODE):
+        names = [
+            str(obj)
+            for formset in formsets
+            for obj in [
+                *formset.new_objects,
+                *(changed for changed, _fields in formset.changed_objects),
+                *formset.deleted_objects,
+            ]
         ]
-    ]
     inline_entries = [
         entry
         for entry in message

@@ -40,6 +40,9 @@ class CookieLocaleMiddleware(LocaleMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
+        if request.path.startswith(settings.MEDIA_URL):
+            # A photo is the same in every language: no Vary, so caches keep one copy for all.
+            return response
         varies = (
             ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)
         )

@@ -16,8 +16,10 @@ from django.http.response import HttpResponseBase
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
-# The renditions officers.photos stores: named after their content, so they never change.
-HASHED_PHOTO = re.compile(r"officers/[0-9a-f]{20}-[0-9]{2,4}\.jpg")
+# The renditions officers.photos stores: named after their content, so they never change. The
+# storage adds "_" and seven characters when the name is taken (the same photo saved again):
+# still that content. deploy/nginx's pattern is the same.
+HASHED_PHOTO = re.compile(r"officers/[0-9a-f]{20}-[0-9]{2,4}(?:_[A-Za-z0-9]{7})?\.jpg")
 # Photos stored under their upload name before renditions were named by content.
 OTHER_PHOTO = re.compile(r"officers/[A-Za-z0-9][A-Za-z0-9_.-]{0,150}\.(?:jpe?g|png|webp)")
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -68,6 +68,38 @@ def test_an_unpublished_deputy_is_not_named(client, register, away):
     assert anna["absence"]["deputy"] is None
 
 
+def test_a_deputy_who_is_away_himself_is_not_named(client, register, away):
+    Absence.objects.create(
+        officer=register["carla"], starts_on=dt.date.today(), ends_on=away.ends_on
+    )
+    anna = client.get("/api/v1/officers/anna-voorbeeld").json()
+    assert anna["absence"]["ends_on"] == away.ends_on.isoformat()
+    assert anna["absence"]["deputy"] is None
+
+
+def test_sessions_on_a_day_the_officer_is_away_are_marked_cancelled(client, register):
+    now = timezone.now()
+    today = timezone.localdate()
+    Absence.objects.create(
+        officer=register["anna"],
+        starts_on=today + dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=4),
+    )
+    for title, days in (("Tijdens de vakantie", 2), ("Daarna", 9)):
+        Event.objects.create(
+            officer=register["anna"],
+            title=title,
+            place="Buurthuis",
+            starts_at=now + dt.timedelta(days=days),
+            ends_at=now + dt.timedelta(days=days, hours=1),
+        )
+    for url in ("/api/v1/officers/anna-voorbeeld", "/api/v1/officers"):
+        answer = client.get(url).json()
+        anna = answer if "slug" in answer else answer["officers"][0]
+        cancelled = {event["title"]: event["cancelled"] for event in anna["events"]}
+        assert cancelled == {"Tijdens de vakantie": True, "Daarna": False}, url
+
+
 def test_a_photo_has_an_absolute_url_and_its_alt_text(client, register, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     anna = register["anna"]

@@ -12,8 +12,8 @@ from tests.officers.admin_support import PASSWORD, make_editor
 
 @pytest.fixture
 def site(transactional_db, settings, tmp_path):
+    # The live server runs with DEBUG off: the photos are served by the app's own media view.
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.ROOT_URLCONF = "tests.browser.media_urls"
     dataset = factories.make_dataset()
     buurt = factories.make_buurt(dataset, "BU00010001", factories.square(0, 0), name="West")
     officer = factories.make_officer(

@@ -71,6 +71,36 @@ def test_both_buurten_and_their_wijkagenten_come_before_the_priorities(
     assert serious_accessibility_violations(page, axe_source) == []
 
 
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_map_of_a_two_buurten_answer_draws_both_buurten(
+    demo, page, live_server, screenshot_dir, axe_source, language
+):
+    # 6411 DR's centre lies in Eikenderveld, within 50 metres of Heerlen-Centrum in another wijk:
+    # the map drew Eikenderveld alone.
+    if language == "en":
+        english(page, live_server)
+    search_postcode(page, live_server, "6411 DR")
+    page.wait_for_url("**/buurt/BU09173400/?ook=BU09173300")
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        figure = page.locator("figure.map-figure")
+        drawn = figure.locator("svg.map").bounding_box()
+        for role, name in (("focus", "Eikenderveld"), ("also", "Heerlen-Centrum")):
+            area = figure.locator(f"path.map-{role}")
+            assert area.count() == 1, role
+            assert area.locator("title").text_content() == name
+            box = area.bounding_box()
+            assert box["width"] > 20 and box["height"] > 20, role
+            assert drawn["x"] <= box["x"] and box["x"] + box["width"] <= drawn["x"] + drawn["width"]
+            assert (
+                drawn["y"] <= box["y"] and box["y"] + box["height"] <= drawn["y"] + drawn["height"]
+            )
+        legend = figure.locator(".map-legend").inner_text()
+        assert "Heerlen-Centrum" in legend and "Eikenderveld" in legend
+        figure.screenshot(path=str(screenshot_dir / f"walk-two-buurten-map-{width}-{language}.png"))
+    assert serious_accessibility_violations(page, axe_source) == []
+
+
 def test_a_deputy_of_the_nearby_buurt_is_called_a_deputy(demo, page, live_server):
     # 6413 NX lies in Nieuw-Einde near Weggebekker, where Tom Toneel only stands in.
     search_postcode(page, live_server, "6413 NX")

@@ -53,3 +53,15 @@ def test_holes_and_multipolygons_are_drawn():
 
 def test_nothing_to_draw_gives_nothing():
     assert render_map(shapes=[], title="t") == ""
+
+
+def test_a_nearby_buurt_is_drawn_above_the_neighbours_and_below_the_buurt():
+    svg = render_map(
+        shapes=[
+            MapShape(factories.square(0, 0), "Hier", role="focus"),
+            MapShape(factories.square(1, 0), "Nabij", role="also"),
+            MapShape(factories.square(0, 1), "Buur", role="context"),
+        ],
+        title="t",
+    )
+    assert svg.index("map-context") < svg.index("map-also") < svg.index("map-focus")

@@ -88,6 +88,44 @@ def test_a_deputy_who_is_away_himself_is_refused_naming_his_absence(editor_clien
     assert response.status_code == 302
 
 
+def test_an_absence_entered_later_for_the_deputy_is_kept_with_a_warning_naming_the_clash(
+    editor_client, anna
+):
+    bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    Absence.objects.create(
+        officer=anna, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=4), deputy=bram
+    )
+    rows = [{"starts_on": day(3), "ends_on": day(6)}]
+    response = editor_client.post(change_url(bram), officer_form(bram, absences=rows), follow=True)
+    assert Absence.objects.filter(officer=bram).count() == 1  # an absence is a fact: recorded
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert (
+        f"Bram Verzonnen is the deputy for Anna Voorbeeld from {long(0)} until {long(4)}, but is "
+        f"away from {long(3)} until {long(6)}. Choose another deputy" in " ".join(warnings)
+    ), warnings
+
+
+def test_a_stored_absence_whose_deputy_is_away_since_does_not_block_the_profile(
+    editor_client, anna
+):
+    bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    stored = Absence.objects.create(
+        officer=anna, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=4), deputy=bram
+    )
+    Absence.objects.create(
+        officer=bram, starts_on=TODAY + dt.timedelta(days=3), ends_on=TODAY + dt.timedelta(days=6)
+    )
+    response = editor_client.post(change_url(anna), officer_form(anna, intro_nl="Nieuw"))
+    assert response.status_code == 302
+    anna.refresh_from_db()
+    assert anna.intro_nl == "Nieuw"
+    # Changing that absence is checked again, and refused while the deputy is away in it.
+    rows = [{"id": stored.pk, "starts_on": day(0), "ends_on": day(5), "deputy": bram.pk}]
+    message = errors_of(editor_client.post(change_url(anna), officer_form(anna, absences=rows)))
+    assert f"Bram Verzonnen cannot be the deputy: Bram Verzonnen is away from {long(3)}" in message
+    assert Absence.objects.get(pk=stored.pk).ends_on == TODAY + dt.timedelta(days=4)
+
+
 def test_deleting_an_officer_who_is_a_deputy_warns_before_it_is_confirmed(client, anna):
     log_in_verified(client, make_superuser())
     bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from neighbourhoods.models import Postcode
 from officers.models import Station, location_from_register
 from tests import factories
 from tests.officers.admin_support import log_in_verified, make_editor
@@ -69,7 +70,10 @@ def test_an_unknown_address_asks_for_coordinates(editor_client, register):
         station_form(street_address="Markt 99", postcode="6412AB", lat="", lon=""),
     )
     assert response.status_code == 200
-    assert "The address register does not know Markt 99, 6412AB" in response.content.decode()
+    assert (
+        "Neither the address register nor the postcode register knows Markt 99, 6412AB"
+        in response.content.decode()
+    )
     assert not Station.objects.exists()
 
 
@@ -82,12 +86,14 @@ def test_an_unknown_address_asks_for_coordinates(editor_client, register):
         ("Stationstraat 15", "6411NH", (50.8865, 5.9795, False)),
         ("Stationstraat", "6411NH", (50.8865, 5.9795, False)),
         ("Stationstraat 13", "6412AB", None),
+        ("Akerstraat 10", "6411HA", (50.8865, 5.9797, False)),
         ("Stationstraat 13", "nonsense", None),
     ],
 )
 def test_location_from_register(register, street_address, postcode, found):
     # A second address on the postcode, so its middle differs from number 13 E.
     factories.make_address(None, postcode="6411NH", huisnummer=17, lat=50.8861, lon=5.9793)
+    Postcode.objects.create(postcode="6411HA", lat=50.8865, lon=5.9797)
     location = location_from_register(street_address=street_address, postcode=postcode)
     if found is None:
         assert location is None
@@ -102,4 +108,17 @@ def test_an_unknown_number_is_placed_on_its_postcode_with_a_warning(editor_clien
         follow=True,
     )
     assert (Station.objects.get().lat, Station.objects.get().lon) == (50.8661, 6.0623)
-    assert "placed in the middle of postcode 6461EC" in response.content.decode()
+    assert "placed in the middle of postcode 6461 EC" in response.content.decode()
+
+
+def test_a_postcode_only_the_postcode_register_knows_is_placed_on_its_centre(editor_client, db):
+    # The address register holds nothing on 6411HA; the postcode register has its centre.
+    Postcode.objects.create(postcode="6411HA", woonplaats="Heerlen", lat=50.8865, lon=5.9797)
+    response = editor_client.post(
+        reverse("admin:officers_station_add"),
+        station_form(street_address="Akerstraat 10", postcode="6411 HA", lat="", lon=""),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert (Station.objects.get().lat, Station.objects.get().lon) == (50.8865, 5.9797)
+    assert "placed in the middle of postcode 6411 HA" in response.content.decode()

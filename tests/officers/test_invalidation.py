@@ -197,6 +197,23 @@ def test_a_renamed_deputy_shows_on_the_page_of_the_officer_they_stand_in_for(cli
     assert served(client, CARLA)[0] == "hit"
 
 
+def test_a_deputys_own_absence_shows_on_the_page_of_the_officer_they_stand_in_for(client, town):
+    today = timezone.localdate()
+    Absence.objects.create(
+        officer=town["anna"],
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=7),
+        deputy=town["bert"],
+    )
+    warm(client, ANNA, WEST, CARLA)
+    assert 'href="/wijkagent/bert-jansen/"' in served(client, ANNA)[1].split("Afwezig")[1]
+    Absence.objects.create(officer=town["bert"], starts_on=today, ends_on=today)
+    for page in (ANNA, WEST):
+        notice = served(client, page)[1].split("Afwezig")[1].split("</p>")[0]
+        assert "0900-8844" in notice and "bert-jansen" not in notice, page
+    assert served(client, CARLA)[0] == "hit"
+
+
 def test_an_event_shows_on_the_officer_and_their_buurt(client, town):
     warm(client, ANNA, WEST, BERT, EAST)
     starts = timezone.now() + dt.timedelta(days=2)

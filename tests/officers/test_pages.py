@@ -342,6 +342,24 @@ def test_buurt_page_sends_residents_to_0900_when_the_deputy_is_hidden(client, an
     assert "0900-8844" in card and "verborgen" not in card
 
 
+def test_residents_are_not_sent_to_a_deputy_who_is_away_himself(client, anna):
+    deputy = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    today = timezone.localdate()
+    Absence.objects.create(
+        officer=anna, starts_on=today, ends_on=today + dt.timedelta(days=5), deputy=deputy
+    )
+    # Entered for the deputy afterwards: recorded (the admin warns and the coverage page lists it).
+    away = Absence.objects.create(officer=deputy, starts_on=today, ends_on=today)
+    for url in ("/wijkagent/anna-voorbeeld/", "/buurt/BU00010001/"):
+        html = client.get(url).content.decode()
+        notice = html.split("Afwezig tot en met")[1].split("</p>")[0]
+        assert "0900-8844" in notice and "bram-verzonnen" not in notice, url
+    away.delete()
+    for url in ("/wijkagent/anna-voorbeeld/", "/buurt/BU00010001/"):
+        notice = client.get(url).content.decode().split("Afwezig tot en met")[1].split("</p>")[0]
+        assert 'href="/wijkagent/bram-verzonnen/"' in notice, url
+
+
 def test_spreekuren_during_an_absence_are_said_to_be_cancelled(client, anna):
     now = timezone.now()
     today = timezone.localdate()

@@ -122,6 +122,50 @@ def test_a_centroid_near_another_buurt_shows_both(client, register):
     assert page.index("nearby buurt West") < page.index("Anna Voorbeeld")
 
 
+def map_paths(html: str) -> dict[str, list[str]]:
+    """The map's areas by role ("focus", "also", "context"), each by the name in its title."""
+    paths: dict[str, list[str]] = {}
+    for role, name in re.findall(r'<path class="map-(\w+)" d="[^"]*"[^>]*><title>([^<]*)', html):
+        paths.setdefault(role, []).append(name)
+    return {role: sorted(names) for role, names in paths.items()}
+
+
+def test_the_map_of_a_two_buurten_answer_draws_both(client, register):
+    # West and Oost lie in one wijk: West is drawn as the nearby buurt, not as a mere neighbour.
+    response = client.get("/buurt/BU00010002/?ook=BU00010001")
+    html = response.content.decode()
+    assert map_paths(html) == {"focus": ["Oost"], "also": ["West"], "context": ["Noord"]}
+    assert "Map of the buurt Oost, the nearby buurt West and the other buurten of" in html
+    assert "West: light blue with a dashed border" in text(response)
+    assert "The map shows the buurt Oost, the nearby buurt West and the other buurten" in html
+    # Without the second buurt, West is one of the wijk's other buurten again.
+    plain = client.get("/buurt/BU00010002/").content.decode()
+    assert map_paths(plain) == {"focus": ["Oost"], "context": ["Noord", "West"]}
+    assert "dashed border" not in plain
+
+
+def test_a_nearby_buurt_of_another_wijk_is_drawn_and_fits_on_the_map(
+    client, register, dataset, settings
+):
+    settings.LANGUAGE_CODE = "nl"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    far = factories.make_buurt(dataset, "BU00020001", factories.square(2, 0), name="Verderop")
+    assert far.wijk.code != "WK000100"
+    html = client.get("/buurt/BU00010002/?ook=BU00020001").content.decode()
+    assert map_paths(html) == {
+        "focus": ["Oost"],
+        "also": ["Verderop"],
+        "context": ["Noord", "West"],
+    }
+    assert "Verderop: lichtblauw met een gestreepte rand" in html
+    assert "De kaart toont de buurt Oost, de nabije buurt Verderop en de andere buurten" in html
+    width, height = map(float, re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', html).groups())
+    drawn = html.split('class="map-also" d="', 1)[1].split('"', 1)[0]
+    points = [float(n) for n in re.findall(r"-?[\d.]+", drawn)]
+    assert all(0 <= x <= width for x in points[0::2]), drawn
+    assert all(0 <= y <= height for y in points[1::2]), drawn
+
+
 def test_the_nearby_buurt_follows_the_officers_and_says_who_stands_in(client, register, buurten):
     # A deputy in the nearby buurt is called a deputy, not a wijkagent; the nearby buurt's
     # officers come right after this buurt's, before its priorities (on a phone those would

@@ -30,6 +30,31 @@ def test_a_stored_photo_is_served_with_long_caching_and_security_headers(client,
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src" in response["Content-Security-Policy"]
     assert "Set-Cookie" not in response
+    # The same photo in every language and for every visitor: one cached copy serves them all.
+    assert "Vary" not in response and "Content-Language" not in response
+
+
+def test_a_photo_is_the_same_for_a_visitor_who_chose_english(client, media_root, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(f"/media/{NAME}")
+    assert response.status_code == 200
+    assert "Vary" not in response and "Content-Language" not in response
+
+
+def test_the_same_photo_saved_twice_is_still_cached_for_long(client, media_root, db):
+    # The second save finds the content-named file there and gets the storage's suffix.
+    names = []
+    for slug in ("anna", "bram"):
+        officer = Officer(name=slug, slug=slug, photo_alt=slug)
+        officer.photo = photos.prepare_photo(upload=_upload())
+        photos.match_small_rendition(officer=officer, upload=officer.photo)
+        officer.save()
+        names.append(officer.photo.name)
+    assert names[0] != names[1] and names[1].startswith(names[0].removesuffix(".jpg") + "_")
+    for name in names:
+        response = client.get(f"/media/{name}")
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "public, max-age=31536000, immutable", name
 
 
 def test_a_photo_saved_through_the_model_is_served(client, media_root, db):
