@@ -69,7 +69,8 @@ def station_now(now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()).astimezone(STATION_TIME_ZONE)
 
 
-def _next_midnight(local: dt.datetime) -> dt.datetime:
+def next_midnight(local: dt.datetime) -> dt.datetime:
+    """The start of the next day at the stations, when a page's "today" ends."""
     return dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), STATION_TIME_ZONE)
 
 
@@ -101,7 +102,7 @@ def opening_status(
     coming closing days, which the next opening skips.
     """
     local = station_now(now)
-    midnight = _next_midnight(local)
+    midnight = next_midnight(local)
     by_day: dict[int, list[Interval]] = {day: [] for day in range(7)}
     for row in hours:
         by_day[row.weekday].append(Interval(row.opens, row.closes))

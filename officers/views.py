@@ -24,6 +24,7 @@ from wijkportaal.replicas import public_read
 from . import calendar, departures, pages
 from .finding import Finding, MatchedBy, Outcome, find_officers
 from .forms import AddressSearchForm, StreetSearchForm
+from .hours import next_midnight, station_now
 from .models import Event, Officer
 from .vcard import officer_vcard
 
@@ -141,7 +142,7 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     if context is None:
         return _former_profile(request, slug=slug)
     context["by_postcode"] = request.GET.get("via") == "postcode"
-    return _fresh_until_hours_change(render(request, "officers/profile.html", context), context)
+    return _fresh_until_next_change(render(request, "officers/profile.html", context), context)
 
 
 def _former_profile(request: HttpRequest, *, slug: str) -> HttpResponse:
@@ -211,7 +212,7 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No buurt has this code."))
     context["from_search"] = request.GET.get("gezocht") == "1"
     context["by_postcode"] = request.GET.get("via") == "postcode"
-    response = _fresh_until_hours_change(render(request, "officers/buurt.html", context), context)
+    response = _fresh_until_next_change(render(request, "officers/buurt.html", context), context)
     if also and context["also"] is None:
         # Ignored, and kept out of the page cache: a code that names no other active buurt
         # must not make a cache entry of its own.
@@ -219,12 +220,15 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _fresh_until_hours_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
-    """Mark the page as true until its station's opening status next changes (or midnight), so
-    the page cache does not keep "open now" past closing time."""
+def _fresh_until_next_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
+    """Mark the page as true until its station's opening status next changes and never past
+    midnight, when absences, deputies and spreekuren move on a day: the page cache must not keep
+    "open now" past closing time, nor yesterday's absence."""
+    fresh_until = next_midnight(station_now())
     opening = context.get("opening")
     if opening is not None and opening.changes_at is not None:
-        response.fresh_until = opening.changes_at  # type: ignore[attr-defined]
+        fresh_until = min(fresh_until, opening.changes_at)
+    response.fresh_until = fresh_until  # type: ignore[attr-defined]
     return response
 
 

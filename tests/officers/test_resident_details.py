@@ -164,3 +164,29 @@ def test_a_cached_page_expires_when_the_station_closes(client, anna, settings, m
     html = client.get("/wijkagent/anna-voorbeeld/").content.decode()
     assert "Nu open tot 17:00." in html
     assert timeouts == [120]
+
+
+def test_a_cached_page_expires_at_midnight_when_an_absence_starts(
+    client, buurten, settings, monkeypatch
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    now = at(MONDAY, 23, 58)
+    monkeypatch.setattr(timezone, "now", lambda: now.astimezone(dt.UTC))
+    # No station, so no opening hours bound the page: only the day does.
+    bram = factories.make_officer("Bram Zonderbureau", slug="bram-zonderbureau")
+    factories.assign(bram, buurten["west"], valid_from=MONDAY - dt.timedelta(days=30))
+    Absence.objects.create(
+        officer=bram, starts_on=MONDAY + dt.timedelta(days=1), ends_on=MONDAY + dt.timedelta(days=3)
+    )
+    timeouts: list[int] = []
+    real_set = cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        if key.startswith("public-page:"):
+            timeouts.append(timeout)
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    for url in ["/wijkagent/bram-zonderbureau/", "/buurt/BU00010001/"]:
+        assert client.get(url).status_code == 200
+    assert timeouts == [120, 120]
