@@ -505,9 +505,10 @@ def buurt_page_context(
         .order_by("name")
     )
     station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon, next_opening=True)
-    events = calendar.not_over_of(officers, now=now)
     today = timezone.localdate()
     everyone = officers + [o for o in also_officers if o not in officers]
+    # The nearby buurt's officers are listed too, so are their spreekuren.
+    events = calendar.not_over_of(everyone, now=now)
     absences = coming_absences_by_officer(everyone, today=today) if everyone else {}
     # Each card offers a way to reach the officer right there: their public channels.
     prefetch_related_objects(everyone, public_channels())

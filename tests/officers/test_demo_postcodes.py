@@ -83,6 +83,9 @@ def test_the_tour_postcodes(client, demo):
     assert "Carla Fictief" in palemig and "Sara Spiegelbeeld" in palemig
     both = client.get("/buurt/BU09173400/?ook=BU09173300").content.decode()
     assert "Eikenderveld" in both and "Heerlen-Centrum" in both
+    # Anna, of the nearby Heerlen-Centrum, with her weekly spreekuur.
+    events = both.split('id="events-heading"')[1].split("</section>")[0]
+    assert "Spreekuur" in events and 'href="/wijkagent/anna-voorbeeld/"' in events
     amsterdam = client.post(url, {"postcode": "1012 JS", "huisnummer": "1"})
     assert amsterdam.status_code == 200
     assert "Heerlen (met Hoensbroek)" in amsterdam.content.decode()

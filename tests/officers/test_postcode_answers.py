@@ -2,16 +2,18 @@
 knows, answers with its buurt and says so; near another buurt, the page shows both; a postcode
 or place outside the covered area gets the coverage answer."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from neighbourhoods.models import Municipality, Postcode
 from neighbourhoods.parsing import parse_house_number
 from officers.finding import MatchedBy, Outcome, find_officers
-from officers.models import Priority
+from officers.models import Event, Priority
 from tests import factories
 
 LOOKUP = "/api/v1/lookup"
@@ -213,6 +215,30 @@ def test_the_nearby_buurts_own_officers_show_how_to_reach_them(client, register)
     assert 'href="tel:0611112222"' in nearby
     assert 'href="mailto:anna@example.org"' in nearby
     assert "ask for this wijkagent" not in nearby
+
+
+def test_the_nearby_buurts_officers_spreekuren_are_listed_as_on_its_own_page(client, register):
+    # Anna works only in West, the nearby buurt: her spreekuur is listed as on West's own page,
+    # and so is Carla's, of Oost.
+    now = timezone.now()
+    for officer, title in ((register["anna"], "Spreekuur Anna"), (register["carla"], "Koffie")):
+        Event.objects.create(
+            officer=officer,
+            title=title,
+            place="Buurthuis",
+            starts_at=now + dt.timedelta(days=2),
+            ends_at=now + dt.timedelta(days=2, hours=1),
+            recurrence=Event.Recurrence.WEEKLY,
+        )
+    events = events_section(client.get("/buurt/BU00010002/?ook=BU00010001"))
+    assert "Spreekuur Anna" in events and 'href="/wijkagent/anna-voorbeeld/"' in events
+    assert "Koffie" in events
+    assert "Spreekuur Anna" in events_section(client.get("/buurt/BU00010001/"))
+
+
+def events_section(response) -> str:
+    html = response.content.decode()
+    return html[html.index('id="events-heading"') :].split("</section>")[0]
 
 
 def test_one_officer_is_named_in_the_singular(client, register):
