@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import icalendar
@@ -13,7 +14,7 @@ from django.utils import timezone
 from icalendar.prop import vText
 
 from .hours import STATION_TIME_ZONE
-from .models import Event, Officer
+from .models import Absence, Event, Officer
 
 WEEK = dt.timedelta(days=7)
 # How far ahead an open-ended weekly event's VTIMEZONE spells out the clock changes; calendar
@@ -32,6 +33,11 @@ class Occurrence:
     @property
     def is_weekly(self) -> bool:
         return self.event.recurrence == Event.Recurrence.WEEKLY
+
+    @property
+    def day(self) -> dt.date:
+        """The day it starts on in Amsterdam."""
+        return self.starts_at.astimezone(STATION_TIME_ZONE).date()
 
 
 def not_over(queryset: QuerySet[Event], *, now: dt.datetime) -> QuerySet[Event]:
@@ -52,27 +58,56 @@ def not_over_of(officers: Sequence[Officer], *, now: dt.datetime) -> list[Event]
     return list(not_over(events, now=now))
 
 
-def next_occurrence(event: Event, *, now: dt.datetime) -> Occurrence | None:
-    """The first session of `event` that has not ended at `now`, or None when all are past.
+def _weekly_session(event: Event, week: int) -> Occurrence:
+    """Session number `week` (the first is 0) of a weekly event, at the first session's
+    wall-clock time in Amsterdam, so a 19:00 spreekuur stays at 19:00 after the clocks change."""
+    first = event.starts_at.astimezone(STATION_TIME_ZONE)
+    day = first.date() + week * WEEK
+    starts = dt.datetime.combine(day, first.time().replace(tzinfo=None), STATION_TIME_ZONE)
+    return Occurrence(event, starts, starts + (event.ends_at - event.starts_at))
 
-    Weekly sessions keep the first session's wall-clock time in Amsterdam, so a 19:00 spreekuur
-    stays at 19:00 after the clocks change.
-    """
-    duration = event.ends_at - event.starts_at
+
+def weekly_sessions(event: Event, *, from_day: dt.date) -> Iterator[Occurrence]:
+    """The sessions of a weekly event on or after `from_day`, in order, up to its `repeat_until`;
+    without one they never end, so the caller stops."""
+    first_day = event.starts_at.astimezone(STATION_TIME_ZONE).date()
+    for week in itertools.count(max(0, math.ceil((from_day - first_day) / WEEK))):
+        session = _weekly_session(event, week)
+        if event.repeat_until is not None and session.day > event.repeat_until:
+            return
+        yield session
+
+
+def next_occurrence(event: Event, *, now: dt.datetime) -> Occurrence | None:
+    """The first session of `event` that has not ended at `now`, or None when all are past."""
     if event.recurrence != Event.Recurrence.WEEKLY or event.ends_at > now:
         if event.ends_at <= now:
             return None
         return Occurrence(event, event.starts_at, event.ends_at)
-    first = event.starts_at.astimezone(STATION_TIME_ZONE)
     weeks = max(0, math.floor((now - event.ends_at) / WEEK))
     for step in range(weeks, weeks + 3):
-        day = first.date() + step * WEEK
-        if event.repeat_until is not None and day > event.repeat_until:
+        session = _weekly_session(event, step)
+        if event.repeat_until is not None and session.day > event.repeat_until:
             return None
-        starts = dt.datetime.combine(day, first.time().replace(tzinfo=None), STATION_TIME_ZONE)
-        if starts + duration > now:
-            return Occurrence(event, starts, starts + duration)
+        if session.ends_at > now:
+            return session
     return None
+
+
+def cancelled_by(occurrence: Occurrence, absences: Sequence[Absence]) -> Absence | None:
+    """The absence (of the event's officer) that cancels the session: the officer is away on its
+    day in Amsterdam. None when it takes place."""
+    return next((a for a in absences if a.starts_on <= occurrence.day <= a.ends_on), None)
+
+
+def next_held(occurrence: Occurrence, absences: Sequence[Absence]) -> Occurrence | None:
+    """The first session of a weekly event after `occurrence` that no absence cancels; None
+    for a one-off event, or when every session left is cancelled."""
+    if not occurrence.is_weekly:
+        return None
+    later = weekly_sessions(occurrence.event, from_day=occurrence.day + dt.timedelta(days=1))
+    # Absences end, so an endless series has a held session after the last of them.
+    return next((session for session in later if cancelled_by(session, absences) is None), None)
 
 
 def upcoming(events: list[Event], *, now: dt.datetime | None = None) -> list[Occurrence]:

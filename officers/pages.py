@@ -35,7 +35,6 @@ from . import calendar
 from .finding import current_assignments, officers_for_buurt
 from .hours import (
     NEXT_OPENING_HORIZON_DAYS,
-    STATION_TIME_ZONE,
     OpeningStatus,
     station_now,
     station_opening_status,
@@ -102,10 +101,12 @@ class ListedOfficer:
 
 @dataclass(frozen=True)
 class ShownOccurrence:
-    """A session as residents see it: cancelled when the officer is away that day."""
+    """A session as residents see it: cancelled when the officer is away that day, and then
+    with the next session of a weekly event that does take place (if one is left)."""
 
     occurrence: calendar.Occurrence
     cancelled_by: Absence | None
+    next_held: calendar.Occurrence | None = None
 
     @property
     def event(self) -> Event:
@@ -130,16 +131,10 @@ def with_absences(
     """Each session marked cancelled when its officer is away on its day (Amsterdam time)."""
     shown = []
     for occurrence in occurrences:
-        day = occurrence.starts_at.astimezone(STATION_TIME_ZONE).date()
-        away = next(
-            (
-                absence
-                for absence in absences.get(occurrence.event.officer_id, [])
-                if absence.starts_on <= day <= absence.ends_on
-            ),
-            None,
-        )
-        shown.append(ShownOccurrence(occurrence, away))
+        away_days = absences.get(occurrence.event.officer_id, [])
+        cancelled_by = calendar.cancelled_by(occurrence, away_days)
+        next_held = calendar.next_held(occurrence, away_days) if cancelled_by else None
+        shown.append(ShownOccurrence(occurrence, cancelled_by, next_held))
     return shown
 
 

@@ -386,3 +386,51 @@ def test_spreekuren_during_an_absence_are_said_to_be_cancelled(client, anna):
         assert "gaat niet door" in cancelled and "Zet in mijn agenda" not in cancelled
         held = html.split("Spreekuur daarna")[1].split("</li>")[0]
         assert "gaat niet door" not in held and "Zet in mijn agenda" in held
+
+
+def weekly_spreekuur(officer, *, first: dt.date, until: dt.date | None = None) -> Event:
+    starts = dt.datetime.combine(first, dt.time(19, 0), ZoneInfo("Europe/Amsterdam"))
+    return Event.objects.create(
+        officer=officer,
+        title="Wekelijks spreekuur",
+        place="Buurthuis",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        recurrence=Event.Recurrence.WEEKLY,
+        repeat_until=until,
+    )
+
+
+def spreekuur_item(html: str) -> str:
+    return " ".join(html.split("Wekelijks spreekuur")[1].split("</li>")[0].split())
+
+
+def test_a_cancelled_weekly_spreekuur_says_when_it_takes_place_again(client, anna):
+    today = timezone.localdate()
+    weekly_spreekuur(anna, first=today + dt.timedelta(days=2))
+    # Away for the next two sessions: the third is the next that takes place.
+    Absence.objects.create(
+        officer=anna, starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=10)
+    )
+    again = today + dt.timedelta(days=16)
+    for url in ("/wijkagent/anna-voorbeeld/", "/buurt/BU00010001/"):
+        item = spreekuur_item(client.get(url).content.decode())
+        with translation.override("nl"):
+            assert "De volgende keer gaat niet door" in item, url
+            assert f"Daarna gaat het weer door op {date_format(again, 'l j F Y')}." in item, url
+        item = spreekuur_item(english(client).get(url).content.decode())
+        with translation.override("en"):
+            assert f"It takes place again on {date_format(again, 'l j F Y')}." in item, url
+        client.cookies.pop("django_language")
+
+
+def test_a_weekly_spreekuur_that_ends_during_the_absence_says_none_is_left(client, anna):
+    today = timezone.localdate()
+    weekly_spreekuur(anna, first=today + dt.timedelta(days=2), until=today + dt.timedelta(days=9))
+    Absence.objects.create(
+        officer=anna, starts_on=today + dt.timedelta(days=1), ends_on=today + dt.timedelta(days=10)
+    )
+    item = spreekuur_item(client.get("/wijkagent/anna-voorbeeld/").content.decode())
+    assert "De volgende keer gaat niet door" in item
+    assert "Daarna is er geen keer meer gepland." in item
+    assert "weer door op" not in item
