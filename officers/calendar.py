@@ -110,6 +110,18 @@ def next_held(occurrence: Occurrence, absences: Sequence[Absence]) -> Occurrence
     return next((session for session in later if cancelled_by(session, absences) is None), None)
 
 
+def cancelled_sessions(event: Event, absences: Sequence[Absence]) -> list[Occurrence]:
+    """The sessions of a weekly event that these absences (of its officer) cancel, in order."""
+    if event.recurrence != Event.Recurrence.WEEKLY or not absences:
+        return []
+    last_day = max(absence.ends_on for absence in absences)
+    sessions = itertools.takewhile(
+        lambda session: session.day <= last_day,
+        weekly_sessions(event, from_day=min(absence.starts_on for absence in absences)),
+    )
+    return [session for session in sessions if cancelled_by(session, absences) is not None]
+
+
 def upcoming(events: list[Event], *, now: dt.datetime | None = None) -> list[Occurrence]:
     """Sessions still to come, soonest first; past events are left out."""
     now = now or timezone.now()
@@ -140,8 +152,10 @@ def event_ical(
     url: str,
     host: str,
     now: dt.datetime | None = None,
+    absences: Sequence[Absence] = (),
 ) -> str:
-    """One VEVENT in a VCALENDAR; weekly events carry an RRULE (until `repeat_until`, inclusive).
+    """One VEVENT in a VCALENDAR; weekly events carry an RRULE (until `repeat_until`, inclusive)
+    and an EXDATE for each session the officer's `absences` cancel.
 
     Times are wall-clock times in Amsterdam with the VTIMEZONE icalendar derives from zoneinfo, so
     weekly events keep their time across daylight-saving changes in every calendar program.
@@ -166,6 +180,10 @@ def event_ical(
             last = dt.datetime.combine(event.repeat_until, dt.time(23, 59, 59), STATION_TIME_ZONE)
             rule["until"] = last.astimezone(dt.UTC)
         vevent.add("rrule", rule)
+        cancelled = cancelled_sessions(event, absences)
+        if cancelled:
+            # In Amsterdam time like DTSTART, so each value names a session the rule yields.
+            vevent.add("exdate", [session.starts_at for session in cancelled])
     vevent.add("summary", one_line_break(event.title))
     vevent.add("location", one_line_break(event.place))
     vevent.add("description", one_line_break(description))

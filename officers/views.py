@@ -193,11 +193,13 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
         "officer": event.officer.name,
         "url": request.build_absolute_uri(event.officer.get_absolute_url()),
     }
+    absences = pages.coming_absences_by_officer([event.officer], today=timezone.localdate())
     body = calendar.event_ical(
         event,
         description=description,
         url=request.build_absolute_uri(event.officer.get_absolute_url()),
         host=request.get_host().split(":")[0],
+        absences=absences.get(event.officer_id, []),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="spreekuur-{event.pk}.ics"'

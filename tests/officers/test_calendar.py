@@ -7,7 +7,7 @@ import icalendar
 import pytest
 
 from officers.calendar import event_ical, next_occurrence, upcoming
-from officers.models import Event
+from officers.models import Absence, Event
 from tests import factories
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -108,6 +108,80 @@ def test_the_time_zone_carries_the_clock_changes_the_event_spans():
         part.decoded("dtstart").date() for part in zone.subcomponents if part.get("RDATE") is None
     )
     assert dt.date(2026, 10, 25) in transitions
+
+
+def excluded(body: str) -> list[dt.datetime]:
+    """The EXDATE values of the one VEVENT, as the calendar program reads them."""
+    (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    values = vevent.get("exdate", [])
+    return [
+        value.dt
+        for value_list in (values if isinstance(values, list) else [values])
+        for value in value_list.dts
+    ]
+
+
+def test_sessions_in_an_absence_are_left_out_of_the_weekly_rule():
+    first = dt.datetime(2026, 9, 1, 19, 0, tzinfo=AMS)
+    weekly = event(
+        starts_at=first,
+        ends_at=first + dt.timedelta(hours=1),
+        recurrence=Event.Recurrence.WEEKLY,
+        repeat_until=dt.date(2026, 12, 22),
+    )
+    # Away from a Wednesday to a Tuesday across the clock change, and on one later Tuesday.
+    absences = [
+        Absence(starts_on=dt.date(2026, 10, 21), ends_on=dt.date(2026, 11, 3)),
+        Absence(starts_on=dt.date(2026, 12, 15), ends_on=dt.date(2026, 12, 15)),
+    ]
+    body = event_ical(
+        weekly, description="", url="https://example.org/", host="example.org", absences=absences
+    )
+    tuesdays = [dt.date(2026, 10, 27), dt.date(2026, 11, 3), dt.date(2026, 12, 15)]
+    expected = [dt.datetime.combine(day, dt.time(19, 0), AMS) for day in tuesdays]
+    assert excluded(body) == expected
+    assert all(str(moment.tzinfo) == "Europe/Amsterdam" for moment in excluded(body))
+    assert "EXDATE;TZID=Europe/Amsterdam:20261027T190000,20261103T190000,20261215T190000" in (
+        body.replace("\r\n ", "")
+    )
+
+
+def test_an_absence_between_two_sessions_or_of_a_one_off_event_adds_no_exdate():
+    first = dt.datetime(2026, 9, 1, 19, 0, tzinfo=AMS)
+    weekly = event(
+        starts_at=first, ends_at=first + dt.timedelta(hours=1), recurrence=Event.Recurrence.WEEKLY
+    )
+    once = event(starts_at=first, ends_at=first + dt.timedelta(hours=1))
+    between = [Absence(starts_on=dt.date(2026, 9, 2), ends_on=dt.date(2026, 9, 7))]
+    during = [Absence(starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 1))]
+    for shown, absences in ((weekly, between), (once, during)):
+        body = event_ical(
+            shown, description="", url="https://example.org/", host="example.org", absences=absences
+        )
+        assert "EXDATE" not in body and excluded(body) == [], shown.recurrence
+
+
+@pytest.mark.django_db
+def test_the_downloaded_file_leaves_out_the_sessions_the_officer_is_away(client):
+    officer = factories.make_officer("Anna Voorbeeld", slug="anna-voorbeeld")
+    today = dt.datetime.now(AMS).date()
+    first = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(19, 0), AMS)
+    spreekuur = Event.objects.create(
+        officer=officer,
+        title="Spreekuur",
+        place="Buurthuis",
+        starts_at=first,
+        ends_at=first + dt.timedelta(hours=1),
+        recurrence=Event.Recurrence.WEEKLY,
+    )
+    Absence.objects.create(
+        officer=officer,
+        starts_on=today + dt.timedelta(days=8),
+        ends_on=today + dt.timedelta(days=9),
+    )
+    Absence.objects.create(officer=factories.make_officer(), starts_on=today, ends_on=today)
+    body = client.get(f"/agenda/{spreekuur.pk}.ics").content.decode()
+    assert excluded(body) == [first + dt.timedelta(days=7)]
 
 
 @pytest.mark.django_db
