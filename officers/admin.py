@@ -594,7 +594,16 @@ class OfficerAdmin(ChangeLoggingMixin, RegionalAdminMixin, StaffWordingMixin, ad
         super().save_related(request, form, formsets, change)
         for warning in staffing.possible_duplicates(officer=form.instance):
             self.message_user(request, warning, messages.WARNING)
-        for warning in staffing.deputy_away_warnings(deputy=form.instance):
+        saved = [
+            absence
+            for formset in formsets
+            if formset.model is Absence
+            for absence in [
+                *formset.new_objects,
+                *(obj for obj, _fields in formset.changed_objects),
+            ]
+        ]
+        for warning in staffing.deputy_away_warnings(deputy=form.instance, saved=saved):
             self.message_user(request, warning, messages.WARNING)
 
     def save_formset(

@@ -4,6 +4,7 @@ published, possible duplicates, deputies about to be lost, past events, history 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,15 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from .coverage import absences_with_absent_deputy
-from .models import AREA_GAP, Absence, ContactChannel, Event, Officer, long_date
+from .models import (
+    AREA_GAP,
+    Absence,
+    ContactChannel,
+    Event,
+    Officer,
+    long_date,
+    periods_overlap,
+)
 
 __all__ = [
     "AREA_GAP",
@@ -90,25 +99,37 @@ def absences_covered_by(*, officer_ids: list[Any]) -> list[Absence]:
     )
 
 
-def deputy_away_warnings(*, deputy: Officer) -> list[str]:
+def deputy_away_warnings(*, deputy: Officer, saved: Sequence[Absence] = ()) -> list[str]:
     """Warnings for the colleagues' current and coming absences this officer is the deputy for
-    while away himself: recorded (an absence is a fact), but somebody else must stand in."""
-    return [
-        _(
-            "%(deputy)s is the deputy for %(officer)s from %(start)s until %(end)s, but is away "
-            "from %(away_start)s until %(away_end)s. Choose another deputy for that absence of "
-            "%(officer)s; meanwhile residents are asked to call 0900-8844."
+    while away himself: recorded (an absence is a fact), but somebody else must stand in. Each
+    names the deputy's clashing absence: one of `saved` (his absences this save stored) when one
+    clashes, so the editor reads about the absence he just entered."""
+    warnings = []
+    for absence in absences_with_absent_deputy(day=timezone.localdate()).filter(deputy=deputy):
+        period = (absence.starts_on, absence.ends_on)
+        own = next((a for a in saved if periods_overlap((a.starts_on, a.ends_on), period)), None)
+        away_start, away_end = (
+            (own.starts_on, own.ends_on)
+            if own is not None
+            # The first clash, annotated by `absences_with_absent_deputy`.
+            else (absence.deputy_away_from, absence.deputy_away_until)  # type: ignore[attr-defined]
         )
-        % {
-            "deputy": deputy.name,
-            "officer": absence.officer.name,
-            "start": long_date(absence.starts_on),
-            "end": long_date(absence.ends_on),
-            "away_start": long_date(absence.deputy_away_from),  # type: ignore[attr-defined]
-            "away_end": long_date(absence.deputy_away_until),  # type: ignore[attr-defined]
-        }
-        for absence in absences_with_absent_deputy(day=timezone.localdate()).filter(deputy=deputy)
-    ]
+        warnings.append(
+            _(
+                "%(deputy)s is the deputy for %(officer)s from %(start)s until %(end)s, but is "
+                "away from %(away_start)s until %(away_end)s. Choose another deputy for that "
+                "absence of %(officer)s; meanwhile residents are asked to call 0900-8844."
+            )
+            % {
+                "deputy": deputy.name,
+                "officer": absence.officer.name,
+                "start": long_date(absence.starts_on),
+                "end": long_date(absence.ends_on),
+                "away_start": long_date(away_start),
+                "away_end": long_date(away_end),
+            }
+        )
+    return warnings
 
 
 def deputy_warning(absences: list[Absence]) -> str:

@@ -105,6 +105,31 @@ def test_an_absence_entered_later_for_the_deputy_is_kept_with_a_warning_naming_t
     ), warnings
 
 
+def test_the_warning_names_the_deputys_absence_just_entered_not_an_earlier_clash(
+    editor_client, anna
+):
+    bram = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    Absence.objects.create(
+        officer=anna, starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=10), deputy=bram
+    )
+    # A clash recorded before: Bram is away on days 2 and 3 of Anna's absence.
+    earlier = Absence.objects.create(
+        officer=bram, starts_on=TODAY + dt.timedelta(days=2), ends_on=TODAY + dt.timedelta(days=3)
+    )
+    rows = [
+        {"id": earlier.pk, "starts_on": day(2), "ends_on": day(3)},
+        {"starts_on": day(7), "ends_on": day(9)},
+    ]
+    response = editor_client.post(change_url(bram), officer_form(bram, absences=rows), follow=True)
+    assert Absence.objects.filter(officer=bram).count() == 2
+    warnings = " ".join(str(m) for m in response.context["messages"] if m.level_tag == "warning")
+    assert (
+        f"Bram Verzonnen is the deputy for Anna Voorbeeld from {long(0)} until {long(10)}, but is "
+        f"away from {long(7)} until {long(9)}." in warnings
+    ), warnings
+    assert f"away from {long(2)}" not in warnings
+
+
 def test_a_stored_absence_whose_deputy_is_away_since_does_not_block_the_profile(
     editor_client, anna
 ):
