@@ -18,7 +18,8 @@ def search(page, live_server, *, postcode: str, number: str = "") -> None:
     form = page.locator("form", has=page.locator("#id_postcode"))
     form.get_by_label("Postcode").fill(postcode)
     form.get_by_label("Huisnummer").fill(number)
-    form.get_by_role("button", name="Vind mijn wijkagent").click()
+    with page.expect_navigation():  # the answer to the post, not the page before it
+        form.get_by_role("button", name="Vind mijn wijkagent").click()
 
 
 def test_a_heerlen_postcode_answers_by_postcode(

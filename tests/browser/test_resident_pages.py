@@ -63,7 +63,8 @@ def search_postcode(page, postcode: str, number: str = "", *, button: str = "Vin
     form = postcode_form(page)
     form.locator("#id_postcode").fill(postcode)
     form.locator("#id_huisnummer").fill(number)
-    form.get_by_role("button", name=button).click()
+    with page.expect_navigation():  # the answer to the post, not the page before it
+        form.get_by_role("button", name=button).click()
 
 
 def switch_language(page, to: str) -> None:

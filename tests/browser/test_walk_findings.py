@@ -31,7 +31,8 @@ def search_postcode(page, live_server, postcode: str, number: str = "") -> None:
     form = page.locator("form", has=page.locator("#id_postcode"))
     form.locator("#id_postcode").fill(postcode)
     form.locator("#id_huisnummer").fill(number)
-    form.get_by_role("button").click()
+    with page.expect_navigation():  # the answer to the post, not the page before it
+        form.get_by_role("button").click()
 
 
 def search_street(page, live_server, street: str, number: str, place: str) -> None:
@@ -40,7 +41,8 @@ def search_street(page, live_server, street: str, number: str, place: str) -> No
     form.locator("#street_straat").fill(street)
     form.locator("#street_huisnummer").fill(number)
     form.locator("#street_woonplaats").fill(place)
-    form.get_by_role("button").click()
+    with page.expect_navigation():  # the answer to the post, not the page before it
+        form.get_by_role("button").click()
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

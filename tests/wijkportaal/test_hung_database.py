@@ -108,13 +108,16 @@ def test_a_hung_database_gives_residents_the_503_page_within_two_seconds(hung_si
     assert admin[0] in {200, 503}  # the form with an error, or the 503 page: never a 500
     assert admin[1] < ADMIN_DEADLINE + 3
 
-    # Continued: residents are served again within a few seconds.
+    # Continued: residents are served again within a few seconds, by every worker (each
+    # process finds out on its own that the server answers again).
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if timed(port, "GET", "/wijkagenten/")[0] == 200:
-            break
-        time.sleep(0.5)
-    assert timed(port, "GET", "/wijkagenten/")[0] == 200
+    served_in_a_row = 0
+    while time.monotonic() < deadline and served_in_a_row < 8:
+        served = timed(port, "GET", "/wijkagenten/")[0] == 200
+        served_in_a_row = served_in_a_row + 1 if served else 0
+        if not served:
+            time.sleep(0.5)
+    assert served_in_a_row == 8
 
 
 def test_the_deadlines_as_shipped_keep_the_bounds_measured_above():
