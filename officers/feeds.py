@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from neighbourhoods.models import Buurt, without_boundaries
 
-from .changes import ChangeText, describe, published_names
+from .changes import ChangeText, describe, published_names, update_texts
 from .models import ChangeLogEntry, ChangeLogQuerySet, Officer
 
 # Enough for a reader that looks in once a month; older news is on the pages themselves.
@@ -79,9 +79,12 @@ class ChangeFeed(Feed):
             .order_by("-pk")[:FEED_ENTRIES]
         )
         deputies = published_names(entries)
+        updates = update_texts(entries)
         page = self.page(obj.item)
         return [
-            FeedItem(entry, describe(entry, deputies=deputies, page=page), obj.host)
+            FeedItem(
+                entry, describe(entry, deputies=deputies, updates=updates, page=page), obj.host
+            )
             for entry in entries
         ]
 
