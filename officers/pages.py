@@ -408,11 +408,13 @@ def buurt_map(
     also_geometry = also.geometry if also is not None else None
     if also is not None and also_geometry is not None:
         shapes.append(MapShape(also_geometry, also.name, role="also"))
-    neighbours = [other for other in wijk_buurten if other.pk != buurt.pk]
+    # The nearby buurt has its own shape and words, even when it lies in this wijk.
+    shown_apart = {buurt.pk} | ({also.pk} if also is not None else set())
+    neighbours = [other for other in wijk_buurten if other.pk not in shown_apart]
     shapes += [
         MapShape(other.geometry, other.name, role="context")
         for other in neighbours
-        if other.boundary and not (also is not None and other.pk == also.pk)
+        if other.boundary
     ]
     wijk_shape = shapely.union_all([shape.geometry for shape in shapes]) if shapes else None
     markers, shown, inside, direction, distance = [], False, False, "", None
