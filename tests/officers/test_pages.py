@@ -418,6 +418,8 @@ def test_a_cancelled_weekly_spreekuur_says_when_it_takes_place_again(client, ann
         with translation.override("nl"):
             assert "De volgende keer gaat niet door" in item, url
             assert f"Daarna gaat het weer door op {date_format(again, 'l j F Y')}." in item, url
+        # Its calendar file leaves the cancelled sessions out, so it is offered still.
+        assert "Zet in mijn agenda" in item, url
         item = spreekuur_item(english(client).get(url).content.decode())
         with translation.override("en"):
             assert f"It takes place again on {date_format(again, 'l j F Y')}." in item, url
@@ -434,3 +436,4 @@ def test_a_weekly_spreekuur_that_ends_during_the_absence_says_none_is_left(clien
     assert "De volgende keer gaat niet door" in item
     assert "Daarna is er geen keer meer gepland." in item
     assert "weer door op" not in item
+    assert "Zet in mijn agenda" not in item, "its calendar file holds no session to come"
