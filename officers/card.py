@@ -25,9 +25,9 @@ from .models import Officer
 from .pages import (
     buurt_path,
     coming_absences_by_officer,
-    current_of,
     nearest_station,
     public_channels,
+    shown_absence,
     with_absences,
 )
 
@@ -103,7 +103,7 @@ def buurt_card_context(
     today = timezone.localdate()
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
     for officer in officers:
-        officer.current_absences = current_of(absences.get(officer.pk, []), today=today)
+        officer.shown_absence = shown_absence(absences.get(officer.pk, []), today=today)
     events = calendar.not_over_of(officers, now=now)
     occurrences = [
         shown

@@ -317,7 +317,7 @@ class Officer(models.Model):
 
     # Set by the resident pages' prefetches (`to_attr`) and the buurt's officer list (`role_here`),
     # declared for the type checker.
-    current_absences: list[Absence]
+    shown_absence: Absence | None
     open_events: list[Event]
     public_channels: list[ContactChannel]
     role_here: str
