@@ -676,9 +676,16 @@ class Absence(models.Model):
     @property
     def deputy_for_residents(self) -> Officer | None:
         """The colleague residents are sent to meanwhile: the deputy when published and not away
-        himself today (after `with_deputy_away`), else nobody (they are told to call 0900-8844)."""
+        himself today, else nobody (they are told to call 0900-8844). Needs the absence read
+        with `with_deputy_away`: without it, whether the deputy is away is unknown."""
+        deputy_away = getattr(self, "deputy_away", None)
+        if deputy_away is None:
+            raise AttributeError(
+                "Absence.deputy_for_residents needs the absence read with "
+                "Absence.objects.with_deputy_away(day=...)."
+            )
         deputy = self.deputy
-        if deputy is None or not deputy.is_published or getattr(self, "deputy_away", False):
+        if deputy is None or not deputy.is_published or deputy_away:
             return None
         return deputy
 

@@ -360,6 +360,17 @@ def test_residents_are_not_sent_to_a_deputy_who_is_away_himself(client, anna):
         assert 'href="/wijkagent/bram-verzonnen/"' in notice, url
 
 
+def test_who_residents_are_sent_to_is_not_guessed_without_the_deputys_absences(anna):
+    deputy = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    today = timezone.localdate()
+    absence = Absence.objects.create(officer=anna, starts_on=today, ends_on=today, deputy=deputy)
+    Absence.objects.create(officer=deputy, starts_on=today, ends_on=today)
+    with pytest.raises(AttributeError, match="with_deputy_away"):
+        _ = Absence.objects.get(pk=absence.pk).deputy_for_residents
+    read = Absence.objects.with_deputy_away(day=today).get(pk=absence.pk)
+    assert read.deputy_for_residents is None
+
+
 def test_spreekuren_during_an_absence_are_said_to_be_cancelled(client, anna):
     now = timezone.now()
     today = timezone.localdate()
