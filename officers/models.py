@@ -631,10 +631,6 @@ class Absence(models.Model):
     # Primary keys of absences whose submitted values are checked together with this one (the
     # rows of one admin formset), so their stored, about-to-change dates are not compared.
     checked_alongside: frozenset[int] = frozenset()
-    # Set by the admin's form for a stored absence whose dates and deputy the editor left alone:
-    # an absence the deputy got since does not block saving the profile (the coverage page and a
-    # warning say so instead, and residents are not sent to the deputy meanwhile).
-    deputy_unchanged = False
 
     def __str__(self) -> str:
         return f"{self.officer}: {long_date(self.starts_on)} - {long_date(self.ends_on)}"
@@ -660,16 +656,6 @@ class Absence(models.Model):
             )
             if clash is not None:
                 errors["starts_on"] = absence_overlap_message(clash)
-        if self.deputy_id and not self.deputy_unchanged:
-            away = (
-                Absence.objects.overlapping(
-                    officer_id=self.deputy_id, starts_on=self.starts_on, ends_on=self.ends_on
-                )
-                .select_related("officer")
-                .first()
-            )
-            if away is not None:
-                errors["deputy"] = deputy_absent_message(away)
         if errors:
             raise ValidationError(errors)
 
