@@ -30,6 +30,7 @@ from .pages import (
     shown_absence,
     with_absences,
 )
+from .views import fresh_until_next_change
 
 # A card is read on paper for weeks: a few sessions are enough, the QR code leads to the rest.
 CARD_SESSIONS = 3
@@ -135,4 +136,4 @@ def buurt_card(request: HttpRequest, code: str, paper: str = "a4") -> HttpRespon
     if context is None:
         raise Http404(_("No buurt has this code."))
     context["paper"] = paper if paper in PAPER_SIZES else "a4"
-    return render(request, "officers/card.html", context)
+    return fresh_until_next_change(render(request, "officers/card.html", context), context)
