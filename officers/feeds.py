@@ -35,8 +35,9 @@ def tag_authority(request: HttpRequest) -> str:
     """The site's own name for tag URIs, so an entry has one id whichever of its names a reader
     used: the host of SITE_URL, else the first host it is configured to serve, else the name of
     this request."""
-    if settings.SITE_URL:
-        return urlsplit(settings.SITE_URL).hostname or ""
+    site_host = urlsplit(settings.SITE_URL).hostname
+    if site_host:
+        return site_host
     for host in settings.ALLOWED_HOSTS:
         if host and "*" not in host and not host.startswith("."):
             return host

@@ -268,3 +268,11 @@ def test_entry_ids_name_the_site_url_whichever_host_was_asked(
     [entry] = entries(valid_atom(client.get("/buurt/BU00010001/berichten.atom").content))
     change_id = ChangeLogEntry.objects.get().pk
     assert entry["id"] == entry_tag(host="wijkagent.example.nl", entry_id=change_id)
+
+
+def test_a_site_url_without_a_host_leaves_entry_ids_to_the_served_hosts(client, settings, priority):
+    settings.SITE_URL = "wijkagent.example.nl"  # no scheme: no host either
+    settings.ALLOWED_HOSTS = ["testserver", "wijkagent.example.nl"]
+    [entry] = entries(valid_atom(client.get("/buurt/BU00010001/berichten.atom").content))
+    change_id = ChangeLogEntry.objects.get().pk
+    assert entry["id"] == entry_tag(host="testserver", entry_id=change_id)
