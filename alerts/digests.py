@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from neighbourhoods.models import Buurt, Dataset
 from neighbourhoods.successors import Succession, succession
-from officers.changes import describe, published_names
+from officers.changes import describe, published_names, update_texts
 from officers.models import ChangeLogEntry, Officer
 
 from .delivery import Delivery, close_quietly, deliver
@@ -111,6 +111,7 @@ class ChangeReader:
         self.has_active_dataset = Dataset.objects.filter(is_active=True).exists()
         self._entries: dict[tuple[str, int], list[ChangeLogEntry]] = {}
         self._deputies: dict[tuple[str, int], dict[int, Officer]] = {}
+        self._updates: dict[tuple[str, int], dict[int, str]] = {}
         self._names: dict[str, str | None] = {}
         self._successions: dict[str, Succession] = {}
 
@@ -126,6 +127,7 @@ class ChangeReader:
                 .select_related("officer", "priority__buurt")
             )
             self._deputies[key] = published_names(self._entries[key])
+            self._updates[key] = update_texts(self._entries[key])
         return self._entries[key]
 
     def buurt_name(self, code: str) -> str | None:
@@ -164,10 +166,10 @@ class ChangeReader:
         entries = [entry for entry in self.entries(code, after=after) if entry.kind in kinds]
         if not entries:
             return None
-        deputies = self._deputies[(code, after)]
+        deputies, updates = self._deputies[(code, after)], self._updates[(code, after)]
         items = []
         for entry in entries:
-            text = describe(entry, deputies=deputies, page=self.site.buurt(code))
+            text = describe(entry, deputies=deputies, updates=updates, page=self.site.buurt(code))
             link = text.link if "://" in text.link else self.site.link(text.link)
             items.append(DigestItem(title=text.title, text=text.text, link=link))
         return DigestSection(code=code, name=self.buurt_name(code) or code, items=items)

@@ -28,9 +28,9 @@ from officers.models import Assignment, ClosingDay, Officer, Priority, Station
 from officers.pages import (
     buurt_path,
     coming_absences,
-    current_of,
     open_events,
     public_channels,
+    shown_absence,
     with_absences,
 )
 from officers.priorities import priorities_for_buurt, priorities_for_buurten
@@ -232,7 +232,7 @@ def officer_document(officer: Officer, request: HttpRequest, *, now: dt.datetime
     # The prefetch's `to_attr`, set by `coming_absences`: today's absence is shown, and the
     # sessions in any of them are marked cancelled.
     coming = officer.coming_absences  # type: ignore[attr-defined]
-    absence = next(iter(current_of(coming, today=timezone.localdate(now))), None)
+    absence = shown_absence(coming, today=timezone.localdate(now))
     deputy = absence.deputy_for_residents if absence is not None else None
     document = {
         **_officer_reference(officer, request),

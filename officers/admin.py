@@ -46,6 +46,7 @@ from .models import (
     OpeningHours,
     Station,
     absence_overlap_message,
+    deputy_absent_message,
     location_from_register,
     overlap_message,
     periods_overlap,
@@ -349,12 +350,28 @@ class AbsenceFormSet(BaseInlineFormSet):
 
 
 class AbsenceForm(forms.ModelForm):
+    """Refuses a deputy who is away himself during the absence. A stored row whose dates and
+    deputy the editor left alone is not refused for an absence the deputy got since: that does
+    not block saving the profile (the coverage page and a warning say so instead, and residents
+    are not sent to the deputy meanwhile)."""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # A stored row the editor left alone is not refused for the deputy's later absences.
-        self.instance.deputy_unchanged = bool(self.instance.pk) and not (
-            {"starts_on", "ends_on", "deputy"} & set(self.changed_data)
+        if self.instance.pk and not {"starts_on", "ends_on", "deputy"} & set(self.changed_data):
+            return data
+        deputy, starts_on, ends_on = data.get("deputy"), data.get("starts_on"), data.get("ends_on")
+        # Without a valid period, or with the officer as his own deputy, the model's check speaks.
+        if deputy is None or not (starts_on and ends_on) or ends_on < starts_on:
+            return data
+        if deputy.pk == self.instance.officer_id:
+            return data
+        away = (
+            Absence.objects.overlapping(officer_id=deputy.pk, starts_on=starts_on, ends_on=ends_on)
+            .select_related("officer")
+            .first()
         )
+        if away is not None:
+            self.add_error("deputy", deputy_absent_message(away))
         return data
 
 

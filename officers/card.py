@@ -25,11 +25,12 @@ from .models import Officer
 from .pages import (
     buurt_path,
     coming_absences_by_officer,
-    current_of,
     nearest_station,
     public_channels,
+    shown_absence,
     with_absences,
 )
+from .views import fresh_until_next_change
 
 # A card is read on paper for weeks: a few sessions are enough, the QR code leads to the rest.
 CARD_SESSIONS = 3
@@ -103,7 +104,7 @@ def buurt_card_context(
     today = timezone.localdate()
     absences = coming_absences_by_officer(officers, today=today) if officers else {}
     for officer in officers:
-        officer.current_absences = current_of(absences.get(officer.pk, []), today=today)
+        officer.shown_absence = shown_absence(absences.get(officer.pk, []), today=today)
     events = calendar.not_over_of(officers, now=now)
     occurrences = [
         shown
@@ -135,4 +136,4 @@ def buurt_card(request: HttpRequest, code: str, paper: str = "a4") -> HttpRespon
     if context is None:
         raise Http404(_("No buurt has this code."))
     context["paper"] = paper if paper in PAPER_SIZES else "a4"
-    return render(request, "officers/card.html", context)
+    return fresh_until_next_change(render(request, "officers/card.html", context), context)

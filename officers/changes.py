@@ -87,14 +87,17 @@ def record_priority(
     *, priority: Priority, kind: str, day: dt.date, update: PriorityUpdate | None = None
 ) -> ChangeLogEntry:
     """A priority was opened, updated or closed: for its buurten and their officers on `day`.
-    An `update` added with the save is the entry's text, as residents read it that day."""
+    An `update` added with the save (unless the save closes it: then the outcome is the news) is
+    the entry's text; the entry keeps the update's id, so the update is read as it is now.
+    """
     buurten = priority_buurten(priority)
+    news = update if update is not None and kind != Kind.PRIORITY_CLOSED else None
     return _write(
         kind=kind,
         buurt_codes=[b.code for b in buurten],
         officer_ids=_assigned_officer_ids([b.pk for b in buurten], day=day),
         priority=priority,
-        payload={"update": update.text} if update is not None else None,
+        payload={"update": news.pk} if news is not None else None,
     )
 
 
@@ -194,12 +197,28 @@ def published_names(entries: Iterable[ChangeLogEntry]) -> dict[int, Officer]:
     return Officer.objects.published().in_bulk(list(ids)) if ids else {}
 
 
+def update_texts(entries: Iterable[ChangeLogEntry]) -> dict[int, str]:
+    """The texts of the priority updates entries name, by id, as they read now (one query for all
+    entries); an update since deleted is left out."""
+    # An entry written before updates were named by id holds the text instead: not read.
+    ids = {entry.payload.get("update") for entry in entries if entry.priority_id}
+    ids = {value for value in ids if isinstance(value, int)}
+    if not ids:
+        return {}
+    return dict(PriorityUpdate.objects.filter(pk__in=ids).values_list("pk", "text"))
+
+
 def describe(
-    entry: ChangeLogEntry, *, deputies: dict[int, Officer] | None = None, page: str = ""
+    entry: ChangeLogEntry,
+    *,
+    deputies: dict[int, Officer] | None = None,
+    updates: dict[int, str] | None = None,
+    page: str = "",
 ) -> ChangeText:
     """The entry in the active language. Reads `entry.officer` and `entry.priority` (select them
-    with the entry); `deputies` from `published_names` names a published deputy; a priority links
-    to its place on `page` (the feed's own page) when given."""
+    with the entry); `deputies` from `published_names` names a published deputy and `updates`
+    from `update_texts` gives an update's text; a priority links to its place on `page` (the
+    feed's own page) when given."""
     kind, payload = entry.kind, entry.payload
     officer = entry.officer
     if entry.priority is not None:
@@ -209,10 +228,9 @@ def describe(
             Kind.PRIORITY_CLOSED: _("Priority closed: %(title)s"),
         }
         title = titles.get(kind, _("Priority updated: %(title)s")) % {"title": priority.title}
-        if payload.get("update"):
-            text = payload["update"]
-        else:
-            text = priority.outcome if not priority.is_open else priority.action
+        text = (updates or {}).get(payload.get("update") or 0) or (
+            priority.outcome if not priority.is_open else priority.action
+        )
         link = _priority_link(priority, page=page)
         return ChangeText(title, text, link)
     name = officer.name if officer is not None else ""

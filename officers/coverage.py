@@ -92,12 +92,17 @@ def absences_without_deputy(*, day: dt.date, region: Region = NATIONAL) -> Query
 
 def absences_with_absent_deputy(*, day: dt.date, region: Region = NATIONAL) -> QuerySet[Absence]:
     """Current and coming absences whose deputy is away himself during them: residents sent to
-    the deputy find nobody. Annotated with the deputy's clashing absence dates."""
-    deputy_away = Absence.objects.filter(
-        officer_id=OuterRef("deputy_id"),
-        starts_on__lte=OuterRef("ends_on"),
-        ends_on__gte=OuterRef("starts_on"),
-    ).order_by("starts_on")
+    the deputy find nobody. Annotated with the dates of the deputy's first clashing absence not
+    over on `day` (one that is over sends nobody astray any more)."""
+    deputy_away = (
+        Absence.objects.filter(
+            officer_id=OuterRef("deputy_id"),
+            starts_on__lte=OuterRef("ends_on"),
+            ends_on__gte=OuterRef("starts_on"),
+        )
+        .filter(ends_on__gte=day)
+        .order_by("starts_on")
+    )
     return (
         Absence.objects.filter(ends_on__gte=day, deputy__isnull=False)
         .filter(_officers_of(region, day=day))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from neighbourhoods.models import Buurt, without_boundaries
 
-from .changes import ChangeText, describe, published_names
+from .changes import ChangeText, describe, published_names, update_texts
 from .models import ChangeLogEntry, ChangeLogQuerySet, Officer
 
 # Enough for a reader that looks in once a month; older news is on the pages themselves.
@@ -35,8 +35,9 @@ def tag_authority(request: HttpRequest) -> str:
     """The site's own name for tag URIs, so an entry has one id whichever of its names a reader
     used: the host of SITE_URL, else the first host it is configured to serve, else the name of
     this request."""
-    if settings.SITE_URL:
-        return urlsplit(settings.SITE_URL).hostname or ""
+    site_host = urlsplit(settings.SITE_URL).hostname
+    if site_host:
+        return site_host
     for host in settings.ALLOWED_HOSTS:
         if host and "*" not in host and not host.startswith("."):
             return host
@@ -79,9 +80,12 @@ class ChangeFeed(Feed):
             .order_by("-pk")[:FEED_ENTRIES]
         )
         deputies = published_names(entries)
+        updates = update_texts(entries)
         page = self.page(obj.item)
         return [
-            FeedItem(entry, describe(entry, deputies=deputies, page=page), obj.host)
+            FeedItem(
+                entry, describe(entry, deputies=deputies, updates=updates, page=page), obj.host
+            )
             for entry in entries
         ]
 

@@ -317,7 +317,7 @@ class Officer(models.Model):
 
     # Set by the resident pages' prefetches (`to_attr`) and the buurt's officer list (`role_here`),
     # declared for the type checker.
-    current_absences: list[Absence]
+    shown_absence: Absence | None
     open_events: list[Event]
     public_channels: list[ContactChannel]
     role_here: str
@@ -631,10 +631,6 @@ class Absence(models.Model):
     # Primary keys of absences whose submitted values are checked together with this one (the
     # rows of one admin formset), so their stored, about-to-change dates are not compared.
     checked_alongside: frozenset[int] = frozenset()
-    # Set by the admin's form for a stored absence whose dates and deputy the editor left alone:
-    # an absence the deputy got since does not block saving the profile (the coverage page and a
-    # warning say so instead, and residents are not sent to the deputy meanwhile).
-    deputy_unchanged = False
 
     def __str__(self) -> str:
         return f"{self.officer}: {long_date(self.starts_on)} - {long_date(self.ends_on)}"
@@ -660,25 +656,22 @@ class Absence(models.Model):
             )
             if clash is not None:
                 errors["starts_on"] = absence_overlap_message(clash)
-        if self.deputy_id and not self.deputy_unchanged:
-            away = (
-                Absence.objects.overlapping(
-                    officer_id=self.deputy_id, starts_on=self.starts_on, ends_on=self.ends_on
-                )
-                .select_related("officer")
-                .first()
-            )
-            if away is not None:
-                errors["deputy"] = deputy_absent_message(away)
         if errors:
             raise ValidationError(errors)
 
     @property
     def deputy_for_residents(self) -> Officer | None:
         """The colleague residents are sent to meanwhile: the deputy when published and not away
-        himself today (after `with_deputy_away`), else nobody (they are told to call 0900-8844)."""
+        himself today, else nobody (they are told to call 0900-8844). Needs the absence read
+        with `with_deputy_away`: without it, whether the deputy is away is unknown."""
+        deputy_away = getattr(self, "deputy_away", None)
+        if deputy_away is None:
+            raise AttributeError(
+                "Absence.deputy_for_residents needs the absence read with "
+                "Absence.objects.with_deputy_away(day=...)."
+            )
         deputy = self.deputy
-        if deputy is None or not deputy.is_published or getattr(self, "deputy_away", False):
+        if deputy is None or not deputy.is_published or deputy_away:
             return None
         return deputy
 

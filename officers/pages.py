@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,14 +76,12 @@ def coming_absences(today: dt.date) -> Prefetch:
     )
 
 
-def current_of(absences: list[Absence], *, today: dt.date) -> list[Absence]:
-    """The absences going on today, the one that ends last first: when absences overlap (a
-    holiday and a course in it), the resident sees the latest return date, and the deputy named
-    for that absence."""
-    return sorted(
-        (a for a in absences if a.starts_on <= today <= a.ends_on),
-        key=lambda a: (-a.ends_on.toordinal(), a.starts_on, a.pk),
-    )
+def shown_absence(absences: Iterable[Absence], *, today: dt.date) -> Absence | None:
+    """The absence residents see today, of an officer's `absences`: of those going on, the one
+    that ends last, so when absences overlap (a holiday and a course in it) the resident sees
+    the latest return date, and the deputy named for that absence. None when none is."""
+    going_on = [a for a in absences if a.starts_on <= today <= a.ends_on]
+    return min(going_on, key=lambda a: (-a.ends_on.toordinal(), a.starts_on, a.pk), default=None)
 
 
 @dataclass(frozen=True)
@@ -136,11 +134,6 @@ def with_absences(
         next_held = calendar.next_held(occurrence, away_days) if cancelled_by else None
         shown.append(ShownOccurrence(occurrence, cancelled_by, next_held))
     return shown
-
-
-def shown_absence(officer: Officer) -> Absence | None:
-    """The absence residents see (after `current_of`): the one that ends last."""
-    return officer.current_absences[0] if officer.current_absences else None
 
 
 def open_events(now: dt.datetime) -> Prefetch:
@@ -310,7 +303,6 @@ def officer_profile_context(
         return None
     # The prefetch's `to_attr`, set by `coming_absences`.
     coming: list[Absence] = officer.coming_absences  # type: ignore[attr-defined]
-    officer.current_absences = current_of(coming, today=today)
     assignments = officer.current_assignments
     buurten = [assignment.buurt for assignment in assignments]
     station = officer.station
@@ -322,7 +314,7 @@ def officer_profile_context(
             lat=buurten[0].label_lat, lon=buurten[0].label_lon, next_opening=True
         )
     searched_buurt = next((b for b in buurten if b.code == searched_buurt_code), None)
-    absence = shown_absence(officer)
+    absence = shown_absence(coming, today=today)
     return {
         "officer": officer,
         "buurten": buurten,
@@ -408,11 +400,13 @@ def buurt_map(
     also_geometry = also.geometry if also is not None else None
     if also is not None and also_geometry is not None:
         shapes.append(MapShape(also_geometry, also.name, role="also"))
-    neighbours = [other for other in wijk_buurten if other.pk != buurt.pk]
+    # The nearby buurt has its own shape and words, even when it lies in this wijk.
+    shown_apart = {buurt.pk} | ({also.pk} if also is not None else set())
+    neighbours = [other for other in wijk_buurten if other.pk not in shown_apart]
     shapes += [
         MapShape(other.geometry, other.name, role="context")
         for other in neighbours
-        if other.boundary and not (also is not None and other.pk == also.pk)
+        if other.boundary
     ]
     wijk_shape = shapely.union_all([shape.geometry for shape in shapes]) if shapes else None
     markers, shown, inside, direction, distance = [], False, False, "", None
@@ -510,9 +504,7 @@ def buurt_page_context(
 
     def listed(people: list[Officer]) -> list[ListedOfficer]:
         return [
-            ListedOfficer(
-                officer, next(iter(current_of(absences.get(officer.pk, []), today=today)), None)
-            )
+            ListedOfficer(officer, shown_absence(absences.get(officer.pk, []), today=today))
             for officer in people
         ]
 

@@ -118,7 +118,8 @@ def deputy_away_warnings(*, deputy: Officer, saved: Sequence[Absence] = ()) -> l
             _(
                 "%(deputy)s is the deputy for %(officer)s from %(start)s until %(end)s, but is "
                 "away from %(away_start)s until %(away_end)s. Choose another deputy for that "
-                "absence of %(officer)s; meanwhile residents are asked to call 0900-8844."
+                "absence of %(officer)s. Until you do, residents are asked to call 0900-8844 on "
+                "the days %(deputy)s is away."
             )
             % {
                 "deputy": deputy.name,

@@ -142,7 +142,7 @@ def officer_profile(request: HttpRequest, slug: str) -> HttpResponse:
     if context is None:
         return _former_profile(request, slug=slug)
     context["by_postcode"] = request.GET.get("via") == "postcode"
-    return _fresh_until_next_change(render(request, "officers/profile.html", context), context)
+    return fresh_until_next_change(render(request, "officers/profile.html", context), context)
 
 
 def _former_profile(request: HttpRequest, *, slug: str) -> HttpResponse:
@@ -214,7 +214,7 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No buurt has this code."))
     context["from_search"] = request.GET.get("gezocht") == "1"
     context["by_postcode"] = request.GET.get("via") == "postcode"
-    response = _fresh_until_next_change(render(request, "officers/buurt.html", context), context)
+    response = fresh_until_next_change(render(request, "officers/buurt.html", context), context)
     if also and context["also"] is None:
         # Ignored, and kept out of the page cache: a code that names no other active buurt
         # must not make a cache entry of its own.
@@ -222,7 +222,7 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def _fresh_until_next_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
+def fresh_until_next_change(response: HttpResponse, context: Mapping[str, Any]) -> HttpResponse:
     """Mark the page as true until its station's opening status next changes and never past
     midnight, when absences, deputies and spreekuren move on a day: the page cache must not keep
     "open now" past closing time, nor yesterday's absence."""

@@ -27,6 +27,7 @@ class CookieLocaleMiddleware(LocaleMiddleware):
     Every first visit is Dutch, as the portal promises, and each page has exactly one version per
     cookie value, which is what the page cache keys on. There are no language prefixes in URLs.
     API clients keep no cookie, so for them Accept-Language is the way to ask for English.
+    A view marks a response that is the same in every language with `same_in_every_language`.
     """
 
     def process_request(self, request: HttpRequest) -> None:
@@ -40,8 +41,8 @@ class CookieLocaleMiddleware(LocaleMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        if request.path.startswith(settings.MEDIA_URL):
-            # A photo is the same in every language: no Vary, so caches keep one copy for all.
+        if getattr(response, "same_in_every_language", False):
+            # A photo, say: no Vary, so caches keep one copy for all.
             return response
         varies = (
             ("Cookie", "Accept-Language") if request.path.startswith(API_PREFIX) else ("Cookie",)

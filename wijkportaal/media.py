@@ -40,4 +40,5 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve(request, path, document_root=settings.MEDIA_ROOT, show_indexes=False)
     response["Cache-Control"] = cache_control
     response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.same_in_every_language = True  # type: ignore[union-attr]
     return response

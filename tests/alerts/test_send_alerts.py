@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from alerts.models import Subscriber, Subscription
 from officers import changes
-from officers.models import Assignment, ChangeLogEntry, Event
+from officers.models import Assignment, ChangeLogEntry, Event, Priority
 from tests import factories
 from tests.alerts.conftest import SITE, body, settle
 from tests.neighbourhoods.test_import_boundaries import feature, run, write_collection
@@ -102,6 +102,22 @@ def test_at_most_one_digest_a_day_and_never_the_same_news_twice(smtp_server, ann
     with next_day(2):
         send()
     assert len(smtp_server.received) == 2, "nothing new, nothing sent"
+
+
+def test_a_priority_update_is_sent_as_it_reads_now(smtp_server, anna, buurten):
+    follow("bewoner@example.org", "BU00010001")
+    priority = Priority.objects.create(
+        buurt=buurten["west"], title="Fietsendiefstal", issue="Fietsen weg.", action="Controles."
+    )
+    update = priority.updates.create(text="Twee fietsendieven aangehouden.")
+    changes.record_priority(priority=priority, kind=Kind.PRIORITY_UPDATED, day=TODAY, update=update)
+    update.text = "Twee fietsendieven betrapt."
+    update.save()
+    settle()
+    send()
+    [digest] = smtp_server.received
+    assert "Twee fietsendieven betrapt." in body(digest)
+    assert "aangehouden" not in body(digest)
 
 
 def test_news_of_several_buurten_comes_in_one_message(smtp_server, anna, buurten):

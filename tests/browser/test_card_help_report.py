@@ -253,7 +253,7 @@ def test_a_wrong_answer_report_reaches_the_admin(
     assert serious_accessibility_violations(page, axe_source) == []
     page.screenshot(path=screenshot_dir / "report-consent-error.png", full_page=True)
     assert not AnswerReport.objects.exists()
-    page.get_by_label("Jullie mogen dit adres bewaren").check()
+    page.get_by_label("De politie mag dit adres bewaren").check()
     page.get_by_role("button", name="Melding versturen").click()
     page.wait_for_url("**/klopt-dit-niet/verstuurd/")
     assert page.context.cookies() == []

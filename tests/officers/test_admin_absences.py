@@ -101,7 +101,9 @@ def test_an_absence_entered_later_for_the_deputy_is_kept_with_a_warning_naming_t
     warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
     assert (
         f"Bram Verzonnen is the deputy for Anna Voorbeeld from {long(0)} until {long(4)}, but is "
-        f"away from {long(3)} until {long(6)}. Choose another deputy" in " ".join(warnings)
+        f"away from {long(3)} until {long(6)}. Choose another deputy for that absence of Anna "
+        "Voorbeeld. Until you do, residents are asked to call 0900-8844 on the days Bram "
+        "Verzonnen is away." in " ".join(warnings)
     ), warnings
 
 

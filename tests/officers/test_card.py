@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.checks import run_checks
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from officers.card import CARD_OFFICERS, opening_ranges
 from officers.hours import DayHours, Interval
@@ -121,3 +123,15 @@ def test_the_card_takes_a_fixed_number_of_queries(client, card_buurt, django_ass
         factories.add_channel(officer, "phone", "045-7654321")
     with django_assert_num_queries(8):
         client.get("/buurt/BU00010001/kaart/")
+
+
+def test_the_card_says_when_an_absent_officer_is_back(client, card_buurt):
+    # A course inside a holiday: the card gives the holiday's end, as the buurt page does.
+    anna = card_buurt.assignments.get().officer
+    today = timezone.localdate()
+    holiday = anna.absences.create(starts_on=today, ends_on=today + dt.timedelta(days=9))
+    anna.absences.create(starts_on=today, ends_on=today + dt.timedelta(days=2))
+    html = client.get("/buurt/BU00010001/kaart/").content.decode()
+    [absence] = re.findall(r'<p class="card-absence">(.*?)</p>', html, re.S)
+    with translation.override("nl"):
+        assert f"Afwezig tot en met {date_format(holiday.ends_on, 'j F Y')}" in absence

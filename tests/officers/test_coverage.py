@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from officers import coverage
+from officers import coverage, staffing
 from officers.models import Absence, long_date
 from tests import factories
 from tests.officers.admin_support import log_in_verified, make_editor
@@ -208,3 +208,30 @@ def test_a_deputy_who_is_away_during_the_absence_is_listed(client, scene, time_m
         f"deputy Bram Verzonnen is away from {long_date(DAY + dt.timedelta(days=6))} until "
         f"{long_date(DAY + dt.timedelta(days=12))}"
     ) in section
+
+
+def test_a_deputy_whose_own_absence_is_over_is_no_clash(buurten, time_machine_today):
+    carla = factories.make_officer("Carla Fictief", reviewed_on=DAY)
+    factories.assign(carla, buurten["west"])
+    bram = factories.make_officer("Bram Verzonnen", reviewed_on=DAY)
+    absence = Absence.objects.create(
+        officer=carla,
+        starts_on=DAY - dt.timedelta(days=5),
+        ends_on=DAY + dt.timedelta(days=5),
+        deputy=bram,
+    )
+    # Bram was away in the first days of it; that is over, and he is here now.
+    Absence.objects.create(
+        officer=bram, starts_on=DAY - dt.timedelta(days=4), ends_on=DAY - dt.timedelta(days=1)
+    )
+    assert list(coverage.absences_with_absent_deputy(day=DAY)) == []
+    assert staffing.deputy_away_warnings(deputy=bram) == []
+    # Away again later in it: that clash is listed, with its own dates.
+    Absence.objects.create(
+        officer=bram, starts_on=DAY + dt.timedelta(days=3), ends_on=DAY + dt.timedelta(days=4)
+    )
+    [listed] = coverage.absences_with_absent_deputy(day=DAY)
+    assert listed == absence
+    assert listed.deputy_away_from == DAY + dt.timedelta(days=3)
+    [warning] = staffing.deputy_away_warnings(deputy=bram)
+    assert f"is away from {long_date(DAY + dt.timedelta(days=3))}" in warning

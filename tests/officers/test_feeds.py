@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -197,6 +199,67 @@ def test_an_update_added_in_the_admin_is_the_news_of_its_entry(
     assert newest["summary"] == "Cameratoezicht."
 
 
+def test_the_feed_reads_an_update_as_it_is_now(editor_client, priority, english_messages):
+    change = reverse("admin:officers_priority_change", args=[priority.pk])
+    update = {"date": TODAY.isoformat(), "text": "Twee fietsendieven aangehouden."}
+    editor_client.post(change, priority_form(priority, updates=[update]))
+    news = entry_tag(host="testserver", entry_id=ChangeLogEntry.objects.latest("pk").pk)
+    update |= {"id": priority.updates.get().pk, "priority": priority.pk}
+
+    def feed() -> tuple[str, str]:
+        """The whole feed, and the summary of the entry the update was news of."""
+        body = Client().get("/buurt/BU00010001/berichten.atom").content
+        [summary] = [entry["summary"] for entry in entries(valid_atom(body)) if entry["id"] == news]
+        return body.decode(), summary
+
+    corrected = update | {"text": "Twee fietsendieven betrapt."}
+    response = editor_client.post(change, priority_form(priority, updates=[corrected]))
+    assert response.status_code == 302
+    body, summary = feed()
+    assert summary == "Twee fietsendieven betrapt."
+    assert "aangehouden" not in body
+    deleted = corrected | {"DELETE": "on"}
+    response = editor_client.post(change, priority_form(priority, updates=[deleted]))
+    assert response.status_code == 302
+    assert not priority.updates.exists()
+    body, summary = feed()
+    assert summary == "Controles."
+    assert "fietsendieven" not in body
+
+
+def test_closing_with_an_update_tells_the_outcome(editor_client, priority, english_messages):
+    change = reverse("admin:officers_priority_change", args=[priority.pk])
+    update = {"date": TODAY.isoformat(), "text": "Laatste controle gedaan."}
+    closing = priority_form(
+        priority, updates=[update], status="closed", outcome="Geen diefstallen meer."
+    )
+    assert editor_client.post(change, closing).status_code == 302
+    newest = entries(valid_atom(Client().get("/buurt/BU00010001/berichten.atom").content))[0]
+    assert newest["title"] == "Priority closed: Fietsendiefstal"
+    assert newest["summary"] == "Geen diefstallen meer."
+
+
+def test_the_feed_reads_all_its_updates_at_once(
+    client, priority, english_messages, django_assert_num_queries
+):
+    url = "/buurt/BU00010001/berichten.atom"
+
+    def add_update(text: str) -> None:
+        update = priority.updates.create(text=text)
+        changes.record_priority(
+            priority=priority, kind=Kind.PRIORITY_UPDATED, day=TODAY, update=update
+        )
+
+    add_update("Eerste.")
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    add_update("Tweede.")
+    add_update("Derde.")
+    with django_assert_num_queries(len(one)):
+        feed = valid_atom(client.get(url).content)
+    assert [entry["summary"] for entry in entries(feed)][:3] == ["Derde.", "Tweede.", "Eerste."]
+
+
 def test_entry_ids_name_the_site_url_whichever_host_was_asked(
     client, settings, priority, english_messages
 ):
@@ -205,3 +268,11 @@ def test_entry_ids_name_the_site_url_whichever_host_was_asked(
     [entry] = entries(valid_atom(client.get("/buurt/BU00010001/berichten.atom").content))
     change_id = ChangeLogEntry.objects.get().pk
     assert entry["id"] == entry_tag(host="wijkagent.example.nl", entry_id=change_id)
+
+
+def test_a_site_url_without_a_host_leaves_entry_ids_to_the_served_hosts(client, settings, priority):
+    settings.SITE_URL = "wijkagent.example.nl"  # no scheme: no host either
+    settings.ALLOWED_HOSTS = ["testserver", "wijkagent.example.nl"]
+    [entry] = entries(valid_atom(client.get("/buurt/BU00010001/berichten.atom").content))
+    change_id = ChangeLogEntry.objects.get().pk
+    assert entry["id"] == entry_tag(host="testserver", entry_id=change_id)

@@ -360,6 +360,17 @@ def test_residents_are_not_sent_to_a_deputy_who_is_away_himself(client, anna):
         assert 'href="/wijkagent/bram-verzonnen/"' in notice, url
 
 
+def test_who_residents_are_sent_to_is_not_guessed_without_the_deputys_absences(anna):
+    deputy = factories.make_officer("Bram Verzonnen", slug="bram-verzonnen")
+    today = timezone.localdate()
+    absence = Absence.objects.create(officer=anna, starts_on=today, ends_on=today, deputy=deputy)
+    Absence.objects.create(officer=deputy, starts_on=today, ends_on=today)
+    with pytest.raises(AttributeError, match="with_deputy_away"):
+        _ = Absence.objects.get(pk=absence.pk).deputy_for_residents
+    read = Absence.objects.with_deputy_away(day=today).get(pk=absence.pk)
+    assert read.deputy_for_residents is None
+
+
 def test_spreekuren_during_an_absence_are_said_to_be_cancelled(client, anna):
     now = timezone.now()
     today = timezone.localdate()
@@ -418,6 +429,8 @@ def test_a_cancelled_weekly_spreekuur_says_when_it_takes_place_again(client, ann
         with translation.override("nl"):
             assert "De volgende keer gaat niet door" in item, url
             assert f"Daarna gaat het weer door op {date_format(again, 'l j F Y')}." in item, url
+        # Its calendar file leaves the cancelled sessions out, so it is offered still.
+        assert "Zet in mijn agenda" in item, url
         item = spreekuur_item(english(client).get(url).content.decode())
         with translation.override("en"):
             assert f"It takes place again on {date_format(again, 'l j F Y')}." in item, url
@@ -434,3 +447,4 @@ def test_a_weekly_spreekuur_that_ends_during_the_absence_says_none_is_left(clien
     assert "De volgende keer gaat niet door" in item
     assert "Daarna is er geen keer meer gepland." in item
     assert "weer door op" not in item
+    assert "Zet in mijn agenda" not in item, "its calendar file holds no session to come"

@@ -146,6 +146,18 @@ def test_the_map_of_a_two_buurten_answer_draws_both(client, register):
     assert "dashed border" not in plain
 
 
+def test_a_wijk_of_just_the_two_buurten_has_no_other_buurten_on_the_map(client, dataset):
+    # Both in the wijk WK000300, and nothing else is.
+    factories.make_buurt(dataset, "BU00030001", factories.square(5, 0), name="Links")
+    factories.make_buurt(dataset, "BU00030002", factories.square(6, 0), name="Rechts")
+    response = client.get("/buurt/BU00030001/?ook=BU00030002")
+    html = response.content.decode()
+    assert map_paths(html) == {"focus": ["Links"], "also": ["Rechts"]}
+    assert "Map of the buurt Links and the nearby buurt Rechts</title>" in html
+    assert "The map shows the buurt Links and the nearby buurt Rechts." in text(response)
+    assert "other buurten" not in html.lower()
+
+
 def test_a_nearby_buurt_of_another_wijk_is_drawn_and_fits_on_the_map(
     client, register, dataset, settings
 ):

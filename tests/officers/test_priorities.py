@@ -34,7 +34,8 @@ def anna(buurten):
 
 
 def priority_form(priority=None, *, updates=(), **fields):
-    """The POST body of the priority admin form, with new update rows."""
+    """The POST body of the priority admin form, with update rows: stored ones (with an "id")
+    first, then new ones."""
     data = {
         "buurt": priority.buurt_id if priority and priority.buurt_id else "",
         "wijk": priority.wijk_id if priority and priority.wijk_id else "",
@@ -48,7 +49,7 @@ def priority_form(priority=None, *, updates=(), **fields):
         "closed_on": priority.closed_on.isoformat() if priority and priority.closed_on else "",
         "outcome": priority.outcome if priority else "",
         "updates-TOTAL_FORMS": len(updates),
-        "updates-INITIAL_FORMS": 0,
+        "updates-INITIAL_FORMS": sum(1 for update in updates if "id" in update),
         "updates-MIN_NUM_FORMS": 0,
         "updates-MAX_NUM_FORMS": 1000,
     }

@@ -187,6 +187,6 @@ def test_a_cached_page_expires_at_midnight_when_an_absence_starts(
         return real_set(key, value, timeout, **kwargs)
 
     monkeypatch.setattr(cache, "set", recording_set)
-    for url in ["/wijkagent/bram-zonderbureau/", "/buurt/BU00010001/"]:
+    for url in ["/wijkagent/bram-zonderbureau/", "/buurt/BU00010001/", "/buurt/BU00010001/kaart/"]:
         assert client.get(url).status_code == 200
-    assert timeouts == [120, 120]
+    assert timeouts == [120, 120, 120]

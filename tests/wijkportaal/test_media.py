@@ -91,6 +91,16 @@ def test_no_listing_no_climbing_out_and_no_waiting_photos(client, media_root, pa
     assert b"not for residents" not in response.content
 
 
+def test_a_not_found_page_under_media_is_a_page_in_the_visitors_language(
+    client, media_root, settings
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/media/officers/ffffffffffffffffffff-480.jpg")
+    assert response.status_code == 404
+    assert "Cookie" in response["Vary"]
+    assert response["Content-Language"] == "en"
+
+
 def test_only_reading_is_allowed(client, media_root):
     assert client.post(f"/media/{NAME}").status_code == 405
     assert client.head(f"/media/{NAME}").status_code == 200
