@@ -31,7 +31,7 @@ class AnswerReportForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     address_consent = forms.BooleanField(
-        label=_("You may store this address until the report is handled and 90 days after."),
+        label=_("The police may store this address until the report is handled and 90 days after."),
         required=False,
     )
 
