@@ -94,6 +94,17 @@ class OfficerAdminForm(forms.ModelForm):
     )
     # The photo chosen in an earlier submit of this form that came back with another error.
     photo_kept = KeptPhotoField(required=False)
+    # Set by clean() when that photo is restored into this submit.
+    photo_restored = False
+
+    @property
+    def changed_data(self) -> list[str]:
+        changed = super().changed_data
+        # A restored photo is this save's new photo though its file field came back empty, and
+        # the history names what changed from changed_data.
+        if self.photo_restored and "photo" not in changed:
+            return [name for name in self.fields if name in changed or name == "photo"]
+        return changed
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -112,6 +123,7 @@ class OfficerAdminForm(forms.ModelForm):
                 )
             else:
                 data["photo"] = kept
+                self.photo_restored = True
         elif photo is False:
             token = ""
         data["photo_kept"] = token

@@ -106,11 +106,15 @@ def buurt_card_context(
     for officer in officers:
         officer.shown_absence = shown_absence(absences.get(officer.pk, []), today=today)
     events = calendar.not_over_of(officers, now=now)
-    occurrences = [
-        shown
-        for shown in with_absences(calendar.upcoming(events, now=now), absences=absences)
-        if shown.cancelled_by is None
-    ][:CARD_SESSIONS]
+    # A printed card stays up for weeks: a cancelled session is left out, and a weekly event
+    # is shown with its next session that does take place.
+    held = []
+    for shown in with_absences(calendar.upcoming(events, now=now), absences=absences):
+        if shown.cancelled_by is None:
+            held.append(shown.occurrence)
+        elif shown.next_held is not None:
+            held.append(shown.next_held)
+    occurrences = sorted(held, key=lambda o: (o.starts_at, o.event.pk))[:CARD_SESSIONS]
     station = nearest_station(lat=buurt.label_lat, lon=buurt.label_lon)
     opening = station_opening_status(station, now=now) if station is not None else None
     page_url = public_url(buurt_path(buurt.code), request=request)

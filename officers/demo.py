@@ -272,14 +272,22 @@ def _load_stations(
     return stations
 
 
-def _intro(officer: DemoOfficer, wijk_names: list[str]) -> tuple[str, str]:
-    area = ", ".join(wijk_names) or "heel Heerlen"
-    area_en = ", ".join(wijk_names) or "all of Heerlen"
+def _intro(
+    officer: DemoOfficer, *, wijk_names: list[str], deputy_wijk_names: list[str]
+) -> tuple[str, str]:
     first = officer.name.split()[0]
+    if wijk_names:
+        area = ", ".join(wijk_names)
+        role_nl, role_en = f"wijkagent voor {area}", f"the wijkagent for {area}"
+    else:
+        # Only standing in: the introduction must not claim the wijkagent's role.
+        area = ", ".join(deputy_wijk_names)
+        role_nl = f"vervangend wijkagent in {area}: ik neem het over als de wijkagent er niet is"
+        role_en = f"the deputy wijkagent in {area}: I stand in when the wijkagent is away"
     return (
-        f"Ik ben {first}, wijkagent voor {area}. Ik ben er voor vragen over veiligheid en "
+        f"Ik ben {first}, {role_nl}. Ik ben er voor vragen over veiligheid en "
         f"leefbaarheid in de buurt. Dit is een fictief demoprofiel.",
-        f"I am {first}, the wijkagent for {area_en}. Come to me with questions about safety and "
+        f"I am {first}, {role_en}. Come to me with questions about safety and "
         f"quality of life in the neighbourhood. This is a fictional demo profile.",
     )
 
@@ -299,7 +307,11 @@ def _load_officers(
     officers: dict[str, Officer] = {}
     for number, demo in enumerate(DEMO_OFFICERS):
         slug = slugify(demo.name)
-        intro_nl, intro_en = _intro(demo, [wijk_names[code] for code in demo.wijken])
+        intro_nl, intro_en = _intro(
+            demo,
+            wijk_names=[wijk_names[code] for code in demo.wijken],
+            deputy_wijk_names=[wijk_names[code] for code in demo.deputy_in],
+        )
         officer = _ensure(
             Officer,
             summary,

@@ -66,6 +66,8 @@ _MISSING = object()
 # Set on a row between the signal before its save or delete and the one after: the subjects
 # that showed it as it was.
 _BEFORE = "_public_pages_before"
+# Set on a request whose page may be stored for others: the location its cache entry is for.
+_LOCATION_ATTRIBUTE = "_public_page_location"
 
 _pages_of: dict[type[Model], PagesOf] = {}
 
@@ -234,14 +236,15 @@ def _active_buurt_codes(codes: Iterable[str]) -> set[str]:
     return set(active.values_list("code", flat=True))
 
 
-def page_key(request: HttpRequest, codes: Mapping[str, str]) -> str:
-    """The path, the query parameters the page reads, and the language; the page's generations
-    are stored with the entry, not in the key.
+def page_location(request: HttpRequest, codes: Mapping[str, str]) -> str:
+    """The path and the query parameters the page reads, in a fixed order: the URL its cache
+    entry is for.
 
-    The pages read only `buurt`, `ook` (`codes`), `gezocht=1` and `via=postcode`; anything else in
-    a query string changes nothing on the page and is left out of the key. The cached view keeps
-    a buurt code in the key only once it has found it real, so no query string, however random,
-    adds an entry that a page without it would not have.
+    The pages read only `buurt`, `ook` (`codes`), `gezocht=1`, `via=postcode` and `opnieuw=1` (the
+    home page after a language switch emptied its form); anything else in a query string changes
+    nothing on the page and is left out. The cached view keeps a buurt code here only once it has
+    found it real, so no query string, however random, adds an entry that a page without it would
+    not have.
     """
     query = []
     if "buurt" in codes:
@@ -252,16 +255,31 @@ def page_key(request: HttpRequest, codes: Mapping[str, str]) -> str:
         query.append("via=postcode")
     if "ook" in codes:
         query.append(f"ook={codes['ook']}")
-    location = request.path + ("?" + "&".join(query) if query else "")
+    if request.GET.get("opnieuw") == "1":
+        query.append("opnieuw=1")
+    return request.path + ("?" + "&".join(query) if query else "")
+
+
+def page_key(location: str) -> str:
+    """The page's location (`page_location`) and the language; the page's generations are stored
+    with the entry, not in the key."""
     path_digest = hashlib.sha256(location.encode()).hexdigest()
     language = translation.get_language() or settings.LANGUAGE_CODE
     return f"public-page:{language}:{path_digest}"
+
+
+def language_return_path(request: HttpRequest) -> str:
+    """Where the language switch returns to: a page built for the cache names its location, so
+    a query string it does not read (another visitor's) is never stored in it; any other page
+    its full path."""
+    return getattr(request, _LOCATION_ATTRIBUTE, None) or request.get_full_path()
 
 
 @dataclass(frozen=True)
 class _Page:
     key: str
     generation_keys: tuple[str, ...]
+    location: str
 
 
 def _page(
@@ -271,7 +289,8 @@ def _page(
     kwargs: dict[str, Any],
 ) -> _Page:
     named = subjects(codes, **kwargs) if subjects is not None else ()
-    return _Page(page_key(request, codes), _generation_keys(named))
+    location = page_location(request, codes)
+    return _Page(page_key(location), _generation_keys(named), location)
 
 
 def _may_use_cache(request: HttpRequest) -> bool:
@@ -361,6 +380,7 @@ def cache_public_page(view: View, *, subjects: PageSubjects | None = None) -> Vi
                 response[name] = value
             response[CACHE_STATUS_HEADER] = "hit"
             return response
+        setattr(request, _LOCATION_ATTRIBUTE, page.location)
         response = view(request, *args, **kwargs)
         if _may_store(request, response):
             value = (response.content, list(response.items()))

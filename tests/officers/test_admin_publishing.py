@@ -5,6 +5,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 from django.utils import translation
 
@@ -135,6 +136,9 @@ def test_a_chosen_photo_is_kept_when_a_channel_has_an_error(
     assert (media_root / anna.photo.name).exists()
     # The waiting copies are gone once the profile holds the photo.
     assert not any((media_root / photos.PENDING_DIR).iterdir())
+    # The history names the photo, though it was chosen in the submit before.
+    entry = LogEntry.objects.filter(object_id=str(anna.pk), action_flag=CHANGE).latest("pk")
+    assert entry.get_change_message().startswith("Changed Photo and Photo description.")
 
 
 def test_a_forged_photo_token_restores_nothing_and_says_so(editor_client, buurten, media_root):

@@ -135,3 +135,42 @@ def test_the_card_says_when_an_absent_officer_is_back(client, card_buurt):
     [absence] = re.findall(r'<p class="card-absence">(.*?)</p>', html, re.S)
     with translation.override("nl"):
         assert f"Afwezig tot en met {date_format(holiday.ends_on, 'j F Y')}" in absence
+
+
+def test_an_english_card_translates_the_rank_and_the_spreekuren_heading(client, buurten):
+    factories.assign(factories.make_officer("Anna Voorbeeld", rank="Hoofdagent"), buurten["west"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/buurt/BU00010001/kaart/").content.decode()
+    assert "Senior police officer · Wijkagent" in html
+    assert "Hoofdagent" not in html
+    assert "Spreekuren and meetings" not in html
+    assert "Office hours (spreekuren) and meetings" in html
+    assert "No office hours or meetings are planned at the moment." in html
+
+
+def test_the_card_writes_the_station_postcode_with_a_space(client, card_buurt):
+    html = client.get("/buurt/BU00010001/kaart/").content.decode()
+    assert "6411 NH Heerlen" in html
+    assert "6411NH" not in html
+
+
+def test_a_weekly_spreekuur_whose_next_session_is_cancelled_shows_the_one_after(client, buurten):
+    """The card hangs on a notice board for weeks: a session the officer's absence cancels is
+    left out, and the spreekuur is shown with the next session that does take place."""
+    anna = factories.make_officer("Anna Voorbeeld")
+    factories.assign(anna, buurten["west"])
+    start = timezone.localtime() + dt.timedelta(days=2)
+    Event.objects.create(
+        officer=anna,
+        title="Wekelijks spreekuur",
+        place="Buurthuis West",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        recurrence=Event.Recurrence.WEEKLY,
+    )
+    anna.absences.create(starts_on=start.date(), ends_on=start.date())
+    html = client.get("/buurt/BU00010001/kaart/").content.decode()
+    assert "Wekelijks spreekuur" in html
+    next_week = (start + dt.timedelta(days=7)).date().isoformat()
+    assert f'datetime="{next_week}T' in html
+    assert f'datetime="{start.date().isoformat()}T' not in html

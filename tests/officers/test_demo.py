@@ -66,6 +66,18 @@ def test_every_demo_address_lies_in_a_buurt(demo):
     assert not Address.objects.filter(buurt__isnull=True).exists()
 
 
+def test_an_officer_who_only_stands_in_is_introduced_as_the_deputy(demo):
+    sara = Officer.objects.get(slug="sara-spiegelbeeld")
+    assert sara.intro_nl.startswith(
+        "Ik ben Sara, vervangend wijkagent in Wijk 32 Meezenbroek-Schaesbergerveld, Wijk 39 "
+    )
+    assert sara.intro_en.startswith(
+        "I am Sara, the deputy wijkagent in Wijk 32 Meezenbroek-Schaesbergerveld, Wijk 39 "
+    )
+    anna = Officer.objects.get(slug="anna-voorbeeld")
+    assert anna.intro_nl.startswith("Ik ben Anna, wijkagent voor Wijk 33 Heerlen-Centrum.")
+
+
 def test_loading_twice_changes_nothing(demo):
     before = {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))

@@ -107,6 +107,33 @@ def test_the_query_string_is_part_of_the_key(client, officer):
     assert plain != searched
 
 
+# The home page after a language switch emptied its form says so (templates/officers/search.html).
+SWITCH_NOTICE = "De taal is gewijzigd"
+
+
+@pytest.mark.parametrize("first", ["/", "/?opnieuw=1"])
+def test_the_notice_after_a_language_switch_has_its_own_cached_page(client, officer, first):
+    client.get(first)
+    assert SWITCH_NOTICE in client.get("/?opnieuw=1").content.decode()
+    assert SWITCH_NOTICE not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", PROFILE, "/buurt/BU00010001/"])
+def test_a_query_string_the_page_does_not_read_never_reaches_another_visitor(client, officer, path):
+    """The language switch returns to the page's URL; the page stored for everyone names the
+    URL its cache entry is for, not the one its first visitor happened to ask."""
+    client.get(path + "?postcode=6411NH&huisnummer=13")
+    html = client.get(path).content.decode()
+    assert "6411NH" not in html
+    assert f'name="next" value="{path}"' in html
+
+
+def test_a_page_that_is_not_cached_returns_to_its_full_url(client, officer, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    html = client.get(PROFILE + "?buurt=BU00010001&x=1").content.decode()
+    assert f'name="next" value="{PROFILE}?buurt=BU00010001&amp;x=1"' in html
+
+
 def cache_entries() -> int:
     from django.core.cache import cache
 
