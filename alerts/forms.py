@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 TOPIC_CHOICES = [
     ("wants_wijkagent", _("A new or changed wijkagent")),
     ("wants_absences", _("An absence of the wijkagent, and who stands in")),
-    ("wants_meetings", _("New spreekuren and meetings")),
+    ("wants_meetings", _("New office hours and meetings")),
     ("wants_priorities", _("New or updated priorities")),
 ]
 

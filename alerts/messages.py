@@ -67,7 +67,7 @@ def topic_names(subscription: Subscription) -> list[str]:
     wanted = [
         (subscription.wants_wijkagent, _("a new or changed wijkagent")),
         (subscription.wants_absences, _("an absence and who stands in")),
-        (subscription.wants_meetings, _("new spreekuren and meetings")),
+        (subscription.wants_meetings, _("new office hours (spreekuren) and meetings")),
         (subscription.wants_priorities, _("new or updated priorities")),
     ]
     return [name for wants, name in wanted if wants]

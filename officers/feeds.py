@@ -131,7 +131,8 @@ class BuurtFeed(ChangeFeed):
 
     def subtitle(self, obj: Subject) -> str:
         return _(
-            "Priorities, wijkagenten, absences, spreekuren and meetings of the buurt %(name)s."
+            "Priorities, wijkagenten, absences, office hours (spreekuren) and meetings of the buurt "
+            "%(name)s."
         ) % {"name": obj.item.name}
 
     def page(self, obj: Buurt) -> str:
@@ -152,9 +153,10 @@ class OfficerFeed(ChangeFeed):
         return _("News of wijkagent %(name)s") % {"name": obj.item.name}
 
     def subtitle(self, obj: Subject) -> str:
-        return _("Priorities, areas, absences, spreekuren and meetings of wijkagent %(name)s.") % {
-            "name": obj.item.name
-        }
+        return _(
+            "Priorities, areas, absences, office hours (spreekuren) and meetings of wijkagent "
+            "%(name)s."
+        ) % {"name": obj.item.name}
 
     def page(self, obj: Officer) -> str:
         return obj.get_absolute_url()

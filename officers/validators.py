@@ -33,6 +33,13 @@ SOCIAL_HOSTS: dict[str, frozenset[str]] = {
     "x": frozenset({"x.com", "twitter.com"}),
     "facebook": frozenset({"facebook.com"}),
 }
+# An address of each network's own form, so the example in a message is one staff can copy.
+SOCIAL_EXAMPLES: dict[str, str] = {
+    "instagram": "https://www.instagram.com/wijkagent.voorbeeld/",
+    "x": "https://x.com/wijkagentvoorbeeld",
+    "facebook": "https://www.facebook.com/wijkagent.voorbeeld",
+}
+WEBSITE_EXAMPLE = "https://www.politie.nl/"
 
 _SEPARATORS = re.compile(r"[\s\-./]")
 
@@ -99,15 +106,19 @@ def normalise_dutch_mobile(value: str) -> str:
     return number
 
 
-def normalise_https_url(value: str, *, hosts: frozenset[str] | None = None) -> str:
-    """An https URL, optionally only on one network's hosts (with or without `www.`)."""
+def normalise_https_url(
+    value: str, *, hosts: frozenset[str] | None = None, example: str = WEBSITE_EXAMPLE
+) -> str:
+    """An https URL, optionally only on one network's hosts (with or without `www.`); `example`
+    is the address the error message shows."""
     url = value.strip()
     try:
         URLValidator(schemes=["https"])(url)
     except ValidationError as error:
         raise ValidationError(
-            _("Enter a full address starting with https://, for example https://www.politie.nl/."),
+            _("Enter a full address starting with https://, for example %(example)s."),
             code="invalid_url",
+            params={"example": example},
         ) from error
     parts = urlsplit(url)
     if parts.username or parts.password or parts.port:
@@ -147,7 +158,7 @@ def normalise_channel_value(*, kind: str, value: str) -> str:
     if kind == "email":
         return normalise_email(value)
     if kind in SOCIAL_HOSTS:
-        return normalise_https_url(value, hosts=SOCIAL_HOSTS[kind])
+        return normalise_https_url(value, hosts=SOCIAL_HOSTS[kind], example=SOCIAL_EXAMPLES[kind])
     if kind == "website":
         return normalise_https_url(value)
     raise ValidationError(_("Choose a kind of channel."), code="invalid_kind")

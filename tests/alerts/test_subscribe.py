@@ -13,6 +13,7 @@ from alerts.models import Subscriber, Subscription
 from officers import changes
 from tests import factories
 from tests.alerts.conftest import ALL_TOPICS, body, link, same_site_post, settle, subscribe
+from tests.officers.test_english_words import bare_spreekuur
 
 RESIDENT = "bewoner@example.org"
 FOLLOW_WEST = "/buurt/BU00010001/volgen/"
@@ -144,6 +145,25 @@ def test_the_confirmation_is_written_in_the_language_of_the_page(client, anna, s
     assert message["Subject"] == "Please confirm: e-mail about the buurt West"
     assert "Did you not ask for this? Then ignore this message." in body(message)
     assert Subscriber.objects.get().language == "en"
+
+
+def test_english_follow_pages_and_confirmation_say_office_hours(client, anna, smtp_server):
+    client.cookies["django_language"] = "en"
+    for url in (FOLLOW_WEST, "/wijkagent/anna-voorbeeld/volgen/"):
+        page = client.get(url).content.decode()
+        assert "office hours (spreekuren)" in page
+        assert "New office hours and meetings" in page
+        assert bare_spreekuur(page) == [], url
+    subscribe(client, "BU00010001", RESIDENT)
+    [message] = smtp_server.received
+    assert "- new office hours (spreekuren) and meetings" in body(message)
+    assert bare_spreekuur(body(message)) == []
+
+
+def test_the_dutch_follow_page_keeps_spreekuren(client, anna):
+    page = client.get(FOLLOW_WEST).content.decode()
+    assert "Nieuwe spreekuren en bijeenkomsten" in page
+    assert "een spreekuur of een aandachtspunt" in page
 
 
 # -- the same answer for every address -----------------------------------------------------

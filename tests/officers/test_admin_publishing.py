@@ -108,6 +108,15 @@ def test_the_shared_police_number_is_no_duplicate(editor_client, db):
     assert "same phone number" not in response.content.decode()
 
 
+def test_an_instagram_link_without_https_is_answered_with_an_instagram_example(
+    editor_client, buurten
+):
+    anna = factories.make_officer("Anna Voorbeeld", slug="anna-voorbeeld", intro_nl="Hallo!")
+    bad = [{"kind": "instagram", "value": "instagram.com/x", "order": 0}]
+    response = editor_client.post(change_url(anna), officer_form(anna, channels=bad))
+    assert "for example https://www.instagram.com/wijkagent.voorbeeld/" in response.content.decode()
+
+
 def test_a_chosen_photo_is_kept_when_a_channel_has_an_error(
     editor_client, buurten, media_root, django_capture_on_commit_callbacks
 ):

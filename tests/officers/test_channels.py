@@ -110,6 +110,24 @@ def test_links_elsewhere_or_without_https_are_refused(kind, url, code):
     assert caught.value.code == code
 
 
+@pytest.mark.parametrize(
+    ("kind", "example"),
+    [
+        (Kind.INSTAGRAM, "https://www.instagram.com/"),
+        (Kind.X, "https://x.com/"),
+        (Kind.FACEBOOK, "https://www.facebook.com/"),
+        (Kind.WEBSITE, "https://www.politie.nl/"),
+    ],
+)
+def test_a_link_without_https_is_answered_with_an_example_of_its_own_kind(kind, example):
+    with pytest.raises(ValidationError) as caught:
+        normalise_channel_value(kind=kind, value="instagram.com/x")
+    (message,) = caught.value.messages
+    assert f"for example {example}" in message
+    if kind != Kind.WEBSITE:
+        assert "politie.nl" not in message
+
+
 @pytest.mark.django_db
 def test_model_clean_stores_the_normalised_number_and_the_link_still_dials():
     officer = factories.make_officer()

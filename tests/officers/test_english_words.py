@@ -35,6 +35,15 @@ def visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+# "spreekuur" or "spreekuren" not written as the explanation "(spreekuren)" after the English words.
+BARE_SPREEKUUR = re.compile(r"(?<!\()\bspreek(uur|uren)\b(?!\))", re.IGNORECASE)
+
+
+def bare_spreekuur(text: str) -> list[str]:
+    """Each bare Dutch "spreekuur"/"spreekuren" in `text`, with its surroundings to say where."""
+    return [text[max(m.start() - 40, 0) : m.end() + 40] for m in BARE_SPREEKUUR.finditer(text)]
+
+
 PAGES = ["/", "/wijken/testgemeente/", "/buurt/BU00010001/", "/wijkagent/anna-voorbeeld/"]
 
 

@@ -18,6 +18,7 @@ from officers import changes
 from officers.feeds import entry_tag
 from officers.models import ChangeLogBuurt, ChangeLogEntry, Priority
 from tests import factories
+from tests.officers.test_english_words import bare_spreekuur
 from tests.officers.test_priorities import priority_form
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -105,6 +106,24 @@ def test_the_buurt_feed_is_valid_atom_with_its_priorities(client, priority, engl
     change_id = ChangeLogEntry.objects.get().pk
     # The first host the site serves names it (the test client's "testserver").
     assert entry["id"] == f"tag:testserver,2026:wijkportaal/change/{change_id}"
+
+
+@pytest.mark.parametrize(
+    "url", ["/buurt/BU00010001/berichten.atom", "/wijkagent/anna-voorbeeld/berichten.atom"]
+)
+def test_english_feeds_say_office_hours(client, anna, english_messages, url):
+    start = timezone.now() + dt.timedelta(days=3)
+    # A title staff typed is shown as typed; this one has no Dutch word to explain.
+    event = anna.events.create(
+        title="Buurtoverleg",
+        place="Buurthuis",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+    )
+    changes.record_event(event=event, kind=Kind.EVENT_NEW, day=TODAY)
+    text = client.get(url).content.decode()
+    assert "office hours (spreekuren) and meetings" in text
+    assert bare_spreekuur(text) == []
 
 
 def test_entry_ids_are_stable_and_new_entries_come_first(

@@ -282,7 +282,7 @@ def test_the_coverage_answer_is_not_told_as_a_mistake(client, register):
     response = post(client, postcode="1012 JS", huisnummer="1")
     html = response.content.decode()
     assert "There is a problem" not in html
-    assert "error-summary" not in html and "aria-invalid" not in html
+    assert 'class="error-summary"' not in html and "aria-invalid" not in html
     assert "<title>Outside our area: Find your wijkagent" in html
     # The page opens on the answer, whose numbers are links a phone can call.
     assert re.search(r'<section class="notice notice--outside"[^>]*tabindex="-1" autofocus', html)

@@ -88,7 +88,7 @@ def test_unknown_address_returns_to_the_form_with_a_message(client, register):
     response = search(client, postcode="6411NH", huisnummer="99")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "error-summary" in html
+    assert 'class="error-summary"' in html
     assert "0900-8844" in html
     assert response.context["form"].non_field_errors()
 
