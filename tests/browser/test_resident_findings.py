@@ -246,13 +246,20 @@ def test_street_search_errors_open_with_their_summary_at_the_top(
     page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
     assert summary.evaluate("el => el === document.activeElement")
     box = summary.bounding_box()
-    assert 0 <= box["y"] <= 200, box
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, box
+    # The form that was sent comes first, above the postcode form.
+    street_heading = page.locator("#street-heading").bounding_box()
+    assert street_heading["y"] < page.locator("#postcode-heading").bounding_box()["y"]
     suggestion = page.locator(".suggestions").get_by_role(
         "button", name="Stationstraat 13E, Heerlen"
     )
     link = suggestion.bounding_box()
     assert link["y"] >= 0 and link["y"] + link["height"] <= height, link
     page.screenshot(path=str(screenshot_dir / f"issue20-street-error-{width}-{language}.png"))
+    with page.expect_navigation():
+        suggestion.click()
+    # The answer's URL names the officer and nothing of the search.
+    assert page.url.endswith("/wijkagent/anna-voorbeeld/?buurt=BU09173300"), page.url
 
 
 def test_postcode_errors_focus_their_own_summary(demo, page, live_server):
