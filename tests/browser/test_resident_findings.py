@@ -246,7 +246,7 @@ def test_street_search_errors_open_with_their_summary_at_the_top(
     page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
     assert summary.evaluate("el => el === document.activeElement")
     box = summary.bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= height, box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
     # The form that was sent comes first, above the postcode form.
     street_heading = page.locator("#street-heading").bounding_box()
     assert street_heading["y"] < page.locator("#postcode-heading").bounding_box()["y"]
