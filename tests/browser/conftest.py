@@ -109,6 +109,24 @@ def serious_accessibility_violations(page, axe_source: str) -> list[dict]:
 
 
 @pytest.fixture
+def demo(transactional_db) -> Iterator[None]:
+    """The Heerlen demo, with an empty page cache before and after (a module that needs more
+    overrides this fixture)."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    cache.clear()
+    call_command("load_demo", verbosity=0)
+    yield
+    cache.clear()
+
+
+def english(page, live_server) -> None:
+    """Make the browser ask for English, as the language switch's cookie does."""
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
+@pytest.fixture
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

@@ -2,15 +2,7 @@
 Heerlen postcode the address register does not hold answers by postcode, and an Amsterdam address
 gets the coverage answer. Screenshots go to test-artifacts/."""
 
-import pytest
-from django.core.management import call_command
-
 from tests.browser.conftest import serious_accessibility_violations
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", verbosity=0)
 
 
 def search(page, live_server, *, postcode: str, number: str = "") -> None:

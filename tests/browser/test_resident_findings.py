@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 from neighbourhoods.models import Buurt
 from officers.models import Officer
+from tests.browser.conftest import english
 
 # Every word of a text stays on one line (a line may break after a hyphen); the rectangles of a
 # word's range count its lines.
@@ -30,18 +30,6 @@ root => {
   return broken;
 }
 """
-
-
-@pytest.fixture
-def demo(transactional_db):
-    cache.clear()
-    call_command("load_demo", verbosity=0)
-    yield
-    cache.clear()
-
-
-def english(page, live_server) -> None:
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
 
 
 # --- Item 17: the small things ---

@@ -1,14 +1,6 @@
 """The core journey in a real browser (Dutch, the default): type the station's address, land on the
 wijkagent's profile."""
 
-import pytest
-from django.core.management import call_command
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", verbosity=0)
-
 
 def test_police_station_address_lands_on_heerlen_centrum_officer(demo, page, live_server):
     page.goto(live_server.url + "/")

@@ -7,23 +7,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from PIL import Image
 
-from tests.browser.conftest import serious_accessibility_violations
-
-
-@pytest.fixture
-def demo(transactional_db):
-    cache.clear()
-    call_command("load_demo", verbosity=0)
-    yield
-    cache.clear()
-
-
-def english(page, live_server) -> None:
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+from tests.browser.conftest import english, serious_accessibility_violations
 
 
 def search_postcode(page, live_server, postcode: str, number: str = "") -> None:
