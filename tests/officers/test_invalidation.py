@@ -181,7 +181,9 @@ def test_a_new_station_nearer_a_buurt_shows_there(client, town):
     assert served(client, WEST)[0] == "hit"
 
 
-def test_a_renamed_deputy_shows_on_the_page_of_the_officer_they_stand_in_for(client, town):
+@pytest.fixture
+def bert_stands_in_for_anna(client, town):
+    """Anna away for a week with Bert as her deputy; her, her buurt's and Carla's pages cached."""
     today = timezone.localdate()
     Absence.objects.create(
         officer=town["anna"],
@@ -190,6 +192,11 @@ def test_a_renamed_deputy_shows_on_the_page_of_the_officer_they_stand_in_for(cli
         deputy=town["bert"],
     )
     warm(client, ANNA, WEST, CARLA)
+
+
+def test_a_renamed_deputy_shows_on_the_page_of_the_officer_they_stand_in_for(
+    client, town, bert_stands_in_for_anna
+):
     town["bert"].name = "Bert de Wit"
     town["bert"].save()
     assert "Bert de Wit" in served(client, ANNA)[1]
@@ -197,16 +204,11 @@ def test_a_renamed_deputy_shows_on_the_page_of_the_officer_they_stand_in_for(cli
     assert served(client, CARLA)[0] == "hit"
 
 
-def test_a_deputys_own_absence_shows_on_the_page_of_the_officer_they_stand_in_for(client, town):
-    today = timezone.localdate()
-    Absence.objects.create(
-        officer=town["anna"],
-        starts_on=today,
-        ends_on=today + dt.timedelta(days=7),
-        deputy=town["bert"],
-    )
-    warm(client, ANNA, WEST, CARLA)
+def test_a_deputys_own_absence_shows_on_the_page_of_the_officer_they_stand_in_for(
+    client, town, bert_stands_in_for_anna
+):
     assert 'href="/wijkagent/bert-jansen/"' in served(client, ANNA)[1].split("Afwezig")[1]
+    today = timezone.localdate()
     Absence.objects.create(officer=town["bert"], starts_on=today, ends_on=today)
     for page in (ANNA, WEST):
         notice = served(client, page)[1].split("Afwezig")[1].split("</p>")[0]
